@@ -1,0 +1,204 @@
+"""The answer pipeline: validate -> retrieve -> weigh evidence -> generate ->
+verify citations -> Answer. Knows nothing of HTTP, CLI or vendors."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .citations import Verified, verify
+from .corpus_store import CorpusStore
+from .evidence import EmbeddingCache, rank_evidence
+from .extractive import ExtractiveGenerator
+from .generation import Draft, GenerationError, Generator, Passage
+from .grounding import GroundingChecker
+from .index import CorpusIndex
+from .models import Answer, Citation, RetrievedChunk, RetrievedRef, Usage
+from .tokens import count_tokens
+
+NOT_IN_SOURCES = (
+    "The sources for this article do not cover this question: none of them states an answer, "
+    "so we cannot give one without guessing."
+)
+NOT_IN_CORPUS = "The available sources do not cover this question, so we cannot answer it without guessing."
+
+
+class UnknownArticleError(LookupError):
+    pass
+
+
+def normalise_question(question: str) -> str:
+    return re.sub(r"\s+", " ", question).strip()
+
+
+@dataclass
+class AnswerEvent:
+    """One step of a streamed answer: retrieval, delta, citation, done or error."""
+
+    kind: str
+    data: dict[str, object]
+
+
+class Answerer:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        generator: Generator,
+        checker: GroundingChecker,
+        cache: EmbeddingCache,
+        *,
+        fallback: Generator | None = None,
+        top_k: int = 8,
+        relevance_threshold: float = 0.35,
+        max_question_tokens: int = 128,
+    ) -> None:
+        self.index = index
+        self.store: CorpusStore = index.store
+        self.generator = generator
+        self.fallback = fallback
+        self.checker = checker
+        self.cache = cache
+        self.top_k = top_k
+        self.relevance_threshold = relevance_threshold
+        self.max_question_tokens = max_question_tokens
+
+    # ---------------------------------------------------------------- helpers
+    def check_article(self, article_id: str | None) -> None:
+        if article_id is not None and self.store.get_document(article_id) is None:
+            raise UnknownArticleError(f"unknown article id {article_id!r}")
+
+    def validate(self, question: str) -> str | None:
+        """A reason to reject the question, or None."""
+        if not question.strip():
+            return "The question is empty."
+        tokens = count_tokens(question)
+        if tokens > self.max_question_tokens:
+            return f"The question is too long ({tokens} tokens; the limit is {self.max_question_tokens})."
+        if not re.search(r"[A-Za-z0-9\u00c0-\uffff]", question):
+            return "The question has no words in it."
+        return None
+
+    def retrieve(self, question: str, article_id: str | None) -> list[RetrievedChunk]:
+        return self.index.search(question, k=self.top_k, article_id=article_id)
+
+    def sufficient(self, question: str, passages: Sequence[Passage]) -> tuple[bool, float]:
+        ranked = rank_evidence(question, passages, self.cache, self.index.idf)
+        best = ranked[0].score if ranked else 0.0
+        return best >= self.relevance_threshold, best
+
+    def _base(self, question: str, article_id: str | None) -> Answer:
+        return Answer(question=question, article_id=article_id, status="answered", answer="")
+
+    def _finish(
+        self, answer: Answer, draft: Draft, verified: Verified, passages: Sequence[Passage], started: float
+    ) -> Answer:
+        docs = {}
+        citations = []
+        for vc in verified.citations:
+            doc = docs.get(vc.span.doc_id) or self.store.get_document(vc.span.doc_id)
+            docs[vc.span.doc_id] = doc
+            quote = doc.text[vc.span.start : vc.span.end] if doc else vc.span.text
+            citations.append(Citation(
+                n=vc.n, doc_id=vc.span.doc_id, chunk_id=vc.span.chunk_id, title=doc.title if doc else "",
+                url=doc.url if doc else "", publisher=doc.publisher if doc else "",
+                published=doc.published if doc else "", quote=quote, start=vc.span.start, end=vc.span.end,
+                score=round(vc.score, 4),
+            ))
+        answer.generator = draft.generator
+        answer.usage = draft.usage
+        answer.prompt_version = draft.prompt_version
+        answer.fallback_reason = draft.fallback_reason
+        answer.dropped_sentences = verified.dropped
+        if verified.supported == 0:
+            answer.status = "not_in_sources"
+            answer.answer = NOT_IN_SOURCES if answer.article_id else NOT_IN_CORPUS
+            answer.citations = []
+        else:
+            answer.answer = verified.text
+            answer.citations = citations
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+    # ---------------------------------------------------------------- answer
+    def ask(self, question: str, article_id: str | None = None) -> Answer:
+        events = list(self.ask_stream(question, article_id))
+        final = events[-1]
+        return Answer.model_validate(final.data["answer"])
+
+    def ask_stream(self, question: str, article_id: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer as events. Deltas carry only verified sentences: a model's
+        text is checked sentence by sentence before any of it is sent on."""
+        started = time.perf_counter()
+        question = normalise_question(question)
+        self.check_article(article_id)
+        answer = self._base(question, article_id)
+        reason = self.validate(question)
+        if reason:
+            answer.status, answer.answer, answer.message = "rejected", reason, reason
+            answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            yield AnswerEvent("done", {"answer": answer.model_dump()})
+            return
+
+        retrieved = self.retrieve(question, article_id)
+        answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
+        yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
+        passages = [Passage(i + 1, chunk) for i, chunk in enumerate(retrieved)]
+        ok, best = self.sufficient(question, passages) if passages else (False, 0.0)
+        if not ok:
+            answer.status = "not_in_sources"
+            answer.answer = NOT_IN_SOURCES if article_id else NOT_IN_CORPUS
+            answer.generator = "none"
+            answer.message = f"no passage is relevant enough (best evidence {best:.2f})"
+            answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            yield AnswerEvent("done", {"answer": answer.model_dump()})
+            return
+
+        draft = yield from self._draft(question, passages)
+        verified = verify(draft.text, passages, self.checker)
+        final = self._finish(answer, draft, verified, passages, started)
+        # Send the verified text; the client replaces whatever it showed so far.
+        for c in final.citations:
+            yield AnswerEvent("citation", c.model_dump())
+        yield AnswerEvent("done", {"answer": final.model_dump()})
+
+    def _draft(self, question: str, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
+        """Stream the generator's draft as verified sentences; fall back to the
+        extractive generator if the configured one fails."""
+        generator = self.generator
+        try:
+            draft = yield from self._stream_verified(generator, question, passages)
+            return draft
+        except GenerationError as exc:
+            if self.fallback is None:
+                raise
+            yield AnswerEvent("error", {"message": f"{generator.name} failed ({exc}); using {self.fallback.name}",
+                                        "recoverable": True})
+            draft = yield from self._stream_verified(self.fallback, question, passages)
+            draft.fallback_reason = str(exc)
+            return draft
+
+    def _stream_verified(self, generator: Generator, question: str, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
+        buffer = ""
+        sent = 0
+        draft: Draft | None = None
+        for item in generator.stream(question, passages):
+            if isinstance(item, Draft):
+                draft = item
+                break
+            buffer += item
+            # Emit each completed line (or sentence run) once it verifies.
+            complete, _, rest = buffer.rpartition("\n") if "\n" in buffer else ("", "", buffer)
+            if complete:
+                checked = verify(complete, passages, self.checker)
+                if len(checked.text) > sent:
+                    yield AnswerEvent("delta", {"text": checked.text[sent:]})
+                    sent = len(checked.text)
+        if draft is None:
+            draft = Draft(text=buffer, generator=generator.name)
+        return draft
+
+
+def usage_of(draft: Draft) -> Usage | None:
+    return draft.usage

@@ -1,0 +1,96 @@
+"""Sentence-level evidence: which sentences of the retrieved passages bear on the
+question, and how strongly. Drives the "not in sources" decision and the
+extractive generator."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embeddings import Embedder
+from .generation import Passage
+from .text import is_heading_at, sentence_spans, terms
+
+
+@dataclass
+class EvidenceSentence:
+    passage: int  # Passage.n
+    doc_id: str
+    start: int  # offsets into the document text
+    end: int
+    text: str
+    score: float
+    similarity: float
+    coverage: float
+
+
+class EmbeddingCache:
+    """Embeds texts once per process; sentences recur across questions on an article."""
+
+    def __init__(self, embedder: Embedder, size: int = 20000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed(missing), strict=True):
+                self._cache[text] = np.asarray(vec, dtype=np.float32)
+                if len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        for t in texts:
+            self._cache.move_to_end(t)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+
+def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str]]:
+    """(passage n, doc id, start, end, text) for every sentence, offsets into the document."""
+    out = []
+    for p in passages:
+        base = p.chunk.start
+        for s, e in sentence_spans(p.chunk.text):
+            if is_heading_at(p.chunk.text, s):
+                continue  # headings are context, not claims to quote
+            out.append((p.n, p.chunk.doc_id, base + s, base + e, p.chunk.text[s:e]))
+    return out
+
+
+def rank_evidence(
+    question: str,
+    passages: Sequence[Passage],
+    cache: EmbeddingCache,
+    idf: Callable[[str], float] | None = None,
+) -> list[EvidenceSentence]:
+    """Every sentence of the passages scored against the question, best first.
+    Score = 0.55 * cosine similarity + 0.45 * IDF²-weighted share of the question's
+    content terms found in the sentence or its section heading."""
+    sentences = passage_sentences(passages)
+    if not sentences:
+        return []
+    q_terms = list(dict.fromkeys(terms(question)))
+    # Squared IDF: the question's rare words ('chairs', 'eTrace') carry its focus.
+    weights = {t: (idf(t) ** 2 if idf else 1.0) for t in q_terms}
+    total = sum(weights.values()) or 1.0
+    headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
+    vecs = cache.embed([question] + [s[4] for s in sentences])
+    sims = vecs[1:] @ vecs[0]
+    out = []
+    seen: set[tuple[str, int, int]] = set()
+    for (n, doc_id, start, end, text), sim in zip(sentences, sims, strict=True):
+        key = (doc_id, start, end)
+        if key in seen:  # overlapping chunks repeat sentences
+            continue
+        seen.add(key)
+        s_terms = set(terms(text))
+        covered = sum(w for t, w in weights.items() if t in s_terms)
+        covered += 0.5 * sum(w for t, w in weights.items() if t not in s_terms and t in headings[n])
+        coverage = covered / total if q_terms else 0.0
+        score = 0.55 * float(sim) + 0.45 * coverage
+        out.append(EvidenceSentence(n, doc_id, start, end, text, round(score, 4), round(float(sim), 4),
+                                    round(coverage, 4)))
+    out.sort(key=lambda e: -e.score)
+    return out

@@ -1,0 +1,79 @@
+"""Builds the clients and domain objects once, from Settings, and hands them out.
+CLI commands and the web app both start here; tests build their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .answering import Answerer
+from .corpus_store import CorpusStore
+from .embeddings import Embedder, make_embedder
+from .evidence import EmbeddingCache
+from .extractive import ExtractiveGenerator
+from .generation import Generator
+from .grounding import GroundingChecker, LexicalGroundingChecker
+from .index import CorpusIndex
+from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    embedder_override: Embedder | None = None
+    generator_override: Generator | None = None
+
+    @cached_property
+    def store(self) -> CorpusStore:
+        return CorpusStore(self.settings.sqlite_path)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self.embedder_override or make_embedder(self.settings)
+
+    @cached_property
+    def vectors(self):  # noqa: ANN201 - ChromaVectorStore, imported lazily (chromadb is slow to import)
+        from .adapters.chroma_store import ChromaVectorStore, make_chroma_client
+
+        return ChromaVectorStore(make_chroma_client(self.settings), self.settings.collection, self.embedder.name)
+
+    @cached_property
+    def index(self) -> CorpusIndex:
+        s = self.settings
+        return CorpusIndex(self.store, self.vectors, self.embedder, chunk_tokens=s.chunk_tokens,
+                           chunk_overlap=s.chunk_overlap, rrf_k=s.rrf_k, candidates=s.candidates)
+
+    @cached_property
+    def embedding_cache(self) -> EmbeddingCache:
+        return EmbeddingCache(self.embedder)
+
+    @cached_property
+    def checker(self) -> GroundingChecker:
+        return LexicalGroundingChecker(self.settings.support_threshold)
+
+    @cached_property
+    def extractive(self) -> ExtractiveGenerator:
+        return ExtractiveGenerator(self.embedding_cache, self.index.idf, self.settings.max_answer_sentences)
+
+    def generator(self, name: str | None = None) -> Generator:
+        """The named generator ('extractive' or 'openai'); by default the LLM when
+        one is configured, else the extractive one."""
+        if self.generator_override is not None and name is None:
+            return self.generator_override
+        if name is None:
+            name = "openai" if self.settings.llm_configured else "extractive"
+        if name == "extractive":
+            return self.extractive
+        if name == "openai":
+            from .adapters.openai_chat import OpenAIChatGenerator
+
+            return OpenAIChatGenerator(self.settings)
+        raise ValueError(f"unknown generator {name!r} (use 'extractive' or 'openai')")
+
+    def answerer(self, generator: str | None = None) -> Answerer:
+        gen = self.generator(generator)
+        s = self.settings
+        return Answerer(self.index, gen, self.checker, self.embedding_cache,
+                        fallback=self.extractive if gen is not self.extractive else None,
+                        top_k=s.top_k, relevance_threshold=s.relevance_threshold,
+                        max_question_tokens=s.max_question_tokens)

@@ -1,0 +1,83 @@
+"""One typed settings object for the whole service (env prefix ``QA_``)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Each field maps to an env var ``QA_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(Path("data"), description="Where the index, SQLite database and caches live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Default path for `ingest`.")
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded PersistentClient under data_dir.")
+    chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    collection: str = Field("chunks", description="Chroma collection name.")
+
+    # Chunking
+    chunk_tokens: int = Field(256, ge=32, le=2048, description="Target chunk size in tokens (tiktoken cl100k).")
+    chunk_overlap: int = Field(48, ge=0, le=512, description="Token overlap between neighbouring chunks.")
+
+    # Embeddings
+    embedder: str = Field("local", description="'local' (ONNX MiniLM, offline) or 'openai'.")
+    openai_embedding_model: str = Field("text-embedding-3-small", description="Model for embedder=openai.")
+    embed_batch: int = Field(64, ge=1, le=1024, description="Texts per embedding batch.")
+
+    # Retrieval
+    top_k: int = Field(8, ge=1, le=100, description="Chunks handed to the generator.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    candidates: int = Field(50, ge=1, le=500, description="Candidates per ranking before fusion.")
+
+    # Answering
+    max_question_tokens: int = Field(128, ge=4, description="Longer questions are rejected.")
+    max_answer_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
+    support_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Grounding score a citation needs to verify.")
+    relevance_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Below this evidence score the answer is not_in_sources.")
+
+    # LLM (OpenAI-compatible)
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field("", description="Model name sent to the endpoint.")
+    llm_api_key: str = Field("", description="API key; falls back to OPENAI_API_KEY.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_retries: int = Field(2, ge=0, le=10, description="Retries on 429, 5xx and connection errors.")
+    llm_concurrency: int = Field(4, ge=1, le=64, description="Concurrent LLM calls at most.")
+    llm_context_tokens: int = Field(8192, ge=512, description="The model's context window.")
+    llm_max_answer_tokens: int = Field(512, ge=16, description="Room left for the answer.")
+    llm_gguf: str = Field("", description="GGUF model file for `qa-service llm serve` (local llama.cpp).")
+
+    # Web
+    host: str = Field("127.0.0.1", description="`serve` bind host.")
+    port: int = Field(8000, ge=1, le=65535, description="`serve` port.")
+    secret_key: str = Field("", description="Signs session cookies; generated and kept under data_dir if empty.")
+    rate_limit_per_minute: int = Field(10, ge=1, description="New (uncached) questions per client per minute.")
+    auto_publish: bool = Field(False, description="Publish regenerated answers without editor review (the first answer to a question is always published).")
+
+    @field_validator("llm_api_key", mode="before")
+    @classmethod
+    def _key_fallback(cls, value: str | None) -> str:
+        return value or os.environ.get("OPENAI_API_KEY", "")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "qa.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,102 @@
+"""Text primitives shared by chunking, retrieval, generation and grounding:
+sentence spans with character offsets, and normalised content terms."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
+# whitespace, or at a line break (list items, headings, paragraphs).
+_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|\n")
+# Words that end in a period without ending a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "etc", "e.g", "i.e", "inc", "co", "corp",
+    "gov", "sen", "rep", "gen", "lt", "col", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "u.s", "u.k", "d.c", "u.n", "a.m", "p.m", "approx", "dept", "est",
+}
+_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+_MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Character spans of sentences in ``text[start:end]``, trimmed of whitespace
+    and of leading Markdown markers (bullets, heading hashes), so every span is an
+    exact, quotable substring of ``text``."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    seg_start = start
+    for match in _SENT_END.finditer(text, start, end):
+        cut = match.end()
+        if match.group() != "\n":
+            before = text[seg_start:match.start() + 1]
+            word = before.split()[-1].lower().rstrip(".") if before.split() else ""
+            if word in _ABBREV or _INITIALS.search(before.split()[-1] if before.split() else ""):
+                # "U.S. State Department": an abbreviation, unless a capitalised
+                # sentence clearly starts after a lowercase-free gap is ambiguous;
+                # keep going (a missed split costs less than a wrong one).
+                continue
+        _append_span(text, seg_start, cut, spans)
+        seg_start = cut
+    _append_span(text, seg_start, end, spans)
+    return spans
+
+
+def _append_span(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
+    seg = text[s:e]
+    m = _MD_PREFIX.match(seg)
+    if m:
+        s += m.end()
+        seg = text[s:e]
+    lstrip = len(seg) - len(seg.lstrip())
+    rstrip = len(seg) - len(seg.rstrip())
+    s, e = s + lstrip, e - rstrip
+    if e - s >= 2 and any(ch.isalnum() for ch in text[s:e]):
+        spans.append((s, e))
+
+
+def is_heading_at(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies on a Markdown heading line of ``text``."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text[line_start:pos].lstrip().startswith("#")
+
+
+def is_heading_line(line: str) -> bool:
+    return bool(re.match(r"^#{1,6}\s+\S", line))
+
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being this that
+    these those it its into about over under than then there their them they he she his her we our you your
+    i me my what which who whom whose when where why how do does did done doing have has had having will
+    would can could should shall may might must not no nor so such also any all each both more most other
+    some very just only own same too s t up out off again further once here own per via vs yet us""".split()
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'\u2019-][A-Za-z0-9]+)*")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'chairs'/'chair', 'measured'/'measure'."""
+    w = word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)] + repl
+    return w
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens, punctuation inside abbreviations removed ('U.S.' -> 'us')."""
+    return [w.lower().replace(".", "").replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms (stopwords dropped): the lexical signal for BM25 and grounding."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+
+
+_NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUM.findall(text)}
