@@ -45,8 +45,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
     with tqdm(total=len(docs), desc="ingest", unit="doc", file=sys.stderr, disable=args.json or None) as bar:
         summary = services.index.ingest(docs, prune=args.prune, progress=bar.update)
-    after = getattr(args, "after_ingest", None)
-    extra = after(services, summary) if after else {}
+    extra: dict[str, object] = {}
+    if not args.no_pregenerate:
+        from .articles import after_ingest
+
+        with tqdm(desc="answers", unit="q", file=sys.stderr, disable=args.json or None) as bar:
+            extra = after_ingest(services, summary.changed, progress=bar.update)
     result = {**summary.as_dict(), "skipped": [str(p) for p in problems], **extra}
     if args.json:
         _print_json(result)
@@ -56,6 +60,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             f"removed {len(summary.removed)}; {summary.chunks} chunks written ({summary.embedded} embedded, "
             f"{summary.tokens} tokens); {len(problems)} skipped"
         )
+        pre = extra.get("pregenerated")
+        if isinstance(pre, dict) and pre.get("articles"):
+            print(f"pre-generated {pre['answered'] + pre['not_in_sources']} answers for {pre['articles']} article(s)")
+        if extra.get("stale_answers"):
+            print(f"{len(extra['stale_answers'])} stored answer version(s) marked stale for review")
     return 0
 
 
@@ -119,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the index. Unchanged documents are skipped; changed ones replace their chunks.")
     p.add_argument("paths", nargs="*", help="files or directories (default: QA_CORPUS_DIR, ./corpus)")
     p.add_argument("--prune", action="store_true", help="remove indexed documents that are not in PATHS")
+    p.add_argument("--no-pregenerate", action="store_true",
+                   help="skip generating takeaways and suggested answers for changed articles")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
 

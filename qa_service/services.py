@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .answer_store import AnswerStore
 from .answering import Answerer
 from .corpus_store import CorpusStore
 from .embeddings import Embedder, make_embedder
@@ -26,6 +27,10 @@ class Services:
     @cached_property
     def store(self) -> CorpusStore:
         return CorpusStore(self.settings.sqlite_path)
+
+    @cached_property
+    def answers(self) -> AnswerStore:
+        return AnswerStore(self.settings.sqlite_path)
 
     @cached_property
     def embedder(self) -> Embedder:
