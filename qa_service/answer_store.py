@@ -69,6 +69,20 @@ CREATE TABLE IF NOT EXISTS takeaways (
     corpus_version INTEGER NOT NULL,
     created_at REAL NOT NULL
 );
+-- Every set of takeaways ever generated (editors publish one; the published one
+-- is also copied into ``takeaways``, which is what the reader page reads).
+CREATE TABLE IF NOT EXISTS takeaway_versions (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    status TEXT NOT NULL,                     -- draft | published | archived
+    created_at REAL NOT NULL,
+    author TEXT NOT NULL,
+    generator TEXT NOT NULL,
+    corpus_version INTEGER NOT NULL DEFAULT 0,
+    grounding_score REAL,
+    takeaways_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS takeaway_versions_article ON takeaway_versions(article_id, status);
 """
 
 
@@ -99,6 +113,30 @@ class AnswerVersion:
     source_doc_ids: list[str]
     stale: bool
     note: str
+
+
+@dataclass
+class TakeawaysVersion:
+    id: str
+    article_id: str
+    status: VersionStatus
+    created_at: float
+    author: str
+    generator: str
+    corpus_version: int
+    grounding_score: float | None
+    takeaways: list[dict[str, object]]
+
+
+def takeaways_grounding(takeaways: list[dict[str, object]]) -> float | None:
+    """Mean citation score over all takeaways; an uncited takeaway counts 0."""
+    if not takeaways:
+        return None
+    scores = []
+    for t in takeaways:
+        cites = t.get("citations") or []
+        scores.append(max((float(c.get("score", 0.0)) for c in cites), default=0.0))  # type: ignore[union-attr]
+    return round(sum(scores) / len(scores), 4)
 
 
 def question_id(article_id: str, text: str) -> str:
@@ -180,12 +218,19 @@ class AnswerStore:
         corpus_version: int = 0,
         publish: bool | None = None,
         note: str = "",
+        generator: str | None = None,
+        model: str | None = None,
+        prompt_version: str | None = None,
     ) -> AnswerVersion:
         """Insert a new version. ``publish=None``: publish only if the question has
-        no published version yet (so readers always have an answer)."""
+        no published version yet (so readers always have an answer).
+        ``generator``/``model``/``prompt_version`` override what is read off the answer."""
         vid = uuid.uuid4().hex[:16]
-        generator = answer.generator
-        model = generator.split(":", 1)[1] if ":" in generator else ""
+        generator = generator or answer.generator
+        if model is None:
+            model = answer.generator.split(":", 1)[1] if ":" in answer.generator else ""
+        if prompt_version is None:
+            prompt_version = answer.prompt_version
         docs = sorted({c.doc_id for c in answer.citations} | {r.doc_id for r in answer.retrieved})
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -204,7 +249,7 @@ class AnswerStore:
                     "prompt_version, corpus_version, grounding_score, answer_json, source_doc_ids, note) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (vid, qid, "published" if do_publish else "draft", time.time(), author, generator, model,
-                     answer.prompt_version, corpus_version, grounding_score(answer), answer.model_dump_json(),
+                     prompt_version, corpus_version, grounding_score(answer), answer.model_dump_json(),
                      json.dumps(docs), note),
                 )
                 self._conn.execute("COMMIT")
@@ -288,12 +333,141 @@ class AnswerStore:
 
     # -------------------------------------------------------------- takeaways
     def put_takeaways(self, article_id: str, takeaways: list[dict[str, object]], corpus_version: int) -> None:
+        """Publish these takeaways (the previous set is kept as an archived version)."""
+        generator = "curated" if takeaways and all(t.get("curated") for t in takeaways) else "extractive"
+        self.add_takeaways_version(article_id, takeaways, author="system", generator=generator,
+                                   corpus_version=corpus_version, publish=True)
+
+    def _backfill_takeaways(self, article_id: str) -> None:
+        """Takeaways stored before versions existed become the first (published) version."""
+        if self._conn.execute("SELECT 1 FROM takeaway_versions WHERE article_id=?", (article_id,)).fetchone():
+            return
+        row = self._conn.execute("SELECT * FROM takeaways WHERE article_id=?", (article_id,)).fetchone()
+        if row is None:
+            return
+        items = json.loads(row["takeaways_json"])
+        self._conn.execute(
+            "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, corpus_version, "
+            "grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
+            (uuid.uuid4().hex[:16], article_id, "published", row["created_at"], "system", "unknown",
+             row["corpus_version"], takeaways_grounding(items), row["takeaways_json"]),
+        )
+
+    def add_takeaways_version(self, article_id: str, takeaways: list[dict[str, object]], *, author: str,
+                              generator: str, corpus_version: int, publish: bool | None = None) -> TakeawaysVersion:
+        """Insert a takeaways version; ``publish=None`` publishes only when none is published."""
+        vid = uuid.uuid4().hex[:16]
+        payload = json.dumps(takeaways)
         with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
-                "VALUES (?,?,?,?)",
-                (article_id, json.dumps(takeaways), corpus_version, time.time()),
-            )
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._backfill_takeaways(article_id)
+                has_published = self._conn.execute(
+                    "SELECT 1 FROM takeaway_versions WHERE article_id=? AND status='published'", (article_id,)
+                ).fetchone()
+                do_publish = (not has_published) if publish is None else publish
+                if do_publish:
+                    self._conn.execute("UPDATE takeaway_versions SET status='archived' "
+                                       "WHERE article_id=? AND status='published'", (article_id,))
+                now = time.time()
+                self._conn.execute(
+                    "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, "
+                    "corpus_version, grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (vid, article_id, "published" if do_publish else "draft", now, author, generator,
+                     corpus_version, takeaways_grounding(takeaways), payload),
+                )
+                if do_publish:
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
+                        "VALUES (?,?,?,?)", (article_id, payload, corpus_version, now),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        version = self.get_takeaways_version(vid)
+        assert version is not None
+        return version
+
+    def get_takeaways_version(self, vid: str) -> TakeawaysVersion | None:
+        row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
+        return _takeaways_version(row) if row else None
+
+    def takeaways_versions(self, article_id: str) -> list[TakeawaysVersion]:
+        with self._lock:
+            self._backfill_takeaways(article_id)
+        rows = self._conn.execute(
+            "SELECT * FROM takeaway_versions WHERE article_id=? ORDER BY created_at DESC, rowid DESC", (article_id,)
+        )
+        return [_takeaways_version(r) for r in rows]
+
+    def publish_takeaways(self, vid: str) -> TakeawaysVersion:
+        """Publish a takeaways version; the previously published one becomes archived."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
+                if row is None:
+                    raise KeyError(vid)
+                self._conn.execute("UPDATE takeaway_versions SET status='archived' "
+                                   "WHERE article_id=? AND status='published' AND id<>?", (row["article_id"], vid))
+                self._conn.execute("UPDATE takeaway_versions SET status='published' WHERE id=?", (vid,))
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
+                    "VALUES (?,?,?,?)", (row["article_id"], row["takeaways_json"], row["corpus_version"], time.time()),
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        version = self.get_takeaways_version(vid)
+        assert version is not None
+        return version
+
+    def discard_takeaways(self, vid: str) -> TakeawaysVersion:
+        with self._lock:
+            self._conn.execute("UPDATE takeaway_versions SET status='archived' WHERE id=? AND status='draft'", (vid,))
+        version = self.get_takeaways_version(vid)
+        if version is None:
+            raise KeyError(vid)
+        return version
+
+    # ------------------------------------------------- editor question ops
+    def reorder_questions(self, article_id: str, ordered_ids: list[str]) -> None:
+        """Positions follow ``ordered_ids``; questions not named keep their order after them."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                rest = [r["id"] for r in self._conn.execute(
+                    "SELECT id FROM questions WHERE article_id=? ORDER BY position, created_at", (article_id,))
+                    if r["id"] not in set(ordered_ids)]
+                for position, qid in enumerate([*ordered_ids, *rest]):
+                    self._conn.execute("UPDATE questions SET position=? WHERE id=? AND article_id=?",
+                                       (position, qid, article_id))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def list_versions(self, *, status: str | None = None, stale: bool | None = None,
+                      article_id: str | None = None) -> list[AnswerVersion]:
+        """Versions across questions, newest first (for review queues)."""
+        sql = "SELECT v.* FROM answer_versions v JOIN questions q ON q.id = v.question_id WHERE 1=1"
+        params: list[object] = []
+        if status is not None:
+            sql += " AND v.status=?"
+            params.append(status)
+        if stale is not None:
+            sql += " AND v.stale=?"
+            params.append(int(stale))
+        if article_id is not None:
+            sql += " AND q.article_id=?"
+            params.append(article_id)
+        rows = self._conn.execute(sql + " ORDER BY v.created_at DESC, v.rowid DESC", params)
+        return [_version(r) for r in rows]
+
+    def article_ids(self) -> list[str]:
+        return [r["article_id"] for r in self._conn.execute("SELECT DISTINCT article_id FROM questions ORDER BY 1")]
 
     def get_takeaways(self, article_id: str) -> list[dict[str, object]] | None:
         row = self._conn.execute("SELECT takeaways_json FROM takeaways WHERE article_id=?", (article_id,)).fetchone()
@@ -303,6 +477,14 @@ class AnswerStore:
 def _question(row: sqlite3.Row) -> StoredQuestion:
     return StoredQuestion(id=row["id"], article_id=row["article_id"], text=row["text"], position=row["position"],
                           origin=row["origin"], pinned=bool(row["pinned"]), hidden=bool(row["hidden"]))
+
+
+def _takeaways_version(row: sqlite3.Row) -> TakeawaysVersion:
+    return TakeawaysVersion(
+        id=row["id"], article_id=row["article_id"], status=row["status"], created_at=row["created_at"],
+        author=row["author"], generator=row["generator"], corpus_version=row["corpus_version"],
+        grounding_score=row["grounding_score"], takeaways=json.loads(row["takeaways_json"]),
+    )
 
 
 def _version(row: sqlite3.Row) -> AnswerVersion:

@@ -16,6 +16,7 @@ from .generation import Draft, GenerationError, Generator, Passage
 from .grounding import GroundingChecker
 from .index import CorpusIndex
 from .models import Answer, Citation, RetrievedChunk, RetrievedRef, Usage
+from .text import sentence_spans
 from .tokens import count_tokens
 
 NOT_IN_SOURCES = (
@@ -181,23 +182,45 @@ class Answerer:
 
     def _stream_verified(self, generator: Generator, question: str, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
         buffer = ""
-        sent = 0
+        shown = ""
         draft: Draft | None = None
         for item in generator.stream(question, passages):
             if isinstance(item, Draft):
                 draft = item
                 break
             buffer += item
-            # Emit each completed line (or sentence run) once it verifies.
-            complete, _, rest = buffer.rpartition("\n") if "\n" in buffer else ("", "", buffer)
-            if complete:
-                checked = verify(complete, passages, self.checker)
-                if len(checked.text) > sent:
-                    yield AnswerEvent("delta", {"text": checked.text[sent:]})
-                    sent = len(checked.text)
+            cut = _last_boundary(buffer)
+            if cut:
+                shown = yield from self._emit_verified(buffer[:cut], passages, shown)
         if draft is None:
             draft = Draft(text=buffer, generator=generator.name)
+        yield from self._emit_verified(draft.text, passages, shown)
         return draft
+
+    def _emit_verified(self, text: str, passages: Sequence[Passage], shown: str) -> Iterator[AnswerEvent]:
+        """Send what verified beyond what was already shown (only if it extends it;
+        otherwise wait: the final 'done' event carries the whole answer)."""
+        checked = verify(text, passages, self.checker).text
+        if len(checked) > len(shown) and checked.startswith(shown):
+            yield AnswerEvent("delta", {"text": checked[len(shown):]})
+            return checked
+        return shown
+
+
+_LEAD_MARKERS = re.compile(r"(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+")
+
+
+def _last_boundary(text: str) -> int:
+    """Where the complete sentences (with their citation markers) end; the final
+    sentence may still be growing."""
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return 0
+    start = spans[-1][0]
+    lead = _LEAD_MARKERS.match(text, start)
+    if lead:  # "... border. [2] Next": the marker belongs to the sentence before
+        return lead.end() if lead.end() < len(text) else 0
+    return start
 
 
 def usage_of(draft: Draft) -> Usage | None:

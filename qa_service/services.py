@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .accounts import AccountStore
 from .answer_store import AnswerStore
 from .answering import Answerer
 from .corpus_store import CorpusStore
@@ -31,6 +32,11 @@ class Services:
     @cached_property
     def answers(self) -> AnswerStore:
         return AnswerStore(self.settings.sqlite_path)
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        s = self.settings
+        return AccountStore(s.sqlite_path, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400)
 
     @cached_property
     def embedder(self) -> Embedder:

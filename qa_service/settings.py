@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(10, ge=1, description="New (uncached) questions per client per minute.")
     auto_publish: bool = Field(False, description="Publish regenerated answers without editor review (the first answer to a question is always published).")
 
+    # Accounts and editors (issue 6)
+    bcrypt_rounds: int = Field(12, ge=4, le=16, description="bcrypt cost for password hashes (tests may lower it).")
+    session_days: float = Field(30.0, gt=0, description="Days a login session lasts.")
+    review_min_grounding: float = Field(0.6, ge=0.0, le=1.0, description="Published answers scoring below this grounding score join the editors' review queue.")
+
     @field_validator("llm_api_key", mode="before")
     @classmethod
     def _key_fallback(cls, value: str | None) -> str:

@@ -1,0 +1,1 @@
+"""The web app: reader page, JSON API and editor pages (FastAPI)."""

@@ -1,0 +1,457 @@
+"""What readers see: the article list, the article page with its takeaways,
+stored answers, typed questions (streamed), sources, votes, answer feedback and
+comments; the matching JSON API; sign up / log in / log out.
+
+A page view only reads stored data: no generator ever runs while a page renders.
+Typed questions go through TypedAnswers (cache, single flight, rate limit), whose
+CPU-bound work runs on its own worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.templating import Jinja2Templates
+
+from ..accounts import AccountError, User
+from ..answer_store import StoredQuestion
+from ..answering import AnswerEvent, UnknownArticleError, normalise_question
+from ..models import Answer, Citation, Document
+from ..services import Services
+from ..typed_answers import RateLimited, TypedAnswers
+from . import schemas
+from .auth import SESSION_COOKIE, login_response, logout_response
+from .deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
+from .render import render_answer, render_text, safe_url
+
+HERE = Path(__file__).resolve().parent
+
+
+def _date(value: float | str | None) -> str:
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%d %b %Y, %H:%M UTC")
+    return value or ""
+
+
+def _make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every {{ }} is escaped; Markup only comes from render.py
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["date"] = _date
+    env.filters["urlquote"] = lambda s: quote(str(s), safe="")
+    return Jinja2Templates(env=env)
+
+
+templates = _make_templates()
+router = APIRouter()
+
+# ------------------------------------------------------------------ view data
+
+
+@dataclass
+class QuestionView:
+    id: str
+    text: str
+    answer: Answer | None
+    html: str = ""
+    feedback: dict[str, int] = field(default_factory=dict)
+    my_feedback: bool | None = None
+
+
+@dataclass
+class ArticleView:
+    doc: Document
+    sources: list[Document]
+    takeaways: list[dict[str, Any]] | None
+    questions: list[QuestionView]
+
+    @property
+    def answers_ready(self) -> bool:
+        return self.takeaways is not None and any(q.answer is not None for q in self.questions)
+
+
+def article_or_404(services: Services, article_id: str) -> Document:
+    doc = services.store.get_document(article_id)
+    if doc is None or doc.kind != "article":
+        raise HTTPException(status_code=404, detail=f"No article with id {article_id!r}.")
+    return doc
+
+
+def build_view(services: Services, article_id: str, *, with_html: bool = False) -> ArticleView:
+    doc = article_or_404(services, article_id)
+    store = services.store
+    sources = [d for d in (store.get_document(i) for i in store.scope(article_id) if i != article_id) if d]
+    questions = []
+    for q in services.answers.questions(article_id):
+        version = services.answers.published(q.id)
+        answer = version.answer if version else None
+        view = QuestionView(q.id, q.text, answer)
+        if with_html and answer is not None:
+            view.html = render_answer(answer.answer, [c.n for c in answer.citations], q.id)
+        questions.append(view)
+    return ArticleView(doc, sources, services.answers.get_takeaways(article_id), questions)
+
+
+def _source_out(d: Document) -> schemas.SourceOut:
+    return schemas.SourceOut(id=d.id, title=d.title, publisher=d.publisher, published=d.published, url=d.url)
+
+
+def _votes(services: Services, article_id: str, user: User | None) -> schemas.VotesOut:
+    counts = services.accounts.vote_counts(article_id)
+    mine = services.accounts.user_votes(user.id, article_id) if user else {}
+    return schemas.VotesOut(**{k: schemas.VoteTally(**v) for k, v in counts.items() if k in ("interesting", "support")},
+                            mine=mine)
+
+
+def _question_or_404(services: Services, article_id: str, qid: str) -> StoredQuestion:
+    q = services.answers.get_question(qid)
+    if q is None or q.article_id != article_id or q.hidden:
+        raise HTTPException(status_code=404, detail=f"No question {qid!r} on article {article_id!r}.")
+    return q
+
+
+def _check_question(typed: TypedAnswers, question: str) -> str:
+    """The normalised question, or a 422 with the reason it cannot be asked."""
+    if len(question) > schemas.MAX_QUESTION_CHARS:
+        raise HTTPException(status_code=422,
+                            detail=f"The question is too long (at most {schemas.MAX_QUESTION_CHARS} characters).")
+    question = normalise_question(question)
+    reason = typed.validate(question)
+    if reason:
+        raise HTTPException(status_code=422, detail=reason)
+    return question
+
+
+def _rate_limited(exc: RateLimited) -> HTTPException:
+    return HTTPException(status_code=429, detail=str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _answer_prefix(key: str) -> str:
+    return "a-" + key[:10]
+
+
+def answer_fragment(answer: Answer, prefix: str) -> str:
+    """The server-rendered HTML of a typed answer (what the stream's 'done' event carries)."""
+    html = render_answer(answer.answer, [c.n for c in answer.citations], prefix)
+    return templates.get_template("_answer.html").module.answer_block(prefix, html, answer)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- HTML pages
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLResponse:
+    articles = services.store.documents(kind="article")
+    return templates.TemplateResponse(request, "index.html", {"articles": articles, "user": user})
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+def article_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
+    started = time.perf_counter()
+    view = build_view(services, article_id, with_html=True)
+    accounts = services.accounts
+    for q in view.questions:
+        q.feedback = accounts.feedback_counts(q.id)
+        q.my_feedback = accounts.user_feedback(user.id, q.id) if user else None
+    body = render_text(view.doc.text, prefix="body", headings=True, skip_heading=view.doc.title)
+    response = templates.TemplateResponse(request, "article.html", {
+        "view": view, "doc": view.doc, "body": body, "user": user,
+        "votes": _votes(services, article_id, user),
+        "comments": accounts.comments(article_id),
+        "next": request.url.path,
+    })
+    response.headers["Server-Timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+@router.get("/articles/{article_id}/ask", response_class=HTMLResponse, include_in_schema=False)
+def ask_page(request: Request, article_id: str, services: ServicesDep, typed: TypedAnswersDep, user: UserDep,
+             question: Annotated[str, Query(max_length=schemas.MAX_QUESTION_CHARS)] = "") -> HTMLResponse:
+    """Without JavaScript the ask box lands here: the answer, rendered on the server."""
+    doc = article_or_404(services, article_id)
+    question = _check_question(typed, question)
+    try:
+        answer = typed.answer(article_id, question, client_key(request, user))
+    except RateLimited as exc:
+        raise _rate_limited(exc) from None
+    prefix = _answer_prefix(typed.key(article_id, question))
+    return templates.TemplateResponse(request, "ask.html", {
+        "doc": doc, "user": user, "answer": answer, "prefix": prefix,
+        "html": render_answer(answer.answer, [c.n for c in answer.citations], prefix), "next": request.url.path,
+    })
+
+
+@router.post("/articles/{article_id}/votes", include_in_schema=False)
+def vote_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
+              kind: Annotated[str, Form()], value: Annotated[str, Form()]) -> Response:
+    article_or_404(services, article_id)
+    if user is None:
+        return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    try:
+        services.accounts.set_vote(user.id, article_id, kind, value.lower() in ("1", "true", "yes"))
+    except AccountError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return RedirectResponse(f"/articles/{quote(article_id)}#votes", status_code=303)
+
+
+@router.post("/articles/{article_id}/questions/{qid}/feedback", include_in_schema=False)
+def feedback_form(article_id: str, qid: str, services: ServicesDep, user: UserDep,
+                  helpful: Annotated[str, Form()]) -> Response:
+    _question_or_404(services, article_id, qid)
+    if user is None:
+        return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    services.accounts.set_feedback(user.id, qid, helpful.lower() in ("1", "true", "yes"))
+    return RedirectResponse(f"/articles/{quote(article_id)}#{quote(qid)}", status_code=303)
+
+
+@router.post("/articles/{article_id}/comments", include_in_schema=False)
+def comment_form(article_id: str, services: ServicesDep, user: UserDep,
+                 text: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    article_or_404(services, article_id)
+    if user is None:
+        return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    try:
+        services.accounts.add_comment(user.id, article_id, text)
+    except AccountError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return RedirectResponse(f"/articles/{quote(article_id)}#comments", status_code=303)
+
+
+def _account_page(request: Request, page: str, user: User | None, next_url: str, error: str = "",
+                  name: str = "", status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, "account.html", {
+        "page": page, "user": user, "next": _safe_next(next_url), "error": error, "name": name,
+    }, status_code=status_code)
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, user: UserDep, next: str = "/") -> HTMLResponse:  # noqa: A002 - the URL's word
+    return _account_page(request, "login", user, next)
+
+
+@router.get("/signup", response_class=HTMLResponse, include_in_schema=False)
+def signup_page(request: Request, user: UserDep, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return _account_page(request, "signup", user, next)
+
+
+@router.post("/login", include_in_schema=False)
+def login_form(request: Request, services: ServicesDep, name: Annotated[str, Form(max_length=64)] = "",
+               password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    user = services.accounts.authenticate(name, password)
+    if user is None:
+        return _account_page(request, "login", None, next, "Wrong name or password.", name, status_code=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    return login_response(response, services.accounts.create_session(user.id), request)
+
+
+@router.post("/signup", include_in_schema=False)
+def signup_form(request: Request, services: ServicesDep, name: Annotated[str, Form(max_length=64)] = "",
+                password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    try:
+        user = services.accounts.create_user(name, password)
+    except AccountError as exc:
+        return _account_page(request, "signup", None, next, str(exc), name, status_code=400)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    return login_response(response, services.accounts.create_session(user.id), request)
+
+
+@router.post("/logout", include_in_schema=False)
+def logout_form(request: Request, services: ServicesDep, next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    services.accounts.delete_session(request.cookies.get(SESSION_COOKIE))
+    return logout_response(RedirectResponse(_safe_next(next), status_code=303), request)
+
+
+# ------------------------------------------------------------------ JSON API
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": schemas.ErrorOut, "description": "Unknown article or question"},
+}
+
+
+@router.get("/healthz", response_model=schemas.Health, tags=["meta"])
+def healthz(services: ServicesDep) -> schemas.Health:
+    return schemas.Health(documents=len(services.store.document_ids()),
+                          articles=len(services.store.documents(kind="article")),
+                          corpus_version=services.store.version())
+
+
+@router.get("/api/articles", response_model=list[schemas.ArticleSummary], tags=["articles"])
+def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
+    out = []
+    for d in services.store.documents(kind="article"):
+        answered = sum(1 for q in services.answers.questions(d.id) if services.answers.published(q.id))
+        out.append(schemas.ArticleSummary(id=d.id, title=d.title, label=d.label, publisher=d.publisher,
+                                          published=d.published, url=d.url, questions=answered))
+    return out
+
+
+@router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
+            tags=["articles"])
+def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schemas.ArticleDetail:
+    """The article's takeaways and suggested questions with their published answers (stored; never generated here)."""
+    view = build_view(services, article_id)
+    d = view.doc
+    return schemas.ArticleDetail(
+        id=d.id, title=d.title, label=d.label, publisher=d.publisher, published=d.published, url=d.url,
+        takeaways=[schemas.TakeawayOut(text=str(t["text"]), citations=[Citation.model_validate(c) for c in t["citations"]])  # type: ignore[union-attr]
+                   for t in (view.takeaways or [])],
+        questions=[schemas.QuestionOut(id=q.id, question=q.text, answer=q.answer) for q in view.questions],
+        sources=[_source_out(s) for s in view.sources],
+        votes=_votes(services, article_id, user),
+        answers_ready=view.answers_ready,
+    )
+
+
+@router.post("/api/articles/{article_id}/questions", response_model=Answer, tags=["questions"],
+             responses={**API_ERRORS, 422: {"model": schemas.ErrorOut, "description": "Empty or too long question"},
+                        429: {"model": schemas.ErrorOut, "description": "Too many new questions; see Retry-After"}})
+def ask(article_id: str, body: schemas.QuestionIn, request: Request, services: ServicesDep, typed: TypedAnswersDep,
+        user: UserDep) -> Answer:
+    """Answer a typed question (the `ask --json` contract). Repeated questions come from the cache."""
+    article_or_404(services, article_id)
+    question = _check_question(typed, body.question)
+    try:
+        return typed.answer(article_id, question, client_key(request, user))
+    except RateLimited as exc:
+        raise _rate_limited(exc) from None
+    except UnknownArticleError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+def _sse(event: AnswerEvent, extra: dict[str, Any] | None = None) -> str:
+    data = {**event.data, **(extra or {})}
+    return f"event: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.get("/api/articles/{article_id}/questions/stream", tags=["questions"],
+            responses={**API_ERRORS, 200: {"content": {"text/event-stream": {}},
+                                           "description": "Server-sent events: retrieval, delta, citation, done | error"},
+                       422: {"model": schemas.ErrorOut}, 429: {"model": schemas.ErrorOut}})
+def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: TypedAnswersDep, user: UserDep,
+               question: Annotated[str, Query(max_length=schemas.MAX_QUESTION_CHARS)] = "") -> StreamingResponse:
+    """Stream a typed question's answer as server-sent events. `delta` events carry
+    verified text as it is produced; `done` carries the final answer (the `ask --json`
+    contract, under `answer`) plus `html`, its rendered form, which replaces the
+    streamed text. Close the EventSource on `done` or `error`."""
+    article_or_404(services, article_id)
+    question = _check_question(typed, question)
+    try:
+        events = typed.stream(article_id, question, client_key(request, user))
+    except RateLimited as exc:
+        raise _rate_limited(exc) from None
+    prefix = _answer_prefix(typed.key(article_id, question))
+
+    def body() -> Iterator[str]:
+        # A sync iterator: Starlette pulls each item on a worker thread, so waiting
+        # for the generation never blocks the event loop.
+        yield ": answering\n\n"
+        for event in events:
+            extra = None
+            if event.kind == "done":
+                answer = Answer.model_validate(event.data["answer"])
+                extra = {"html": answer_fragment(answer, prefix)}
+            yield _sse(event, extra)
+
+    return StreamingResponse(body(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, responses=API_ERRORS, tags=["votes"])
+def get_votes(article_id: str, services: ServicesDep, user: UserDep) -> schemas.VotesOut:
+    article_or_404(services, article_id)
+    return _votes(services, article_id, user)
+
+
+@router.post("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, tags=["votes"],
+             responses={**API_ERRORS, 401: {"model": schemas.ErrorOut, "description": "Not logged in"}})
+def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: LoggedInDep) -> schemas.VotesOut:
+    """One vote per reader per kind; voting again changes the earlier vote."""
+    article_or_404(services, article_id)
+    services.accounts.set_vote(user.id, article_id, body.kind, body.value)
+    return _votes(services, article_id, user)
+
+
+@router.post("/api/articles/{article_id}/questions/{qid}/feedback", response_model=schemas.FeedbackOut,
+             tags=["questions"], responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+def feedback(article_id: str, qid: str, body: schemas.FeedbackIn, services: ServicesDep,
+             user: LoggedInDep) -> schemas.FeedbackOut:
+    """Mark a suggested question's answer helpful or not (one mark per reader; a second one replaces it)."""
+    _question_or_404(services, article_id, qid)
+    services.accounts.set_feedback(user.id, qid, body.helpful)
+    return schemas.FeedbackOut(**services.accounts.feedback_counts(qid), mine=body.helpful)
+
+
+@router.get("/api/articles/{article_id}/comments", response_model=list[schemas.CommentOut], tags=["comments"],
+            responses=API_ERRORS)
+def list_comments(article_id: str, services: ServicesDep) -> list[schemas.CommentOut]:
+    article_or_404(services, article_id)
+    return [schemas.CommentOut(**c.__dict__) for c in services.accounts.comments(article_id)]
+
+
+@router.post("/api/articles/{article_id}/comments", response_model=schemas.CommentOut, status_code=201,
+             tags=["comments"], responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep,
+                 user: LoggedInDep) -> schemas.CommentOut:
+    article_or_404(services, article_id)
+    try:
+        comment = services.accounts.add_comment(user.id, article_id, body.text)
+    except AccountError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return schemas.CommentOut(**comment.__dict__)
+
+
+@router.post("/api/signup", response_model=schemas.UserOut, status_code=201, tags=["accounts"],
+             responses={400: {"model": schemas.ErrorOut}})
+def api_signup(body: schemas.CredentialsIn, request: Request, response: Response,
+               services: ServicesDep) -> schemas.UserOut:
+    """Create a reader account and log it in (sets the session cookie)."""
+    try:
+        user = services.accounts.create_user(body.name, body.password)
+    except AccountError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    login_response(response, services.accounts.create_session(user.id), request)
+    return schemas.UserOut(name=user.name, role=user.role)
+
+
+@router.post("/api/login", response_model=schemas.UserOut, tags=["accounts"],
+             responses={401: {"model": schemas.ErrorOut}})
+def api_login(body: schemas.CredentialsIn, request: Request, response: Response,
+              services: ServicesDep) -> schemas.UserOut:
+    user = services.accounts.authenticate(body.name, body.password)
+    if user is None:
+        raise HTTPException(status_code=401, detail="Wrong name or password.")
+    login_response(response, services.accounts.create_session(user.id), request)
+    return schemas.UserOut(name=user.name, role=user.role)
+
+
+@router.post("/api/logout", status_code=204, tags=["accounts"])
+def api_logout(request: Request, services: ServicesDep) -> Response:
+    services.accounts.delete_session(request.cookies.get(SESSION_COOKIE))
+    return logout_response(Response(status_code=204), request)
+
+
+@router.get("/api/me", response_model=schemas.UserOut, tags=["accounts"], responses={401: {"model": schemas.ErrorOut}})
+def me(user: LoggedInDep) -> schemas.UserOut:
+    return schemas.UserOut(name=user.name, role=user.role)

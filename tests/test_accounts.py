@@ -1,0 +1,235 @@
+"""AccountStore (users, sessions, tokens, votes, feedback, comments, audit) over a
+real SQLite file, and the web auth dependencies through a tiny FastAPI app."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.testclient import TestClient
+
+from qa_service.accounts import AccountError, AccountStore, User
+from qa_service.web.auth import (
+    SESSION_COOKIE,
+    current_user,
+    login_response,
+    logout_response,
+    require_editor,
+    require_user,
+)
+
+
+@pytest.fixture
+def accounts(tmp_path: Path) -> AccountStore:
+    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4)
+    yield store
+    store.close()
+
+
+def test_create_and_authenticate(accounts: AccountStore) -> None:
+    user = accounts.create_user("ana", "correct horse", role="editor")
+    assert user == User(id=user.id, name="ana", role="editor")
+    assert accounts.authenticate("ana", "correct horse") == user
+    assert accounts.authenticate("ana", "wrong password") is None
+    assert accounts.authenticate("nobody", "correct horse") is None
+    reader = accounts.create_user("bob", "12345678")
+    assert reader.role == "reader" and not reader.is_editor
+
+
+def test_passwords_are_hashed_not_stored(accounts: AccountStore, tmp_path: Path) -> None:
+    accounts.create_user("ana", "correct horse")
+    row = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT password_hash FROM users").fetchone()
+    assert "correct horse" not in row[0]
+    assert row[0].startswith("$2")  # bcrypt
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "role", "message"),
+    [
+        ("ana", "short", "reader", "at least 8"),
+        ("ana", "", "reader", "at least 8"),
+        ("", "long enough", "reader", "Names are"),
+        ("a b", "long enough", "reader", "Names are"),
+        ("<script>", "long enough", "reader", "Names are"),
+        ("ana", "long enough", "admin", "Unknown role"),
+        ("ana", "x" * 73, "reader", "at most 72"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(accounts: AccountStore, name: str, password: str, role: str,
+                                             message: str) -> None:
+    with pytest.raises(AccountError, match=message):
+        accounts.create_user(name, password, role)
+    assert accounts.users() == []
+
+
+def test_duplicate_names_are_refused_case_insensitively(accounts: AccountStore) -> None:
+    accounts.create_user("Ana", "long enough")
+    with pytest.raises(AccountError, match="taken"):
+        accounts.create_user("ana", "another one")
+    assert len(accounts.users()) == 1
+
+
+def test_sessions(accounts: AccountStore, tmp_path: Path) -> None:
+    user = accounts.create_user("ana", "long enough")
+    token = accounts.create_session(user.id)
+    assert accounts.user_for_session(token) == user
+    assert accounts.user_for_session(token + "x") is None
+    assert accounts.user_for_session("") is None
+    stored = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT token_hash FROM sessions").fetchone()[0]
+    assert stored != token and len(stored) == 64
+    accounts.delete_session(token)
+    assert accounts.user_for_session(token) is None
+
+
+def test_expired_session_is_refused(tmp_path: Path) -> None:
+    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4, session_ttl=-1)
+    user = store.create_user("ana", "long enough")
+    assert store.user_for_session(store.create_session(user.id)) is None
+
+
+def test_api_tokens(accounts: AccountStore) -> None:
+    user = accounts.create_user("ed", "long enough", role="editor")
+    token = accounts.create_api_token("ed")
+    assert accounts.user_for_api_token(token) == user
+    assert accounts.user_for_api_token("qat_nope") is None
+    with pytest.raises(AccountError, match="No user"):
+        accounts.create_api_token("ghost")
+    assert accounts.revoke_api_tokens("ed") == 1
+    assert accounts.user_for_api_token(token) is None
+
+
+def test_votes_one_per_reader_per_kind(accounts: AccountStore) -> None:
+    a = accounts.create_user("ana", "long enough")
+    b = accounts.create_user("bob", "long enough")
+    accounts.set_vote(a.id, "art", "interesting", True)
+    accounts.set_vote(a.id, "art", "interesting", False)  # replaces the first
+    accounts.set_vote(b.id, "art", "interesting", True)
+    accounts.set_vote(b.id, "art", "support", False)
+    accounts.set_vote(b.id, "other", "support", True)
+    assert accounts.vote_counts("art") == {"interesting": {"yes": 1, "total": 2}, "support": {"yes": 0, "total": 1}}
+    assert accounts.vote_counts("empty") == {"interesting": {"yes": 0, "total": 0}, "support": {"yes": 0, "total": 0}}
+    assert accounts.user_votes(a.id, "art") == {"interesting": False}
+    assert accounts.user_votes(b.id, "art") == {"interesting": True, "support": False}
+    with pytest.raises(AccountError):
+        accounts.set_vote(a.id, "art", "like", True)
+
+
+def test_feedback(accounts: AccountStore) -> None:
+    a = accounts.create_user("ana", "long enough")
+    b = accounts.create_user("bob", "long enough")
+    accounts.set_feedback(a.id, "q1", True)
+    accounts.set_feedback(a.id, "q1", False)
+    accounts.set_feedback(b.id, "q1", False)
+    accounts.set_feedback(b.id, "q2", True)
+    assert accounts.feedback_counts("q1") == {"helpful": 0, "unhelpful": 2}
+    assert accounts.feedback_counts("q2") == {"helpful": 1, "unhelpful": 0}
+    assert accounts.feedback_counts("q3") == {"helpful": 0, "unhelpful": 0}
+    assert set(accounts.unhelpful_questions()) == {"q1"}
+    assert accounts.user_feedback(a.id, "q1") is False
+
+
+def test_comments(accounts: AccountStore) -> None:
+    a = accounts.create_user("ana", "long enough")
+    c = accounts.add_comment(a.id, "art", "  <b>first</b>  ")
+    assert c.text == "<b>first</b>" and c.user_name == "ana"  # stored as typed; templates escape it
+    accounts.add_comment(a.id, "art", "second")
+    assert [x.text for x in accounts.comments("art")] == ["<b>first</b>", "second"]
+    assert accounts.comments("other") == []
+    with pytest.raises(AccountError, match="empty"):
+        accounts.add_comment(a.id, "art", "   ")
+    with pytest.raises(AccountError, match="at most"):
+        accounts.add_comment(a.id, "art", "x" * 2001)
+
+
+def test_audit_log_newest_first(accounts: AccountStore) -> None:
+    accounts.audit("ed", "publish", "v1", "rollback")
+    accounts.audit("ed", "discard", "v2")
+    log = accounts.audit_log()
+    assert [(e.action, e.target) for e in log] == [("discard", "v2"), ("publish", "v1")]
+    assert log[1].detail == "rollback"
+    assert len(accounts.audit_log(limit=1)) == 1
+
+
+# ------------------------------------------------------------ web dependencies
+@pytest.fixture
+def client(accounts: AccountStore) -> TestClient:
+    app = FastAPI()
+    app.state.services = SimpleNamespace(accounts=accounts)
+
+    @app.get("/me")
+    def me(request: Request) -> dict:
+        user = current_user(request)
+        return {"user": user.name if user else None}
+
+    @app.get("/reader-only")
+    def reader_only(user: User = Depends(require_user)) -> dict:
+        return {"user": user.name}
+
+    @app.get("/editor-only")
+    def editor_only(user: User = Depends(require_editor)) -> dict:
+        return {"user": user.name}
+
+    @app.post("/login")
+    def login(request: Request, response: Response, name: str, password: str) -> dict:
+        user = accounts.authenticate(name, password)
+        if user is None:
+            return {"ok": False}
+        login_response(response, accounts.create_session(user.id), request)
+        return {"ok": True}
+
+    @app.post("/logout")
+    def logout(request: Request, response: Response) -> dict:
+        accounts.delete_session(request.cookies.get(SESSION_COOKIE))
+        logout_response(response, request)
+        return {"ok": True}
+
+    with TestClient(app) as c:
+        yield c
+
+
+def test_guards_by_role(client: TestClient, accounts: AccountStore) -> None:
+    accounts.create_user("ed", "long enough", role="editor")
+    accounts.create_user("rita", "long enough")
+    assert client.get("/me").json() == {"user": None}
+    assert client.get("/reader-only").status_code == 401
+    assert client.get("/editor-only").status_code == 401
+
+    r = client.post("/login", params={"name": "rita", "password": "long enough"})
+    cookie = r.headers["set-cookie"]
+    assert f"{SESSION_COOKIE}=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert "Secure" not in cookie  # plain http
+    assert client.get("/me").json() == {"user": "rita"}
+    assert client.get("/reader-only").status_code == 200
+    assert client.get("/editor-only").status_code == 403
+
+    client.post("/logout")
+    assert client.get("/me").json() == {"user": None}
+    assert client.get("/reader-only").status_code == 401
+
+
+def test_bearer_token(client: TestClient, accounts: AccountStore) -> None:
+    accounts.create_user("ed", "long enough", role="editor")
+    token = accounts.create_api_token("ed")
+    ok = client.get("/editor-only", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json() == {"user": "ed"}
+    assert client.get("/editor-only", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/editor-only", headers={"Authorization": token}).status_code == 401
+
+
+def test_secure_cookie_over_https(accounts: AccountStore) -> None:
+    accounts.create_user("ana", "long enough")
+    app = FastAPI()
+    app.state.services = SimpleNamespace(accounts=accounts)
+
+    @app.post("/login")
+    def login(request: Request, response: Response) -> dict:
+        user = accounts.authenticate("ana", "long enough")
+        assert user is not None
+        login_response(response, accounts.create_session(user.id), request)
+        return {}
+
+    with TestClient(app, base_url="https://testserver") as c:
+        assert "Secure" in c.post("/login").headers["set-cookie"]

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa_service.answering import UnknownArticleError
+from qa_service.models import Answer
+
+from .conftest import ARTICLE_ID
+
+
+def assert_citations_verify(svc, answer: Answer) -> None:  # noqa: ANN001
+    retrieved = {r.chunk_id for r in answer.retrieved}
+    for c in answer.citations:
+        doc = svc.store.get_document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote
+        assert c.chunk_id in retrieved  # cites only what was retrieved
+        assert f"[{c.n}]" in answer.answer
+    markers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+
+
+def test_chair_question_gets_a_cited_answer_with_exact_quotes(seeded) -> None:  # noqa: ANN001
+    answer = seeded.answerer("extractive").ask("Who chairs the Security Implementation Group?", ARTICLE_ID)
+    assert answer.status == "answered"
+    assert answer.citations
+    assert_citations_verify(seeded, answer)
+    assert "chair" in answer.answer.lower()  # the honest "no single permanent chair" sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the Security Implementation Group and who chairs or participates in it?",
+        "What specific actions or measures are being considered to stop the illicit flow of fentanyl and weapons?",
+        "Does this cooperation involve additional funding, deployments, or changes to border operations?",
+    ],
+)
+def test_seed_questions_answer_with_verified_citations(seeded, question: str) -> None:  # noqa: ANN001
+    answer = seeded.answerer("extractive").ask(question, ARTICLE_ID)
+    assert answer.status == "answered"
+    assert len(answer.citations) >= 1
+    assert_citations_verify(seeded, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What will the weather be in Paris tomorrow?", "Who won the 2018 football World Cup final?",
+     "What is the recipe for a good lasagna?"],
+)
+def test_questions_the_corpus_cannot_answer_are_not_in_sources(seeded, question: str) -> None:  # noqa: ANN001
+    answer = seeded.answerer("extractive").ask(question, ARTICLE_ID)
+    assert answer.status == "not_in_sources"
+    assert answer.citations == []
+    assert "do not" in answer.answer
+
+
+def test_empty_and_overlong_questions_are_rejected(seeded) -> None:  # noqa: ANN001
+    answerer = seeded.answerer("extractive")
+    empty = answerer.ask("   ", ARTICLE_ID)
+    assert empty.status == "rejected" and "empty" in empty.message
+    long = answerer.ask("Why " * 400, ARTICLE_ID)
+    assert long.status == "rejected" and "too long" in long.message
+    assert long.retrieved == []
+
+
+def test_unknown_article_raises(seeded) -> None:  # noqa: ANN001
+    with pytest.raises(UnknownArticleError):
+        seeded.answerer("extractive").ask("Anything?", "no-such-article")
+
+
+def test_stream_events_end_with_the_verified_answer(seeded) -> None:  # noqa: ANN001
+    events = list(seeded.answerer("extractive").ask_stream("What is Mission Firewall?", ARTICLE_ID))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "retrieval" and kinds[-1] == "done"
+    assert "delta" in kinds and "citation" in kinds
+    final = Answer.model_validate(events[-1].data["answer"])
+    assert final.status == "answered"
+    assert_citations_verify(seeded, final)
+
+
+def test_unsupported_sentences_are_dropped_by_verification(seeded) -> None:  # noqa: ANN001
+    from qa_service.citations import verify
+    from qa_service.generation import Passage
+
+    hits = seeded.index.search("Mission Firewall eTrace", k=4, article_id=ARTICLE_ID)
+    passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
+    draft = (
+        "Mission Firewall aims to expand Mexico's use of the U.S. eTrace system to all 32 Mexican states. [3]\n"
+        "The program has a budget of 900 million dollars and is run by NATO. [1]"
+    )
+    result = verify(draft, passages, seeded.checker)
+    assert result.supported == 1
+    assert any("NATO" in d for d in result.dropped)
+    assert "NATO" not in result.text
+    assert "eTrace" in result.citations[0].span.text
+
+
+def test_cli_ask_json_contract(seeded, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    from qa_service.cli import main
+
+    code = main(["--data-dir", str(seeded.settings.data_dir), "ask",
+                 "Who chairs the Security Implementation Group?", "--article", ARTICLE_ID, "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"question", "article_id", "status", "answer", "citations", "retrieved", "generator", "latency_ms"} <= set(out)
+    assert out["status"] == "answered" and out["generator"] == "extractive"
+    for c in out["citations"]:
+        assert {"n", "doc_id", "title", "url", "quote", "start", "end"} <= set(c)
+    for r in out["retrieved"]:
+        assert {"doc_id", "chunk_id", "score"} <= set(r)
+
+
+def test_cli_unknown_article_exits_2_without_a_trace(seeded, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    from qa_service.cli import main
+
+    code = main(["--data-dir", str(seeded.settings.data_dir), "ask", "Anything?", "--article", "nope"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown article id 'nope'" in err and "Traceback" not in err
+
+
+def test_cli_ingest_reports_bad_files_and_ingests_the_rest(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    from qa_service.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.md").write_text("---\nid: ok\ntitle: OK\n---\nThe council approved the bridge repair budget.\n")
+    (src / "bad.md").write_text("---\nid: [\n---\ntext\n")
+    code = main(["--data-dir", str(tmp_path / "d"), "ingest", str(src), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    summary = json.loads(captured.out)
+    assert summary["added"] == 1 and summary["chunks"] == 1
+    assert "bad.md" in captured.err
