@@ -71,6 +71,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 # ---------------------------------------------------------------------- search
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
+    if not services.store.document_ids():
+        raise UserError(f"nothing is ingested in {settings.data_dir} yet: run `qa-service ingest` first")
     if args.article and services.store.get_document(args.article) is None:
         raise UserError(f"unknown article id {args.article!r}")
     if not args.query.strip():
@@ -92,6 +94,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from .answering import UnknownArticleError
 
     services = _services(settings)
+    if not services.store.document_ids():
+        raise UserError(f"nothing is ingested in {settings.data_dir} yet: run `qa-service ingest` first")
     answerer = services.answerer(args.generator)
     try:
         answer = answerer.ask(args.question, args.article)
@@ -183,7 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
         settings = Settings(**overrides) if overrides else get_settings()
     except Exception as exc:  # pydantic ValidationError: a bad QA_* value
-        print(f"error: bad settings: {exc}", file=sys.stderr)
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            for err in errors():
+                name = "QA_" + "_".join(str(p) for p in err["loc"]).upper()
+                print(f"error: bad setting {name}={err.get('input')!r}: {err['msg']}", file=sys.stderr)
+        else:
+            print(f"error: bad settings: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return int(args.func(args, settings) or 0)

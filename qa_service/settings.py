@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # Embeddings
     embedder: str = Field("local", description="'local' (ONNX MiniLM, offline) or 'openai'.")
     openai_embedding_model: str = Field("text-embedding-3-small", description="Model for embedder=openai.")
-    embed_batch: int = Field(64, ge=1, le=1024, description="Texts per embedding batch.")
+    embed_batch: int = Field(16, ge=1, le=1024, description="Texts per embedding batch (larger batches of long chunks cost memory, not speed).")
 
     # Retrieval
     top_k: int = Field(8, ge=1, le=100, description="Chunks handed to the generator.")

@@ -45,7 +45,7 @@ class OnnxMiniLMEmbedder:
     name = f"local:{MODEL_NAME}"
     dim = 384
 
-    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 16, threads: int = 0) -> None:
         self.batch_size = batch_size
         self.threads = threads
         self._session = None
