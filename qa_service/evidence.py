@@ -4,6 +4,7 @@ extractive generator."""
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ import numpy as np
 from .embeddings import Embedder
 from .generation import Passage
 from .text import is_heading_at, sentence_spans, terms
+
+# Sentences that lean on the one before them for their subject.
+ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group)\b")
 
 
 @dataclass
@@ -59,6 +63,21 @@ def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, 
     return out
 
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# What kind of phrase answers the question: a date for "when", a number for "how many".
+_ANSWER_TYPES = [
+    (re.compile(r"^\s*(?:when|what (?:date|year|day|time))\b", re.I), re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
+    (re.compile(r"^\s*how (?:many|much|long|often)\b", re.I), re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)),
+]
+
+
+def answer_type_pattern(question: str) -> re.Pattern[str] | None:
+    for asks, answers in _ANSWER_TYPES:
+        if asks.search(question):
+            return answers
+    return None
+
+
 def rank_evidence(
     question: str,
     passages: Sequence[Passage],
@@ -76,20 +95,29 @@ def rank_evidence(
     weights = {t: (idf(t) ** 2 if idf else 1.0) for t in q_terms}
     total = sum(weights.values()) or 1.0
     headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
+    wants = answer_type_pattern(question)
     vecs = cache.embed([question] + [s[4] for s in sentences])
     sims = vecs[1:] @ vecs[0]
     out = []
     seen: set[tuple[str, int, int]] = set()
+    prev_terms: set[str] = set()
+    prev_n = -1
     for (n, doc_id, start, end, text), sim in zip(sentences, sims, strict=True):
+        own_terms = set(terms(text))
+        # "It was created in 2025": the pronoun's antecedent is in the sentence before.
+        context = prev_terms if (n == prev_n and ANAPHORA.match(text)) else set()
+        prev_terms, prev_n = own_terms, n
         key = (doc_id, start, end)
         if key in seen:  # overlapping chunks repeat sentences
             continue
         seen.add(key)
-        s_terms = set(terms(text))
+        s_terms = own_terms | context
         covered = sum(w for t, w in weights.items() if t in s_terms)
         covered += 0.5 * sum(w for t, w in weights.items() if t not in s_terms and t in headings[n])
         coverage = covered / total if q_terms else 0.0
         score = 0.55 * float(sim) + 0.45 * coverage
+        if wants is not None and wants.search(text):
+            score += 0.1
         out.append(EvidenceSentence(n, doc_id, start, end, text, round(score, 4), round(float(sim), 4),
                                     round(coverage, 4)))
     out.sort(key=lambda e: -e.score)

@@ -3,11 +3,15 @@ verbatim, each with its [n] marker. No model, so nothing can be invented."""
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Iterator, Sequence
 
-from .evidence import EmbeddingCache, EvidenceSentence, rank_evidence
+from .evidence import ANAPHORA, EmbeddingCache, EvidenceSentence, rank_evidence
 from .generation import Draft, Passage
 from .text import terms
+
+_FACTOID = re.compile(r"^\s*(?:when|where|who|whom|which|how (?:many|much|long|old|often)|what (?:date|year|day|time))\b", re.I)
 
 
 class ExtractiveGenerator:
@@ -18,7 +22,7 @@ class ExtractiveGenerator:
         cache: EmbeddingCache,
         idf: Callable[[str], float] | None = None,
         max_sentences: int = 5,
-        min_relative: float = 0.75,
+        min_relative: float = 0.6,
     ) -> None:
         self.cache = cache
         self.idf = idf
@@ -29,18 +33,34 @@ class ExtractiveGenerator:
         ranked = rank_evidence(question, passages, self.cache, self.idf)
         if not ranked:
             return []
-        floor = ranked[0].score * self.min_relative
+        in_order = sorted(ranked, key=lambda e: (e.passage, e.start))
+        previous = {
+            (cur.doc_id, cur.start): prev
+            for prev, cur in zip(in_order, in_order[1:])
+            if prev.passage == cur.passage and prev.doc_id == cur.doc_id
+        }
+        # A factoid ("when", "who", "how many") wants its answer, not the neighbourhood.
+        factoid = bool(_FACTOID.match(question))
+        floor = ranked[0].score * (max(self.min_relative, 0.75) if factoid else self.min_relative)
+        limit = min(self.max_sentences, 3) if factoid else self.max_sentences
         chosen: list[EvidenceSentence] = []
         chosen_terms: list[set[str]] = []
         for ev in ranked:
-            if ev.score < floor or len(chosen) >= self.max_sentences:
+            if ev.score < floor or len(chosen) >= limit:
                 break
             ev_terms = set(terms(ev.text))
             # skip sentences that mostly repeat one already chosen
-            if any(len(ev_terms & t) / max(1, len(ev_terms)) > 0.7 for t in chosen_terms):
+            if any(len(ev_terms & t) / max(1, min(len(ev_terms), len(t))) > 0.7 for t in chosen_terms):
                 continue
             if len(ev_terms) < 3:  # headings, fragments
                 continue
+            prev = previous.get((ev.doc_id, ev.start))
+            if ANAPHORA.match(ev.text) and prev is not None and prev not in chosen:
+                # "It was created in 2025 ..." needs the sentence that says what "it" is.
+                if len(chosen) + 2 > limit:
+                    continue
+                chosen.append(prev)
+                chosen_terms.append(set(terms(prev.text)))
             chosen.append(ev)
             chosen_terms.append(ev_terms)
         return chosen
