@@ -231,6 +231,9 @@ class AnswerStore:
             model = answer.generator.split(":", 1)[1] if ":" in answer.generator else ""
         if prompt_version is None:
             prompt_version = answer.prompt_version
+        # Recorded explicitly: an answer made without an LLM has no model or prompt.
+        model = model or "none"
+        prompt_version = prompt_version or "none"
         docs = sorted({c.doc_id for c in answer.citations} | {r.doc_id for r in answer.retrieved})
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -334,7 +337,11 @@ class AnswerStore:
     # -------------------------------------------------------------- takeaways
     def put_takeaways(self, article_id: str, takeaways: list[dict[str, object]], corpus_version: int) -> None:
         """Publish these takeaways (the previous set is kept as an archived version)."""
-        generator = "curated" if takeaways and all(t.get("curated") for t in takeaways) else "extractive"
+        named = {str(t["generator"]) for t in takeaways if t.get("generator")}
+        if len(named) == 1:
+            generator = named.pop()
+        else:
+            generator = "curated" if takeaways and all(t.get("curated") for t in takeaways) else "extractive"
         self.add_takeaways_version(article_id, takeaways, author="system", generator=generator,
                                    corpus_version=corpus_version, publish=True)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .answer_store import AnswerStore
+from .answer_store import AnswerStore, question_id
 from .citations import verify
 from .generation import Passage
 from .models import Citation, RetrievedChunk
@@ -64,12 +64,17 @@ def _paragraphs(text: str) -> Iterable[tuple[int, str]]:
 
 
 def build_takeaways(services, article_id: str) -> list[dict[str, object]]:  # noqa: ANN001
-    """Curated takeaways from the front matter win; otherwise extracted ones.
-    Each is verified against the article; ``citations`` is empty when no passage
-    of the article supports it."""
+    """Curated takeaways from the front matter win; otherwise the LLM's when one
+    is configured, else extracted ones (suggestions.build_takeaways). Each
+    carries its best verified citation into the article; ``citations`` is empty
+    only for a curated takeaway no span of the article supports."""
     doc = services.store.get_document(article_id)
     if doc is None:
         return []
+    if doc.kind == "article":
+        from .suggestions import build_takeaways as build
+
+        return [t.as_dict() for t in build(services, article_id).items]
     texts = doc.takeaways or extractive_takeaways(services, article_id)
     passages = article_passages(services, article_id)
     out = []
@@ -92,12 +97,14 @@ def pregenerate(
     article_ids: Iterable[str],
     *,
     progress: Callable[[int], None] | None = None,
-    suggest: Callable[[str], list[str]] | None = None,
+    suggest: Callable[[str], list] | None = None,
     only_missing: bool = False,
 ) -> PregenerateSummary:
     """Store takeaways and an answer for each suggested question of each article.
     Curated questions come first; ``suggest`` may add generated ones (kept only
-    when they get a cited answer)."""
+    when they get a cited answer; a suggestion that comes with its answer, as
+    suggestions.SuggestedQuestion does, is not asked twice). Generated questions
+    stay hidden until an editor shows them, unless auto_publish."""
     summary = PregenerateSummary()
     answerer = services.answerer()
     version = services.store.version()
@@ -120,13 +127,18 @@ def pregenerate(
                 summary.not_in_sources += 1
             if progress:
                 progress(1)
-        for text in (suggest(article_id) if suggest else []):
-            answer = answerer.ask(text, article_id)
+        for item in (suggest(article_id) if suggest else []):
+            text = getattr(item, "text", item)
+            answer = getattr(item, "answer", None) or answerer.ask(text, article_id)
             if answer.status != "answered" or not answer.citations:
                 continue  # a suggestion the sources cannot answer is never shown
+            known = answers.get_question(question_id(article_id, text))
             q = answers.ensure_question(article_id, text, origin="generated")
-            answers.add_version(q.id, answer, corpus_version=version)
-            summary.answered += 1
+            if known is None and not services.settings.auto_publish:
+                answers.update_question(q.id, hidden=True)
+            if known is None or answers.published(q.id) is None:
+                answers.add_version(q.id, answer, corpus_version=version)
+                summary.answered += 1
     return summary
 
 
@@ -147,5 +159,8 @@ def after_ingest(services, changed_doc_ids: Iterable[str], *, progress=None) -> 
     changed = set(changed_doc_ids)
     stale = services.answers.mark_stale(changed) if changed else []
     articles = affected_articles(services, changed)
-    summary = pregenerate(services, services.answers, articles, progress=progress, only_missing=True)
+    from .suggestions import ingest_suggester
+
+    summary = pregenerate(services, services.answers, articles, progress=progress, only_missing=True,
+                          suggest=ingest_suggester(services))
     return {"pregenerated": summary.as_dict(), "stale_answers": [v.id for v in stale]}

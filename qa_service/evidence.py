@@ -5,6 +5,7 @@ extractive generator."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,17 +39,25 @@ class EmbeddingCache:
         self.embedder = embedder
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Web requests, editor jobs and pre-generation share one cache across threads.
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:  # embedded outside the lock: the model is the slow part
             for text, vec in zip(missing, self.embedder.embed(missing), strict=True):
-                self._cache[text] = np.asarray(vec, dtype=np.float32)
-                if len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
-        for t in texts:
-            self._cache.move_to_end(t)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+                found[text] = np.asarray(vec, dtype=np.float32)
+        with self._lock:
+            for text, vec in found.items():
+                self._cache[text] = vec
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str]]:

@@ -14,7 +14,7 @@ from .embeddings import Embedder, make_embedder
 from .evidence import EmbeddingCache
 from .extractive import ExtractiveGenerator
 from .generation import Generator
-from .grounding import GroundingChecker, LexicalGroundingChecker
+from .grounding import CalibratedGroundingChecker, GroundingChecker
 from .index import CorpusIndex
 from .settings import Settings
 
@@ -60,7 +60,7 @@ class Services:
 
     @cached_property
     def checker(self) -> GroundingChecker:
-        return LexicalGroundingChecker(self.settings.support_threshold)
+        return CalibratedGroundingChecker(self.settings.support_threshold)
 
     @cached_property
     def extractive(self) -> ExtractiveGenerator:
@@ -76,10 +76,18 @@ class Services:
         if name == "extractive":
             return self.extractive
         if name == "openai":
+            return self._llm_generator()
+        raise ValueError(f"unknown generator {name!r} (use 'extractive' or 'openai')")
+
+    def _llm_generator(self) -> Generator:
+        """One OpenAI-compatible generator (and so one HTTP client and its
+        connection pool) per settings object, not one per question."""
+        cached = self.__dict__.get("_llm_cache")
+        if cached is None or cached[0] is not self.settings:
             from .adapters.openai_chat import OpenAIChatGenerator
 
-            return OpenAIChatGenerator(self.settings)
-        raise ValueError(f"unknown generator {name!r} (use 'extractive' or 'openai')")
+            cached = self.__dict__["_llm_cache"] = (self.settings, OpenAIChatGenerator(self.settings))
+        return cached[1]
 
     def answerer(self, generator: str | None = None) -> Answerer:
         gen = self.generator(generator)

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(8192, ge=512, description="The model's context window.")
     llm_max_answer_tokens: int = Field(512, ge=16, description="Room left for the answer.")
     llm_gguf: str = Field("", description="GGUF model file for `qa-service llm serve` (local llama.cpp).")
+    # LLM generation (issue 4)
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature for answers (0 = repeatable).")
+    llm_backoff: float = Field(0.5, ge=0.0, le=30.0, description="First retry waits this many seconds, doubling after.")
+    llm_deadline: float = Field(180.0, gt=0, description="Seconds a whole LLM answer (a stream included) may take.")
+    llm_port: int = Field(8080, ge=0, le=65535, description="Port for `qa-service llm serve` (0 = any free port).")
+    llm_threads: int = Field(0, ge=0, le=256, description="CPU threads for `llm serve` (0 = all cores).")
+    llm_suggestions: int = Field(5, ge=0, le=20, description="Generated follow-up questions to keep per article (each only if answered with citations).")
+    suggest_at_ingest: str = Field("llm", pattern="^(never|llm|always)$", description="Add generated questions at ingest (hidden until an editor shows them, unless auto_publish): never, llm (when an LLM is configured) or always (offline without one).")
 
     # Web
     host: str = Field("127.0.0.1", description="`serve` bind host.")

@@ -81,6 +81,7 @@ class Flight:
     key: str
     events: list[AnswerEvent] = field(default_factory=list)
     finished: bool = False
+    followers: int = 0  # callers that followed this flight (visible to tests and logs)
     cond: threading.Condition = field(default_factory=threading.Condition)
 
     def publish(self, event: AnswerEvent) -> None:
@@ -97,6 +98,8 @@ class Flight:
         """Every event so far, then each new one as it arrives, until done."""
         deadline = time.monotonic() + timeout
         seen = 0
+        with self.cond:
+            self.followers += 1
         while True:
             with self.cond:
                 while seen >= len(self.events) and not self.finished:

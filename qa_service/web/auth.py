@@ -19,7 +19,7 @@ def accounts_for(request: Request) -> AccountStore:
     return request.app.state.services.accounts
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -34,7 +34,7 @@ def current_user(request: Request) -> User | None:
     if cached is not False:
         return cached
     accounts = accounts_for(request)
-    token = _bearer(request)
+    token = bearer_token(request)
     user = accounts.user_for_api_token(token) if token else accounts.user_for_session(request.cookies.get(SESSION_COOKIE))
     request.state.qa_user = user
     return user
@@ -59,10 +59,16 @@ def _is_https(request: Request | None) -> bool:
 
 
 def login_response(response: Response, token: str, request: Request | None = None, *,
-                   max_age: int | None = 30 * 24 * 3600) -> Response:
+                   max_age: int | None = None) -> Response:
     """Set the session cookie: HttpOnly (no script can read it), SameSite=Lax
     (not sent on cross-site POSTs), Secure when the request came over https (pass
-    ``request``; plain-http tests and localhost still work)."""
+    ``request``; plain-http tests and localhost still work). It lasts as long as
+    the session (QA_SESSION_DAYS) unless ``max_age`` says otherwise."""
+    if max_age is None:
+        days = 30.0
+        if request is not None:
+            days = getattr(getattr(request.app.state.services, "settings", None), "session_days", days)
+        max_age = int(days * 86400)
     response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
                         secure=_is_https(request), path="/")
     return response

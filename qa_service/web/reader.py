@@ -290,14 +290,14 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/healthz", response_model=schemas.Health, tags=["meta"])
+@router.get("/healthz", response_model=schemas.Health, tags=["meta"], summary="Health check")
 def healthz(services: ServicesDep) -> schemas.Health:
     return schemas.Health(documents=len(services.store.document_ids()),
                           articles=len(services.store.documents(kind="article")),
                           corpus_version=services.store.version())
 
 
-@router.get("/api/articles", response_model=list[schemas.ArticleSummary], tags=["articles"])
+@router.get("/api/articles", response_model=list[schemas.ArticleSummary], tags=["articles"], summary="List articles")
 def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
     out = []
     for d in services.store.documents(kind="article"):
@@ -308,7 +308,7 @@ def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
 
 
 @router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
-            tags=["articles"])
+            tags=["articles"], summary="An article with takeaways and answered questions")
 def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schemas.ArticleDetail:
     """The article's takeaways and suggested questions with their published answers (stored; never generated here)."""
     view = build_view(services, article_id)
@@ -324,7 +324,7 @@ def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schema
     )
 
 
-@router.post("/api/articles/{article_id}/questions", response_model=Answer, tags=["questions"],
+@router.post("/api/articles/{article_id}/questions", response_model=Answer, tags=["questions"], summary="Ask a question",
              responses={**API_ERRORS, 422: {"model": schemas.ErrorOut, "description": "Empty or too long question"},
                         429: {"model": schemas.ErrorOut, "description": "Too many new questions; see Retry-After"}})
 def ask(article_id: str, body: schemas.QuestionIn, request: Request, services: ServicesDep, typed: TypedAnswersDep,
@@ -345,7 +345,7 @@ def _sse(event: AnswerEvent, extra: dict[str, Any] | None = None) -> str:
     return f"event: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.get("/api/articles/{article_id}/questions/stream", tags=["questions"],
+@router.get("/api/articles/{article_id}/questions/stream", tags=["questions"], summary="Ask a question, streamed (server-sent events)",
             responses={**API_ERRORS, 200: {"content": {"text/event-stream": {}},
                                            "description": "Server-sent events: retrieval, delta, citation, done | error"},
                        422: {"model": schemas.ErrorOut}, 429: {"model": schemas.ErrorOut}})
@@ -378,13 +378,13 @@ def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: 
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.get("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, responses=API_ERRORS, tags=["votes"])
+@router.get("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, responses=API_ERRORS, tags=["votes"], summary="Vote counts")
 def get_votes(article_id: str, services: ServicesDep, user: UserDep) -> schemas.VotesOut:
     article_or_404(services, article_id)
     return _votes(services, article_id, user)
 
 
-@router.post("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, tags=["votes"],
+@router.post("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, tags=["votes"], summary="Vote Interesting / Support (logged in)",
              responses={**API_ERRORS, 401: {"model": schemas.ErrorOut, "description": "Not logged in"}})
 def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: LoggedInDep) -> schemas.VotesOut:
     """One vote per reader per kind; voting again changes the earlier vote."""
@@ -394,7 +394,7 @@ def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: Log
 
 
 @router.post("/api/articles/{article_id}/questions/{qid}/feedback", response_model=schemas.FeedbackOut,
-             tags=["questions"], responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+             tags=["questions"], summary="Mark an answer helpful or not (logged in)", responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
 def feedback(article_id: str, qid: str, body: schemas.FeedbackIn, services: ServicesDep,
              user: LoggedInDep) -> schemas.FeedbackOut:
     """Mark a suggested question's answer helpful or not (one mark per reader; a second one replaces it)."""
@@ -403,7 +403,7 @@ def feedback(article_id: str, qid: str, body: schemas.FeedbackIn, services: Serv
     return schemas.FeedbackOut(**services.accounts.feedback_counts(qid), mine=body.helpful)
 
 
-@router.get("/api/articles/{article_id}/comments", response_model=list[schemas.CommentOut], tags=["comments"],
+@router.get("/api/articles/{article_id}/comments", response_model=list[schemas.CommentOut], tags=["comments"], summary="List comments",
             responses=API_ERRORS)
 def list_comments(article_id: str, services: ServicesDep) -> list[schemas.CommentOut]:
     article_or_404(services, article_id)
@@ -411,7 +411,7 @@ def list_comments(article_id: str, services: ServicesDep) -> list[schemas.Commen
 
 
 @router.post("/api/articles/{article_id}/comments", response_model=schemas.CommentOut, status_code=201,
-             tags=["comments"], responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+             tags=["comments"], summary="Post a comment (logged in)", responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
 def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep,
                  user: LoggedInDep) -> schemas.CommentOut:
     article_or_404(services, article_id)
@@ -422,7 +422,7 @@ def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep
     return schemas.CommentOut(**comment.__dict__)
 
 
-@router.post("/api/signup", response_model=schemas.UserOut, status_code=201, tags=["accounts"],
+@router.post("/api/signup", response_model=schemas.UserOut, status_code=201, tags=["accounts"], summary="Sign up as a reader",
              responses={400: {"model": schemas.ErrorOut}})
 def api_signup(body: schemas.CredentialsIn, request: Request, response: Response,
                services: ServicesDep) -> schemas.UserOut:
@@ -435,7 +435,7 @@ def api_signup(body: schemas.CredentialsIn, request: Request, response: Response
     return schemas.UserOut(name=user.name, role=user.role)
 
 
-@router.post("/api/login", response_model=schemas.UserOut, tags=["accounts"],
+@router.post("/api/login", response_model=schemas.UserOut, tags=["accounts"], summary="Log in",
              responses={401: {"model": schemas.ErrorOut}})
 def api_login(body: schemas.CredentialsIn, request: Request, response: Response,
               services: ServicesDep) -> schemas.UserOut:
@@ -446,12 +446,12 @@ def api_login(body: schemas.CredentialsIn, request: Request, response: Response,
     return schemas.UserOut(name=user.name, role=user.role)
 
 
-@router.post("/api/logout", status_code=204, tags=["accounts"])
+@router.post("/api/logout", status_code=204, tags=["accounts"], summary="Log out")
 def api_logout(request: Request, services: ServicesDep) -> Response:
     services.accounts.delete_session(request.cookies.get(SESSION_COOKIE))
     return logout_response(Response(status_code=204), request)
 
 
-@router.get("/api/me", response_model=schemas.UserOut, tags=["accounts"], responses={401: {"model": schemas.ErrorOut}})
+@router.get("/api/me", response_model=schemas.UserOut, tags=["accounts"], summary="Who am I", responses={401: {"model": schemas.ErrorOut}})
 def me(user: LoggedInDep) -> schemas.UserOut:
     return schemas.UserOut(name=user.name, role=user.role)

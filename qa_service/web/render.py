@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-CITE_RE = re.compile(r"\[(\d{1,3})\]")
+CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")  # [1] or [1, 2]
 BOLD_RE = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
 UL_RE = re.compile(r"^\s*[-*\u2022]\s+(.*)$")
 OL_RE = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
@@ -44,12 +44,14 @@ def _inline(text: str, prefix: str, cited: set[int]) -> str:
     html = BOLD_RE.sub(r"<strong>\1</strong>", html)
 
     def link(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        if n not in cited:
+        numbers = [int(x) for x in m.group(1).split(",")]
+        if not all(n in cited for n in numbers):
             return m.group(0)
-        anchor = escape(cite_anchor(prefix, n))
-        return (f'<a class="cite" href="#{anchor}" data-note="{anchor}" role="button" '
-                f'aria-label="Source {n}">[{n}]</a>')
+        links = []
+        for n in numbers:
+            anchor = escape(cite_anchor(prefix, n))
+            links.append(f'<a class="cite" href="#{anchor}" data-note="{anchor}" aria-label="Source {n}">[{n}]</a>')
+        return "".join(links)
 
     return CITE_RE.sub(link, html)
 

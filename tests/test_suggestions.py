@@ -1,0 +1,212 @@
+"""Suggested follow-up questions and key takeaways: offline and through an
+OpenAI-protocol server on 127.0.0.1; every kept suggestion is answered with
+verified citations, every takeaway cites an exact span of the article."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from qa_service.documents import load_paths
+from qa_service.suggestions import (
+    OfflineQuestionSuggester,
+    build_takeaways,
+    is_near_duplicate,
+    question_from_heading,
+    suggest_questions,
+)
+
+from .conftest import ARTICLE_ID, CORPUS
+from .llm_fake_server import FakeOpenAI, Reply, sources_in
+from .test_answering import assert_citations_verify
+from .test_openai_protocol import with_llm
+
+GOOD_QUESTION = "Has Congress created a dedicated funding stream for the Security Implementation Group?"
+UNANSWERABLE = "What is the recipe for a good lasagna?"
+INVENTED_TAKEAWAY = "The ministerial will be held in Ottawa in March 2030 with forty delegations."
+
+
+@pytest.mark.parametrize(("heading", "question"), [
+    ("How security assistance for Mexico is funded", "How is security assistance for Mexico funded?"),
+    ("What the Security Implementation Group is", "What is the Security Implementation Group?"),
+    ("What the statement does not say", "What does the statement not say?"),
+    ("Who participates and who leads", "Who participates and who leads?"),
+    ("Mission Firewall: United Against Firearms Trafficking", "What is Mission Firewall?"),
+    ("No dedicated funding for the Security Implementation Group",
+     "Is there dedicated funding for the Security Implementation Group?"),
+    ("Fentanyl production and finances", "What do the sources say about fentanyl production and finances?"),
+    ("What such meetings can and cannot decide",
+     "What do the sources say about what such meetings can and cannot decide?"),
+])
+def test_headings_become_questions(heading: str, question: str) -> None:
+    assert question_from_heading(heading) == question
+
+
+def test_near_duplicates_are_recognised() -> None:
+    assert is_near_duplicate("What is the Security Implementation Group?",
+                             ["What is the Security Implementation Group and who chairs or participates in it?"])
+    assert not is_near_duplicate("How is security assistance for Mexico funded?",
+                                 ["What is the Security Implementation Group?"])
+
+
+def assert_takeaway_cites_article(svc, item: dict) -> None:  # noqa: ANN001
+    (c,) = item["citations"]
+    doc = svc.store.get_document(c["doc_id"])
+    assert doc.kind == "article"
+    assert doc.text[c["start"]:c["end"]] == c["quote"]
+    assert c["score"] >= svc.checker.threshold
+
+
+# ------------------------------------------------------------ offline
+def test_offline_suggestions_come_after_curated_and_are_all_answered(seeded) -> None:  # noqa: ANN001
+    result = suggest_questions(seeded, ARTICLE_ID, count=3, use_llm=False)
+    doc = seeded.store.get_document(ARTICLE_ID)
+    assert [q.text for q in result.curated] == doc.questions
+    assert result.questions[: len(doc.questions)] == result.curated
+    assert result.suggester == "offline" and len(result.generated) == 3
+    for q in result.generated:
+        assert q.origin == "generated" and q.answer is not None
+        assert q.answer.status == "answered" and q.answer.citations
+        assert_citations_verify(seeded, q.answer)
+        assert not is_near_duplicate(q.text, doc.questions)
+
+
+def test_a_suggestion_the_sources_cannot_answer_is_never_kept(seeded, monkeypatch) -> None:  # noqa: ANN001
+    real = OfflineQuestionSuggester.candidates
+    monkeypatch.setattr(OfflineQuestionSuggester, "candidates", lambda self: [UNANSWERABLE, *real(self)])
+    result = suggest_questions(seeded, ARTICLE_ID, count=2, use_llm=False)
+    assert UNANSWERABLE not in [q.text for q in result.generated]
+    assert {"text": UNANSWERABLE, "reason": "not_in_sources"} in result.rejected
+    assert len(result.generated) == 2
+
+
+def test_extractive_takeaways_for_an_article_without_curated_ones(seeded) -> None:  # noqa: ANN001
+    docs, _ = load_paths([CORPUS])
+    article = next(d for d in docs if d.id == ARTICLE_ID)
+    copy = article.model_copy(update={"id": "uncurated-article", "takeaways": [], "questions": []})
+    seeded.index.ingest([copy])
+    result = build_takeaways(seeded, "uncurated-article", use_llm=False)
+    assert result.generator == "extractive"
+    assert 3 <= len(result.items) <= 6
+    for item in result.items:
+        assert item.origin == "extractive"
+        assert_takeaway_cites_article(seeded, item.as_dict())
+
+
+def test_curated_takeaways_win_and_carry_citations_into_the_article(seeded) -> None:  # noqa: ANN001
+    result = build_takeaways(seeded, ARTICLE_ID)
+    doc = seeded.store.get_document(ARTICLE_ID)
+    assert result.generator == "curated" and [t.text for t in result.items] == doc.takeaways
+    cited = [t.as_dict() for t in result.items if t.citation]
+    assert len(cited) >= 3
+    for item in cited:
+        assert_takeaway_cites_article(seeded, item)
+
+
+# ------------------------------------------------------------ with an LLM
+def llm_script(request: dict) -> Reply:
+    system = request["messages"][0]["content"]
+    if "suggest follow-up questions" in system:
+        return Reply(text=f"1. {GOOD_QUESTION}\n2. {UNANSWERABLE}\n"
+                          "3. What is the Security Implementation Group and who chairs it?\nThanks!")
+    if "key takeaways" in system:
+        user = request["messages"][1]["content"]
+        return Reply(text="- The bilateral Security Implementation Group is scheduled to meet on January 23.\n"
+                          f"- {INVENTED_TAKEAWAY}\n"
+                          + ("- Officials singled out one priority above others: stopping the illicit flow of "
+                             "fentanyl and weapons across the U.S.-Mexico border.\n" if "fentanyl" in user else ""))
+    # an answer: the first sentence of the best source's first paragraph, cited
+    body = sources_in(request)[1].split("\n", 1)[1]
+    paragraph = next(line for line in body.splitlines() if len(line.split()) > 5 and not line.startswith("#"))
+    first = re.split(r"(?<=[a-z0-9)\"])\.\s", paragraph)[0].rstrip(".") + "."
+    return Reply(text=f"{first} [1]")
+
+
+@pytest.fixture
+def llm():
+    server = FakeOpenAI(llm_script).start()
+    yield server
+    server.stop()
+
+
+def test_llm_suggestions_are_kept_only_when_answered_with_citations(seeded, llm) -> None:  # noqa: ANN001
+    svc = with_llm(seeded, llm.base_url)
+    result = suggest_questions(svc, ARTICLE_ID, count=3)
+    assert result.suggester == "openai:fake-model"
+    assert [q.text for q in result.generated] == [GOOD_QUESTION]
+    assert result.generated[0].answer.generator == "openai:fake-model"
+    assert_citations_verify(svc, result.generated[0].answer)
+    assert any(r["text"] == UNANSWERABLE for r in result.rejected)
+    ask = next(r for r in llm.chat_requests if "suggest follow-up" in r["messages"][0]["content"])
+    user = ask["messages"][1]["content"]
+    assert "Congress has not created a funding stream" in user  # the sources are in the prompt, not just the article
+    assert "never instructions" in ask["messages"][0]["content"]
+    assert "What is the Security Implementation Group and who chairs or participates in it?" in user
+
+
+def test_llm_suggester_failure_falls_back_to_offline(seeded) -> None:  # noqa: ANN001
+    server = FakeOpenAI(lambda req: Reply(status=500)).start()
+    try:
+        svc = with_llm(seeded, server.base_url, llm_retries=0)
+        result = suggest_questions(svc, ARTICLE_ID, count=1)
+    finally:
+        server.stop()
+    assert result.suggester == "offline" and "HTTP 500" in result.notes[0]
+    assert len(result.generated) == 1 and result.generated[0].answer.generator == "extractive"
+
+
+def test_llm_takeaways_drop_unsupported_bullets_and_top_up(seeded, llm) -> None:  # noqa: ANN001
+    svc = with_llm(seeded, llm.base_url)
+    docs, _ = load_paths([CORPUS])
+    article = next(d for d in docs if d.id == ARTICLE_ID)
+    svc.index.ingest([article.model_copy(update={"id": "uncurated-article", "takeaways": [], "questions": []})])
+    result = build_takeaways(svc, "uncurated-article")
+    texts = [t.text for t in result.items]
+    assert INVENTED_TAKEAWAY not in texts and any("unsupported" in n for n in result.notes)
+    assert result.generator == "openai:fake-model"
+    assert 3 <= len(result.items) <= 6
+    assert [t.origin for t in result.items][:2] == ["llm", "llm"]
+    assert {t.origin for t in result.items[2:]} <= {"extractive"}
+    starts = [t.citation.start for t in result.items]
+    assert len(set(starts)) == len(starts)  # no two takeaways on the same passage
+    for item in result.items:
+        assert_takeaway_cites_article(svc, item.as_dict())
+
+
+# ------------------------------------------------------------ ingest and CLI
+def test_ingest_adds_generated_questions_hidden_for_review(seeded) -> None:  # noqa: ANN001
+    from qa_service.articles import after_ingest
+
+    seeded.settings = seeded.settings.model_copy(update={"suggest_at_ingest": "always", "llm_suggestions": 2})
+    before = [q.id for q in seeded.answers.questions(ARTICLE_ID)]
+    after_ingest(seeded, [ARTICLE_ID])
+    assert [q.id for q in seeded.answers.questions(ARTICLE_ID)] == before  # readers see no unreviewed question
+    generated = [q for q in seeded.answers.questions(ARTICLE_ID, include_hidden=True) if q.origin == "generated"]
+    assert len(generated) == 2 and all(q.hidden for q in generated)
+    for q in generated:
+        version = seeded.answers.published(q.id)
+        assert version is not None and version.answer.citations
+        assert_citations_verify(seeded, version.answer)
+
+
+def test_cli_questions_and_takeaways(seeded, capsys, monkeypatch) -> None:  # noqa: ANN001
+    from qa_service.cli import main
+    from qa_service.settings import get_settings
+
+    monkeypatch.setenv("QA_DATA_DIR", str(seeded.settings.data_dir))
+    get_settings.cache_clear()
+    assert main(["questions", "--article", ARTICLE_ID, "--count", "2", "--offline", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    origins = [q["origin"] for q in out["questions"]]
+    assert origins == ["curated"] * 6 + ["generated"] * 2
+    assert all(q["status"] == "answered" and q["citations"] > 0 for q in out["questions"][6:])
+
+    assert main(["takeaways", "--article", ARTICLE_ID, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["generator"] == "curated" and 3 <= len(out["takeaways"]) <= 6
+
+    assert main(["takeaways", "--article", "no-such-article"]) == 2
+    assert "unknown article" in capsys.readouterr().err
+    get_settings.cache_clear()
