@@ -150,6 +150,20 @@ def typed_key(article_id: str | None, question: str, corpus_version: int) -> str
     return hashlib.sha256(f"{article_id or ''}\x00{norm}\x00{corpus_version}".encode()).hexdigest()
 
 
+def answer_provenance(answer: Answer, embedder_name: str = "") -> dict[str, str]:
+    """What produced an answer, always filled: the LLM's model and prompt, or for
+    the extractive generator the embedding model that ranked its sentences and
+    'none' for the prompt it does not have."""
+    gen = answer.generator or "none"
+    if ":" in gen:
+        model = gen.split(":", 1)[1]
+    elif gen == "extractive":
+        model = embedder_name or "extractive"
+    else:
+        model = "none"
+    return {"model": model, "prompt_version": answer.prompt_version or "none"}
+
+
 def grounding_score(answer: Answer) -> float | None:
     """Mean support score of the answer's citations; None when nothing is cited."""
     if not answer.citations:

@@ -16,7 +16,7 @@ from .generation import Draft, GenerationError, Generator, Passage
 from .grounding import GroundingChecker
 from .index import CorpusIndex
 from .models import Answer, Citation, RetrievedChunk, RetrievedRef, Usage
-from .text import sentence_spans
+from .text import sentence_spans, terms
 from .tokens import count_tokens
 
 NOT_IN_SOURCES = (
@@ -28,6 +28,29 @@ NOT_IN_CORPUS = "The available sources do not cover this question, so we cannot 
 
 class UnknownArticleError(LookupError):
     pass
+
+
+_NAME = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:\s+(?:de la|de|del|van|von|al|bin)?\s*[A-Z][a-z\u00c0-\u024f]+)*")
+_NOT_NAMES = {"What", "Who", "When", "Where", "Why", "How", "Which", "Does", "Did", "Do", "Is", "Are", "Was", "Were",
+              "Will", "Would", "Can", "Could", "Should", "Has", "Have", "Had", "The", "A", "An", "In", "On", "At", "For",
+              "And", "Or", "If", "Tell", "Give", "List", "Explain", "Describe", "Please", "Summarize", "Summarise"}
+
+
+def question_names(question: str) -> list[str]:
+    """Proper names the question asks about: runs of capitalised words, not at
+    the question's start unless they are two or more words ("Claudia Sheinbaum")."""
+    names = []
+    for m in _NAME.finditer(question):
+        words_ = [w for w in m.group().split() if w not in _NOT_NAMES]
+        if not words_:
+            continue
+        name = " ".join(words_)
+        before = question[: m.start()].rstrip()
+        at_start = not before or before[-1] in ".!?:;\"'("
+        if at_start and len(words_) < 2:
+            continue
+        names.append(name)
+    return names
 
 
 def normalise_question(question: str) -> str:
@@ -84,10 +107,22 @@ class Answerer:
     def retrieve(self, question: str, article_id: str | None) -> list[RetrievedChunk]:
         return self.index.search(question, k=self.top_k, article_id=article_id)
 
-    def sufficient(self, question: str, passages: Sequence[Passage]) -> tuple[bool, float]:
+    def sufficient(self, question: str, passages: Sequence[Passage]) -> tuple[bool, float, str]:
+        """Whether the passages can answer at all: some sentence must be relevant
+        enough, and every name the question asks about must occur in them (a
+        question about a person the sources never mention cannot be answered
+        from them, however related the rest is)."""
         ranked = rank_evidence(question, passages, self.cache, self.index.idf)
         best = ranked[0].score if ranked else 0.0
-        return best >= self.relevance_threshold, best
+        if best < self.relevance_threshold:
+            return False, best, f"no passage is relevant enough (best evidence {best:.2f})"
+        text = " ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages).lower()
+        present = set(terms(text.replace("-", " ")))
+        missing = [name for name in question_names(question)
+                   if name.lower() not in text and not set(terms(name.replace("-", " "))) <= present]
+        if missing:
+            return False, best, f"the sources never mention {', '.join(missing)}"
+        return True, best, ""
 
     def _base(self, question: str, article_id: str | None) -> Answer:
         return Answer(question=question, article_id=article_id, status="answered", answer="")
@@ -146,12 +181,12 @@ class Answerer:
         answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
         yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
         passages = [Passage(i + 1, chunk) for i, chunk in enumerate(retrieved)]
-        ok, best = self.sufficient(question, passages) if passages else (False, 0.0)
+        ok, best, why = self.sufficient(question, passages) if passages else (False, 0.0, "nothing was retrieved")
         if not ok:
             answer.status = "not_in_sources"
             answer.answer = NOT_IN_SOURCES if article_id else NOT_IN_CORPUS
             answer.generator = "none"
-            answer.message = f"no passage is relevant enough (best evidence {best:.2f})"
+            answer.message = why
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             yield AnswerEvent("done", {"answer": answer.model_dump()})
             return

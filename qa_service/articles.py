@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .answer_store import AnswerStore, question_id
+from .answer_store import AnswerStore, answer_provenance, question_id
 from .citations import verify
 from .generation import Passage
 from .models import Citation, RetrievedChunk
@@ -120,7 +120,8 @@ def pregenerate(
             if only_missing and answers.published(q.id) is not None:
                 continue
             answer = answerer.ask(q.text, article_id)
-            answers.add_version(q.id, answer, corpus_version=version)
+            answers.add_version(q.id, answer, corpus_version=version,
+                                **answer_provenance(answer, services.embedder.name))
             if answer.status == "answered":
                 summary.answered += 1
             else:
@@ -137,7 +138,8 @@ def pregenerate(
             if known is None and not services.settings.auto_publish:
                 answers.update_question(q.id, hidden=True)
             if known is None or answers.published(q.id) is None:
-                answers.add_version(q.id, answer, corpus_version=version)
+                answers.add_version(q.id, answer, corpus_version=version,
+                                    **answer_provenance(answer, services.embedder.name))
                 summary.answered += 1
     return summary
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .answer_store import AnswerStore, AnswerVersion, StoredQuestion, TakeawaysVersion
+from .answer_store import AnswerStore, AnswerVersion, StoredQuestion, TakeawaysVersion, answer_provenance
 from .citations import _LIST_PREFIX, _MARKER, Span, _is_connective, _sentences_keeping_markers, candidate_spans
 from .generation import Passage
 from .grounding import strip_markers
@@ -128,17 +128,7 @@ class Editorial:
         return True if self.settings.auto_publish else None
 
     def _provenance(self, answer: Answer) -> dict[str, str]:
-        """What produced the answer, always filled: the LLM's model and prompt, or
-        for the extractive generator the embedding model that ranked its
-        sentences and 'none' for the prompt it does not have."""
-        gen = answer.generator or "none"
-        if ":" in gen:
-            model = gen.split(":", 1)[1]
-        elif gen == "extractive":
-            model = getattr(self.services.embedder, "name", "extractive")
-        else:
-            model = "none"
-        return {"model": model, "prompt_version": answer.prompt_version or "none"}
+        return answer_provenance(answer, getattr(self.services.embedder, "name", ""))
 
     # ----------------------------------------------------------- regenerate
     def regenerate_answer(self, article_id: str, qid: str, actor: str, *, generator: str | None = None) -> AnswerVersion:

@@ -74,16 +74,35 @@ def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # What kind of phrase answers the question: a date for "when", a number for "how many".
+_DAY = rf"\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b\d{{4}}-\d\d-\d\d\b"
 _ANSWER_TYPES = [
-    (re.compile(r"^\s*(?:when|what (?:date|year|day|time))\b", re.I), re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"^\s*how (?:many|much|long|often)\b", re.I), re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)),
+    # "On what exact date ...": a day, not just a month
+    (re.compile(r"^\s*(?:on\s+)?(?:what|which)\s+(?:exact\s+|specific\s+)?(?:date|day)\b", re.I), re.compile(_DAY)),
+    (re.compile(r"^\s*(?:when|(?:in\s+)?what\s+(?:year|month|time))\b", re.I),
+     re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
+    (re.compile(r"^\s*how (?:many|much)\b", re.I),
+     re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                r"thousands?|millions?|billions?)\b", re.I)),
 ]
+# Dates are not quantities: "in February 2026" does not answer "how many".
+_DATES = re.compile(_DAY + rf"|\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")
 
 
-def answer_type_pattern(question: str) -> re.Pattern[str] | None:
-    for asks, answers in _ANSWER_TYPES:
+# A sentence that says something has not been made public: the honest answer
+# to a question about it ("No detailed protocol has been published").
+GAP = re.compile(
+    r"\b(?:not|no|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|specif|list|describ|identif|"
+    r"detail|report|public|made|say|said|mention|set out|spell|creat)", re.I)
+
+
+def answer_type(question: str) -> Callable[[str], bool] | None:
+    """A test for sentences of the kind that can answer the question (a date for
+    "when", a quantity for "how many"), or None for open questions."""
+    for i, (asks, answers) in enumerate(_ANSWER_TYPES):
         if asks.search(question):
-            return answers
+            if i == len(_ANSWER_TYPES) - 1:  # quantities: look past the dates
+                return lambda text, answers=answers: bool(answers.search(_DATES.sub(" ", text)))
+            return lambda text, answers=answers: bool(answers.search(text))
     return None
 
 
@@ -104,7 +123,7 @@ def rank_evidence(
     weights = {t: (idf(t) ** 2 if idf else 1.0) for t in q_terms}
     total = sum(weights.values()) or 1.0
     headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
-    wants = answer_type_pattern(question)
+    wants = answer_type(question)
     vecs = cache.embed([question] + [s[4] for s in sentences])
     sims = vecs[1:] @ vecs[0]
     out = []
@@ -125,7 +144,7 @@ def rank_evidence(
         covered += 0.5 * sum(w for t, w in weights.items() if t not in s_terms and t in headings[n])
         coverage = covered / total if q_terms else 0.0
         score = 0.55 * float(sim) + 0.45 * coverage
-        if wants is not None and wants.search(text):
+        if wants is not None and wants(text):
             score += 0.1
         out.append(EvidenceSentence(n, doc_id, start, end, text, round(score, 4), round(float(sim), 4),
                                     round(coverage, 4)))

@@ -7,11 +7,11 @@ import re
 
 from collections.abc import Callable, Iterator, Sequence
 
-from .evidence import ANAPHORA, EmbeddingCache, EvidenceSentence, rank_evidence
+from .evidence import ANAPHORA, GAP, EmbeddingCache, EvidenceSentence, answer_type, rank_evidence
 from .generation import Draft, Passage
 from .text import terms
 
-_FACTOID = re.compile(r"^\s*(?:when|where|who|whom|which|how (?:many|much|long|old|often)|what (?:date|year|day|time))\b", re.I)
+_FACTOID = re.compile(r"^\s*(?:when|where|who|whom|how (?:many|much|long|old|often)|what (?:date|year|day|time))\b", re.I)
 
 
 class ExtractiveGenerator:
@@ -31,6 +31,11 @@ class ExtractiveGenerator:
 
     def select(self, question: str, passages: Sequence[Passage]) -> list[EvidenceSentence]:
         ranked = rank_evidence(question, passages, self.cache, self.idf)
+        wants = answer_type(question)
+        if wants is not None:
+            # "How many ...?" is answered by a number or by "the figure has not
+            # been published", never by a sentence that merely shares its words.
+            ranked = [e for e in ranked if wants(e.text) or GAP.search(e.text)]
         if not ranked:
             return []
         in_order = sorted(ranked, key=lambda e: (e.passage, e.start))

@@ -64,7 +64,6 @@ class Settings(BaseSettings):
     # Web
     host: str = Field("127.0.0.1", description="`serve` bind host.")
     port: int = Field(8000, ge=1, le=65535, description="`serve` port.")
-    secret_key: str = Field("", description="Signs session cookies; generated and kept under data_dir if empty.")
     rate_limit_per_minute: int = Field(10, ge=1, description="New (uncached) questions per client per minute.")
     auto_publish: bool = Field(False, description="Publish regenerated answers without editor review (the first answer to a question is always published).")
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .answer_store import question_id
+from .answer_store import answer_provenance, question_id
 from .generation import GenerationError, Passage
 from .models import Answer, Citation, Document
 from .text import is_heading_at, sentence_spans, terms
@@ -302,7 +302,8 @@ def store_generated(services, article_id: str, generated: Sequence[SuggestedQues
         stored = answers.ensure_question(article_id, q.text, origin="generated")
         if not services.settings.auto_publish:
             answers.update_question(stored.id, hidden=True)
-        answers.add_version(stored.id, q.answer, corpus_version=version, note=f"suggested by {q.source}")
+        answers.add_version(stored.id, q.answer, corpus_version=version, note=f"suggested by {q.source}",
+                            **answer_provenance(q.answer, services.embedder.name))
         added.append(stored.id)
     return added
 
