@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .corpus_store import connect
+from .corpus_store import connect, immediate
 from .models import Answer
 
 VersionStatus = Literal["draft", "published", "archived"]
@@ -249,51 +249,39 @@ class AnswerStore:
         model = model or "none"
         prompt_version = prompt_version or "none"
         docs = sorted({c.doc_id for c in answer.citations} | {r.doc_id for r in answer.retrieved})
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                has_published = self._conn.execute(
-                    "SELECT 1 FROM answer_versions WHERE question_id=? AND status='published'", (qid,)
-                ).fetchone()
-                do_publish = (not has_published) if publish is None else publish
-                if do_publish:
-                    self._conn.execute(
-                        "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published'",
-                        (qid,),
-                    )
+        with immediate(self._conn, self._lock):
+            has_published = self._conn.execute(
+                "SELECT 1 FROM answer_versions WHERE question_id=? AND status='published'", (qid,)
+            ).fetchone()
+            do_publish = (not has_published) if publish is None else publish
+            if do_publish:
                 self._conn.execute(
-                    "INSERT INTO answer_versions (id, question_id, status, created_at, author, generator, model, "
-                    "prompt_version, corpus_version, grounding_score, answer_json, source_doc_ids, note) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (vid, qid, "published" if do_publish else "draft", time.time(), author, generator, model,
-                     prompt_version, corpus_version, grounding_score(answer), answer.model_dump_json(),
-                     json.dumps(docs), note),
+                    "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published'",
+                    (qid,),
                 )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+            self._conn.execute(
+                "INSERT INTO answer_versions (id, question_id, status, created_at, author, generator, model, "
+                "prompt_version, corpus_version, grounding_score, answer_json, source_doc_ids, note) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (vid, qid, "published" if do_publish else "draft", time.time(), author, generator, model,
+                 prompt_version, corpus_version, grounding_score(answer), answer.model_dump_json(),
+                 json.dumps(docs), note),
+            )
         version = self.get_version(vid)
         assert version is not None
         return version
 
     def publish(self, vid: str) -> AnswerVersion:
         """Publish ``vid``; the previously published version becomes archived."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._conn.execute("SELECT question_id FROM answer_versions WHERE id=?", (vid,)).fetchone()
-                if row is None:
-                    raise KeyError(vid)
-                self._conn.execute(
-                    "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published' AND id<>?",
-                    (row["question_id"], vid),
-                )
-                self._conn.execute("UPDATE answer_versions SET status='published' WHERE id=?", (vid,))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with immediate(self._conn, self._lock):
+            row = self._conn.execute("SELECT question_id FROM answer_versions WHERE id=?", (vid,)).fetchone()
+            if row is None:
+                raise KeyError(vid)
+            self._conn.execute(
+                "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published' AND id<>?",
+                (row["question_id"], vid),
+            )
+            self._conn.execute("UPDATE answer_versions SET status='published' WHERE id=?", (vid,))
         version = self.get_version(vid)
         assert version is not None
         return version
@@ -379,33 +367,27 @@ class AnswerStore:
         """Insert a takeaways version; ``publish=None`` publishes only when none is published."""
         vid = uuid.uuid4().hex[:16]
         payload = json.dumps(takeaways)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._backfill_takeaways(article_id)
-                has_published = self._conn.execute(
-                    "SELECT 1 FROM takeaway_versions WHERE article_id=? AND status='published'", (article_id,)
-                ).fetchone()
-                do_publish = (not has_published) if publish is None else publish
-                if do_publish:
-                    self._conn.execute("UPDATE takeaway_versions SET status='archived' "
-                                       "WHERE article_id=? AND status='published'", (article_id,))
-                now = time.time()
+        with immediate(self._conn, self._lock):
+            self._backfill_takeaways(article_id)
+            has_published = self._conn.execute(
+                "SELECT 1 FROM takeaway_versions WHERE article_id=? AND status='published'", (article_id,)
+            ).fetchone()
+            do_publish = (not has_published) if publish is None else publish
+            if do_publish:
+                self._conn.execute("UPDATE takeaway_versions SET status='archived' "
+                                   "WHERE article_id=? AND status='published'", (article_id,))
+            now = time.time()
+            self._conn.execute(
+                "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, "
+                "corpus_version, grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                (vid, article_id, "published" if do_publish else "draft", now, author, generator,
+                 corpus_version, takeaways_grounding(takeaways), payload),
+            )
+            if do_publish:
                 self._conn.execute(
-                    "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, "
-                    "corpus_version, grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (vid, article_id, "published" if do_publish else "draft", now, author, generator,
-                     corpus_version, takeaways_grounding(takeaways), payload),
+                    "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
+                    "VALUES (?,?,?,?)", (article_id, payload, corpus_version, now),
                 )
-                if do_publish:
-                    self._conn.execute(
-                        "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
-                        "VALUES (?,?,?,?)", (article_id, payload, corpus_version, now),
-                    )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
         version = self.get_takeaways_version(vid)
         assert version is not None
         return version
@@ -424,23 +406,17 @@ class AnswerStore:
 
     def publish_takeaways(self, vid: str) -> TakeawaysVersion:
         """Publish a takeaways version; the previously published one becomes archived."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
-                if row is None:
-                    raise KeyError(vid)
-                self._conn.execute("UPDATE takeaway_versions SET status='archived' "
-                                   "WHERE article_id=? AND status='published' AND id<>?", (row["article_id"], vid))
-                self._conn.execute("UPDATE takeaway_versions SET status='published' WHERE id=?", (vid,))
-                self._conn.execute(
-                    "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
-                    "VALUES (?,?,?,?)", (row["article_id"], row["takeaways_json"], row["corpus_version"], time.time()),
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with immediate(self._conn, self._lock):
+            row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
+            if row is None:
+                raise KeyError(vid)
+            self._conn.execute("UPDATE takeaway_versions SET status='archived' "
+                               "WHERE article_id=? AND status='published' AND id<>?", (row["article_id"], vid))
+            self._conn.execute("UPDATE takeaway_versions SET status='published' WHERE id=?", (vid,))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
+                "VALUES (?,?,?,?)", (row["article_id"], row["takeaways_json"], row["corpus_version"], time.time()),
+            )
         version = self.get_takeaways_version(vid)
         assert version is not None
         return version
@@ -456,19 +432,13 @@ class AnswerStore:
     # ------------------------------------------------- editor question ops
     def reorder_questions(self, article_id: str, ordered_ids: list[str]) -> None:
         """Positions follow ``ordered_ids``; questions not named keep their order after them."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                rest = [r["id"] for r in self._conn.execute(
-                    "SELECT id FROM questions WHERE article_id=? ORDER BY position, created_at", (article_id,))
-                    if r["id"] not in set(ordered_ids)]
-                for position, qid in enumerate([*ordered_ids, *rest]):
-                    self._conn.execute("UPDATE questions SET position=? WHERE id=? AND article_id=?",
-                                       (position, qid, article_id))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with immediate(self._conn, self._lock):
+            rest = [r["id"] for r in self._conn.execute(
+                "SELECT id FROM questions WHERE article_id=? ORDER BY position, created_at", (article_id,))
+                if r["id"] not in set(ordered_ids)]
+            for position, qid in enumerate([*ordered_ids, *rest]):
+                self._conn.execute("UPDATE questions SET position=? WHERE id=? AND article_id=?",
+                                   (position, qid, article_id))
 
     def list_versions(self, *, status: str | None = None, stale: bool | None = None,
                       article_id: str | None = None) -> list[AnswerVersion]:

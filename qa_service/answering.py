@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .citations import Verified, verify
 from .corpus_store import CorpusStore
 from .evidence import EmbeddingCache, rank_evidence
-from .extractive import ExtractiveGenerator
 from .generation import Draft, GenerationError, Generator, Passage
 from .grounding import GroundingChecker
 from .index import CorpusIndex

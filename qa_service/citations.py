@@ -6,7 +6,7 @@ model-written [n] markers are hints, never trusted."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .evidence import passage_sentences
@@ -84,10 +84,15 @@ def _is_connective(sentence: str) -> bool:
     return sentence.rstrip().endswith(":") and len(terms(sentence)) <= 5
 
 
-def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -> Verified:
-    spans = candidate_spans(passages)
-    numbers: dict[tuple[str, int, int], int] = {}
-    result = Verified(text="")
+def cited_numbers(raw_sentence: str) -> list[int]:
+    """The [n] markers a writer put on a sentence, in order, without repeats."""
+    return list(dict.fromkeys(int(x) for group in _MARKER.findall(raw_sentence) for x in group.split(",")))
+
+
+def rewrite_claims(draft: str, judge: Callable[[str, str], str | None]) -> str:
+    """Walk a draft's lines and sentences, keeping paragraphs and list prefixes.
+    ``judge(raw_sentence, claim)`` returns the sentence to show (with its verified
+    marker) or None to drop it; lead-ins such as "Measures include:" stay as they are."""
     out_lines: list[str] = []
     for line in draft.splitlines():
         if not line.strip():
@@ -107,17 +112,9 @@ def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -
             if _is_connective(claim):
                 kept.append(claim)
                 continue
-            cited = {int(x) for group in _MARKER.findall(raw) for x in group.split(",")}
-            span, score = best_span(claim, spans, checker, cited)
-            if span is None or score < checker.threshold:
-                result.dropped.append(claim)
-                continue
-            key = (span.doc_id, span.start, span.end)
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                result.citations.append(VerifiedCitation(numbers[key], span, score))
-            result.supported += 1
-            kept.append(f"{claim} [{numbers[key]}]")
+            shown = judge(raw, claim)
+            if shown is not None:
+                kept.append(shown)
         if kept:
             out_lines.append(prefix + " ".join(kept))
     while out_lines and out_lines[-1] == "":
@@ -125,7 +122,27 @@ def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -
     # a trailing lead-in with nothing after it is noise
     if out_lines and _is_connective(out_lines[-1]):
         out_lines.pop()
-    result.text = "\n".join(out_lines)
+    return "\n".join(out_lines)
+
+
+def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -> Verified:
+    spans = candidate_spans(passages)
+    numbers: dict[tuple[str, int, int], int] = {}
+    result = Verified(text="")
+
+    def judge(raw: str, claim: str) -> str | None:
+        span, score = best_span(claim, spans, checker, set(cited_numbers(raw)))
+        if span is None or score < checker.threshold:
+            result.dropped.append(claim)
+            return None
+        key = (span.doc_id, span.start, span.end)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            result.citations.append(VerifiedCitation(numbers[key], span, score))
+        result.supported += 1
+        return f"{claim} [{numbers[key]}]"
+
+    result.text = rewrite_claims(draft, judge)
     return result
 
 

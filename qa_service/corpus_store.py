@@ -8,7 +8,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .models import Chunk, Document
@@ -43,6 +44,21 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS corpus_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection, lock: threading.RLock) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: the write lock is taken up front,
+    so two writers queue instead of failing half-way); rolled back on any error,
+    so a crash never leaves half a change."""
+    with lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -119,33 +135,25 @@ class CorpusStore:
     # ---- writing (one transaction per document, so a crash never leaves half a document)
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
         meta = {"sources": doc.sources, "questions": doc.questions, "takeaways": doc.takeaways}
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
-                self._conn.execute(
-                    "INSERT OR REPLACE INTO documents (id,title,kind,publisher,url,published,label,article_id,"
-                    "meta_json,text,content_hash,path,ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc.id, doc.title, doc.kind, doc.publisher, doc.url, doc.published, doc.label, doc.article_id,
-                     json.dumps(meta), doc.text, doc.content_hash(), doc.path, time.time()),
-                )
-                self._conn.executemany(
-                    'INSERT INTO chunks (id,doc_id,ordinal,start,"end",heading,tokens,text) VALUES (?,?,?,?,?,?,?,?)',
-                    [(c.id, c.doc_id, c.ordinal, c.start, c.end, c.heading, c.tokens, c.text) for c in chunks],
-                )
-                self._bump()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with immediate(self._conn, self._lock):
+            self._conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO documents (id,title,kind,publisher,url,published,label,article_id,"
+                "meta_json,text,content_hash,path,ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.title, doc.kind, doc.publisher, doc.url, doc.published, doc.label, doc.article_id,
+                 json.dumps(meta), doc.text, doc.content_hash(), doc.path, time.time()),
+            )
+            self._conn.executemany(
+                'INSERT INTO chunks (id,doc_id,ordinal,start,"end",heading,tokens,text) VALUES (?,?,?,?,?,?,?,?)',
+                [(c.id, c.doc_id, c.ordinal, c.start, c.end, c.heading, c.tokens, c.text) for c in chunks],
+            )
+            self._bump()
 
     def delete_document(self, doc_id: str) -> None:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with immediate(self._conn, self._lock):
             self._conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             self._conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
             self._bump()
-            self._conn.execute("COMMIT")
 
     def _bump(self) -> None:
         self._conn.execute(

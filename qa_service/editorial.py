@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .answer_store import AnswerStore, AnswerVersion, StoredQuestion, TakeawaysVersion, answer_provenance
-from .citations import _LIST_PREFIX, _MARKER, Span, _is_connective, _sentences_keeping_markers, candidate_spans
+from .citations import _LIST_PREFIX, Span, _sentences_keeping_markers, candidate_spans, cited_numbers, rewrite_claims
 from .generation import Passage
 from .grounding import strip_markers
 from .jobs import Job, JobRunner, JobStore
@@ -318,61 +318,43 @@ class Editorial:
         problems: list[SentenceProblem] = []
         numbers: dict[tuple[str, int, int], int] = {}
         chosen: list[tuple[Citation, Span, float]] = []
-        out_lines: list[str] = []
-        for line in text.splitlines():
-            if not line.strip():
-                if out_lines and out_lines[-1] != "":
-                    out_lines.append("")
-                continue
-            m = _LIST_PREFIX.match(line)
-            prefix = m.group(1) if m else ""
-            body = line[len(prefix):] if m else line.strip()
-            kept: list[str] = []
-            for s, e in _sentences_keeping_markers(body):
-                raw = body[s:e]
-                claim = strip_markers(raw)
-                if not claim:
-                    continue
-                if _is_connective(claim):
-                    kept.append(claim)
-                    continue
-                cited = sorted({int(x) for group in _MARKER.findall(raw) for x in group.split(",")})
-                if not cited:
-                    problems.append(SentenceProblem(claim, "no citation: end the sentence with [n] naming the "
-                                                           "source that says it"))
-                    continue
-                unknown = [n for n in cited if n not in pool]
-                if unknown:
-                    have = f"1-{len(pool)}" if pool else "none; regenerate first"
-                    problems.append(SentenceProblem(
-                        claim, f"[{unknown[0]}] is not one of this answer's sources (sources: {have})", unknown[0]))
-                    continue
-                best: tuple[Citation, Span, float] | None = None
-                best_score, best_n = -1.0, cited[0]
-                for n in cited:
-                    for span in self._spans_for(pool[n], spans_of, n):
-                        score = checker.score(claim, span.text)
-                        if score > best_score or (score == best_score and best and len(span.text) < len(best[1].text)):
-                            best_score, best, best_n = score, (pool[n], span, score), n
-                if best is None or best_score < checker.threshold:
-                    quote = pool[best_n].quote
-                    missing = sorted(set(terms(claim)) - set(terms(quote)))
-                    why = (f"source [{best_n}] does not support it (grounding {max(best_score, 0):.2f} < "
-                           f"{checker.threshold:.2f})")
-                    if missing:
-                        why += f"; not in the source: {', '.join(missing[:6])}"
-                    problems.append(SentenceProblem(claim, why, best_n))
-                    continue
-                cit, span, score = best
-                key = (span.doc_id, span.start, span.end)
-                if key not in numbers:
-                    numbers[key] = len(numbers) + 1
-                    chosen.append((cit, span, score))
-                kept.append(f"{claim} [{numbers[key]}]")
-            if kept:
-                out_lines.append(prefix + " ".join(kept))
-        while out_lines and out_lines[-1] == "":
-            out_lines.pop()
+
+        def judge(raw: str, claim: str) -> str | None:
+            cited = sorted(cited_numbers(raw))
+            if not cited:
+                problems.append(SentenceProblem(claim, "no citation: end the sentence with [n] naming the "
+                                                       "source that says it"))
+                return None
+            unknown = [n for n in cited if n not in pool]
+            if unknown:
+                have = f"1-{len(pool)}" if pool else "none; regenerate first"
+                problems.append(SentenceProblem(
+                    claim, f"[{unknown[0]}] is not one of this answer's sources (sources: {have})", unknown[0]))
+                return None
+            best: tuple[Citation, Span, float] | None = None
+            best_score, best_n = -1.0, cited[0]
+            for n in cited:
+                for span in self._spans_for(pool[n], spans_of, n):
+                    score = checker.score(claim, span.text)
+                    if score > best_score or (score == best_score and best and len(span.text) < len(best[1].text)):
+                        best_score, best, best_n = score, (pool[n], span, score), n
+            if best is None or best_score < checker.threshold:
+                quote = pool[best_n].quote
+                missing = sorted(set(terms(claim)) - set(terms(quote)))
+                why = (f"source [{best_n}] does not support it (grounding {max(best_score, 0):.2f} < "
+                       f"{checker.threshold:.2f})")
+                if missing:
+                    why += f"; not in the source: {', '.join(missing[:6])}"
+                problems.append(SentenceProblem(claim, why, best_n))
+                return None
+            cit, span, score = best
+            key = (span.doc_id, span.start, span.end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                chosen.append((cit, span, score))
+            return f"{claim} [{numbers[key]}]"
+
+        checked_text = rewrite_claims(text, judge)
         if not problems and not chosen:
             problems.append(SentenceProblem(text[:80], "the answer cites nothing: every claim needs a source"))
         citations = []
@@ -381,7 +363,7 @@ class Editorial:
             quote = doc.text[span.start:span.end] if doc else span.text
             citations.append(cit.model_copy(update={"n": i, "chunk_id": span.chunk_id, "quote": quote,
                                                     "start": span.start, "end": span.end, "score": round(score, 4)}))
-        return "\n".join(out_lines), citations, problems
+        return checked_text, citations, problems
 
     def _spans_for(self, citation: Citation, cache: dict[int, list[Span]], n: int) -> list[Span]:
         """The cited quote itself, then every sentence (and neighbouring pair) of

@@ -5,72 +5,26 @@ newly published text."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from .browser_support import BROWSER_MARKS, browser, serve_app  # noqa: F401 (fixture)
 from .conftest import ARTICLE_ID
 from .editor_support import EDITOR_PASSWORD, TrimmingGenerator
 
-CHROMIUM = Path(os.environ.get("QA_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run scripts/get-browser "
-                                                    "(apt-get install chromium); CI installs it"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(seeded) -> Iterator[str]:
     """uvicorn serving the app over the seeded corpus on a free 127.0.0.1 port, in a thread."""
-    import uvicorn
-
-    from qa_service.web.app import create_app
-
     seeded.settings.bcrypt_rounds = 4
     seeded.generator_override = TrimmingGenerator(seeded.extractive)  # each regeneration reads differently
     seeded.accounts.create_user("edna", EDITOR_PASSWORD, role="editor")
-    app = create_app(services=seeded)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(600):  # bounded: 60 s for startup
-        if srv.started or not thread.is_alive():
-            break
-        threading.Event().wait(0.1)
-    assert srv.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(30)
-        sock.close()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with serve_app(seeded) as url:
+        yield url
 
 
 def _plain(text: str) -> str:
