@@ -95,13 +95,29 @@ GAP = re.compile(
     r"detail|report|public|made|say|said|mention|set out|spell|creat)", re.I)
 
 
+def _quantity_of(text: str, number: re.Pattern[str], head: str) -> bool:
+    """A number within a few words before the thing counted ("six agencies",
+    "32 Mexican states"); without a head noun, any number that is not a date."""
+    tokens = [w for w in _DATES.sub(" ", text).split() if w]
+    for i, tok in enumerate(tokens):
+        if number.fullmatch(tok.strip(".,;:()\"'$%")) or re.match(r"^\$?\d", tok):
+            if not head or head in terms(" ".join(tokens[i + 1 : i + 5])):
+                return True
+    return False
+
+
 def answer_type(question: str) -> Callable[[str], bool] | None:
     """A test for sentences of the kind that can answer the question (a date for
     "when", a quantity for "how many"), or None for open questions."""
     for i, (asks, answers) in enumerate(_ANSWER_TYPES):
         if asks.search(question):
-            if i == len(_ANSWER_TYPES) - 1:  # quantities: look past the dates
-                return lambda text, answers=answers: bool(answers.search(_DATES.sub(" ", text)))
+            if i == len(_ANSWER_TYPES) - 1:
+                # A quantity of the thing asked about ("how many agencies" -> "six
+                # agencies"), looking past dates: "two governments" does not say
+                # how many people died.
+                rest = terms(question[asks.search(question).end():])
+                head = rest[0] if rest else ""
+                return lambda text, answers=answers, head=head: _quantity_of(text, answers, head)
             return lambda text, answers=answers: bool(answers.search(text))
     return None
 

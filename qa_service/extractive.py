@@ -23,7 +23,9 @@ class ExtractiveGenerator:
         idf: Callable[[str], float] | None = None,
         max_sentences: int = 5,
         min_relative: float = 0.6,
+        min_score: float = 0.35,
     ) -> None:
+        self.min_score = min_score
         self.cache = cache
         self.idf = idf
         self.max_sentences = max_sentences
@@ -35,7 +37,7 @@ class ExtractiveGenerator:
         if wants is not None:
             # "How many ...?" is answered by a number or by "the figure has not
             # been published", never by a sentence that merely shares its words.
-            ranked = [e for e in ranked if wants(e.text) or GAP.search(e.text)]
+            ranked = [e for e in ranked if (wants(e.text) or GAP.search(e.text)) and e.score >= self.min_score]
         if not ranked:
             return []
         in_order = sorted(ranked, key=lambda e: (e.passage, e.start))

@@ -64,7 +64,8 @@ class Services:
 
     @cached_property
     def extractive(self) -> ExtractiveGenerator:
-        return ExtractiveGenerator(self.embedding_cache, self.index.idf, self.settings.max_answer_sentences)
+        return ExtractiveGenerator(self.embedding_cache, self.index.idf, self.settings.max_answer_sentences,
+                                   min_score=self.settings.relevance_threshold)
 
     def generator(self, name: str | None = None) -> Generator:
         """The named generator ('extractive' or 'openai'); by default the LLM when
