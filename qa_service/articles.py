@@ -147,9 +147,13 @@ def pregenerate(
 def affected_articles(services, changed_doc_ids: Iterable[str]) -> list[str]:  # noqa: ANN001
     """Articles whose own text or any of whose sources changed."""
     changed = set(changed_doc_ids)
+    if not changed:
+        return []
+    # Cheap tests first: on a first ingest of thousands of articles every one
+    # is in ``changed`` and no per-article query is needed.
     out = []
     for article in services.store.documents(kind="article"):
-        if changed & set(services.store.scope(article.id)) or article.id in changed:
+        if article.id in changed or changed & set(article.sources) or changed & set(services.store.scope(article.id)):
             out.append(article.id)
     return out
 

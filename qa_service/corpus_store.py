@@ -129,8 +129,10 @@ class CorpusStore:
             return []
         ids = [article_id, *article.sources]
         ids += [r["id"] for r in self._conn.execute("SELECT id FROM documents WHERE article_id=?", (article_id,))]
-        existing = set(self.document_ids())
-        return list(dict.fromkeys(i for i in ids if i in existing))
+        ids = list(dict.fromkeys(ids))
+        existing = {r["id"] for r in self._conn.execute(
+            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        return [i for i in ids if i in existing]
 
     # ---- writing (one transaction per document, so a crash never leaves half a document)
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:

@@ -81,7 +81,11 @@ def stem(word: str) -> str:
     w = word
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: -len(suffix)] + repl
+            w = w[: -len(suffix)] + repl
+            break
+    # 'approve', 'approves', 'approved' and 'approving' all meet at 'approv'
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
     return w
 
 
