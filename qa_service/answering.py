@@ -75,6 +75,19 @@ def question_for_retrieval(question: str) -> str:
     return " ".join(kept) if kept else question
 
 
+# "What happened?", "Summarize this": the reader asks for the gist of the article.
+_GIST = re.compile(
+    r"^\s*(?:(?:so|ok|okay|and)\W+)?(?:what(?:'s| is| has)? happen(?:ed|ing)|what is (?:this|it) about|"
+    r"(?:can you |please )?(?:summari[sz]e|sum up|give (?:me )?(?:a |the )?(?:summary|gist|key points))|tl;?dr|"
+    r"what are the (?:main|key) points|what(?:'s| is) the (?:story|gist|news))\b"
+    r"(?:\s+(?:here|today|briefly|please|for me|this|it|(?:in |of )?(?:this|the) (?:article|story|piece|news)))*"
+    r"\s*[?.!]*\s*$", re.I)
+
+
+def is_gist_request(question: str) -> bool:
+    return bool(_GIST.match(question))
+
+
 def normalise_question(question: str) -> str:
     return re.sub(r"\s+", " ", question).strip()
 
@@ -200,6 +213,10 @@ class Answerer:
             return
 
         query = question_for_retrieval(question)
+        if article_id and is_gist_request(query):
+            # The gist of an article is what its headline announces.
+            article = self.store.get_document(article_id)
+            query = article.title if article else query
         retrieved = self.retrieve(query, article_id)
         answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
         yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})

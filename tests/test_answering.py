@@ -163,3 +163,11 @@ def test_related_but_unanswerable_questions_are_not_answered_with_neighbouring_f
         assert all(GAP.search(s) for s in sentences), answer.answer
     else:
         assert answer.status == "not_in_sources"
+
+
+@pytest.mark.parametrize("question", ["What happened?", "Summarize this article", "tl;dr"])
+def test_a_request_for_the_gist_is_answered_from_the_article(seeded, question: str) -> None:  # noqa: ANN001
+    answer = seeded.answerer("extractive").ask(question, ARTICLE_ID)
+    assert answer.status == "answered"
+    assert ARTICLE_ID in {c.doc_id for c in answer.citations}
+    assert_citations_verify(seeded, answer)
