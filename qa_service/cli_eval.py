@@ -169,7 +169,7 @@ def _checker(kind: str, settings: Settings, services):  # noqa: ANN001, ANN202
         return services.checker
     from .grounding import make_checker
 
-    return make_checker(kind, settings.support_threshold)
+    return make_checker(kind, settings.support_threshold, settings.support_coverage_floor)
 
 
 # ---------------------------------------------------------------------- calibrate
@@ -196,7 +196,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         from .grounding import make_checker
 
         JudgeError = RuntimeError  # noqa: N806 - offline checkers raise nothing of the kind
-        checker = make_checker(args.checker, threshold)
+        floor = settings.support_coverage_floor if args.coverage_floor is None else args.coverage_floor
+        checker = make_checker(args.checker, threshold, floor)
     try:
         with _progress(len(rows), "calibrate") as bar:
             result = calibrate(checker, rows, progress=bar.update)
@@ -286,6 +287,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--checker", choices=["offline", "lexical", "llm"], default="offline",
                    help="offline (calibrated, default), lexical (the older heuristic) or llm (judge)")
     c.add_argument("--threshold", type=float, help="support threshold (default: QA_SUPPORT_THRESHOLD)")
+    c.add_argument("--coverage-floor", type=float,
+                   help="answer-time coverage floor of the offline checker (default: QA_SUPPORT_COVERAGE_FLOOR; "
+                        "0 measures the fitted model alone)")
     c.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.set_defaults(func=cmd_calibrate)

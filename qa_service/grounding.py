@@ -608,9 +608,16 @@ class CalibratedGroundingChecker:
 
     _CACHE_SIZE = 65536
 
-    def __init__(self, threshold: float = 0.5, weights: GroundingWeights | None = None) -> None:
+    def __init__(self, threshold: float = 0.5, weights: GroundingWeights | None = None,
+                 coverage_floor: float = 0.0) -> None:
         self.threshold = threshold
         self.weights = weights or load_weights()
+        # Answer-time strictness: a window sharing no more than this share of the
+        # claim's words supports nothing, and support rises linearly above it.
+        # 0 = the fitted model as calibrated; the service uses
+        # QA_SUPPORT_COVERAGE_FLOOR, so a model sentence that keeps the nouns
+        # but swaps the predicate ("strengthen" for "cut off funding") fails.
+        self.coverage_floor = coverage_floor
         # citations.verify scores each answer sentence against every candidate
         # span, and the eval harness scores the same pairs again
         self._scores: dict[tuple[str, str], float] = {}
@@ -631,7 +638,9 @@ class CalibratedGroundingChecker:
         # The fitted model judges contradiction; coverage gates support: a
         # window that holds less than half the claim cannot back it, however
         # little it contradicts it.
-        return min(x[0], _sigmoid(self.weights.logit(x)))
+        f = self.coverage_floor
+        gate = max(0.0, (x[0] - f) / (1.0 - f)) if f else x[0]
+        return min(gate, _sigmoid(self.weights.logit(x)))
 
     def score(self, claim: str, passage: str) -> float:
         cached = self._scores.get((claim, passage))
@@ -651,10 +660,10 @@ class CalibratedGroundingChecker:
         return self.score(claim, passage) >= self.threshold
 
 
-def make_checker(kind: str = "offline", threshold: float = 0.5) -> GroundingChecker:
+def make_checker(kind: str = "offline", threshold: float = 0.5, coverage_floor: float = 0.0) -> GroundingChecker:
     """The named offline checker: 'offline' (calibrated) or 'lexical'."""
     if kind in ("offline", "calibrated"):
-        return CalibratedGroundingChecker(threshold)
+        return CalibratedGroundingChecker(threshold, coverage_floor=coverage_floor)
     if kind == "lexical":
         return LexicalGroundingChecker(threshold)
     raise ValueError(f"unknown checker {kind!r} (use 'offline' or 'lexical')")

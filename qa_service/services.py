@@ -60,7 +60,8 @@ class Services:
 
     @cached_property
     def checker(self) -> GroundingChecker:
-        return CalibratedGroundingChecker(self.settings.support_threshold)
+        return CalibratedGroundingChecker(self.settings.support_threshold,
+                                          coverage_floor=self.settings.support_coverage_floor)
 
     @cached_property
     def extractive(self) -> ExtractiveGenerator:

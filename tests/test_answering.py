@@ -171,3 +171,15 @@ def test_a_request_for_the_gist_is_answered_from_the_article(seeded, question: s
     assert answer.status == "answered"
     assert ARTICLE_ID in {c.doc_id for c in answer.citations}
     assert_citations_verify(seeded, answer)
+
+
+def test_a_sentence_that_keeps_the_nouns_but_swaps_the_claim_is_not_cited(seeded) -> None:  # noqa: ANN001
+    """Seen from SmolLM2: 'strengthen the operations of' for a source that says 'cut off funding for'."""
+    source = ("It will also cooperate on civil asset forfeiture and work to cut off funding for transnational "
+              "criminal organizations.")
+    checker = seeded.checker
+    assert checker.score(source, source) == 1.0
+    swapped = "It is also working to strengthen the operations of transnational criminal organizations."
+    assert checker.score(swapped, source) < checker.threshold
+    faithful = "It will work to cut off funding for transnational criminal organizations."
+    assert checker.score(faithful, source) >= checker.threshold
