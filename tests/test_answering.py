@@ -104,7 +104,8 @@ def test_cli_ask_json_contract(seeded, capsys: pytest.CaptureFixture[str]) -> No
                  "Who chairs the Security Implementation Group?", "--article", ARTICLE_ID, "--json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert {"question", "article_id", "status", "answer", "citations", "retrieved", "generator", "latency_ms"} <= set(out)
+    contract_keys = {"question", "article_id", "status", "answer", "citations", "retrieved", "generator", "latency_ms"}
+    assert contract_keys <= set(out)
     assert out["status"] == "answered" and out["generator"] == "extractive"
     for c in out["citations"]:
         assert {"n", "doc_id", "title", "url", "quote", "start", "end"} <= set(c)

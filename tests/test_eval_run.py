@@ -94,7 +94,8 @@ def test_cli_run_report_gate_and_compare(seeded_env: Path, subset_file: Path, tm
                "--gate", "--gate-config", str(strict)])
     out = capsys.readouterr()
     assert rc == 1
-    assert "gate: FAIL latency_ms_p50" in out.err
+    failed_line = "gate: FAIL latency_ms_p50"  # the gate names the metric it failed on
+    assert failed_line in out.err
     assert "refusal accuracy" in out.out  # the terminal table
 
     # compare: identical runs do not regress; a doctored one does

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-import jinja2
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from ..accounts import User
@@ -41,7 +39,7 @@ from ..editorial import (
 from ..jobs import Job
 from ..models import Answer
 from .auth import SESSION_COOKIE, bearer_token, current_user, require_editor
-from .render import render_answer, safe_url
+from .render import make_templates, render_answer
 
 HERE = Path(__file__).resolve().parent
 CSRF_HEADER = "X-CSRF-Token"
@@ -483,22 +481,7 @@ def _score(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def _make_templates() -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # every {{ }} is escaped; Markup only comes from render.py
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["ts"] = _ts
-    env.filters["score"] = _score
-    env.filters["safe_url"] = safe_url
-    env.filters["urlquote"] = lambda s: quote(str(s), safe="")
-    return Jinja2Templates(env=env)
-
-
-templates = _make_templates()
+templates = make_templates(ts=_ts, score=_score)
 pages = APIRouter(prefix="/editor", include_in_schema=False)
 
 

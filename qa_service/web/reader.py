@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import jinja2
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from fastapi.templating import Jinja2Templates
 
 from ..accounts import AccountError, User
 from ..answer_store import StoredQuestion
@@ -32,7 +30,7 @@ from ..typed_answers import RateLimited, TypedAnswers
 from . import schemas
 from .auth import SESSION_COOKIE, login_response, logout_response
 from .deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
-from .render import render_answer, render_text, safe_url
+from .render import make_templates, render_answer, render_text
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,21 +41,7 @@ def _date(value: float | str | None) -> str:
     return value or ""
 
 
-def _make_templates() -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # every {{ }} is escaped; Markup only comes from render.py
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["safe_url"] = safe_url
-    env.filters["date"] = _date
-    env.filters["urlquote"] = lambda s: quote(str(s), safe="")
-    return Jinja2Templates(env=env)
-
-
-templates = _make_templates()
+templates = make_templates(date=_date)
 router = APIRouter()
 
 # ------------------------------------------------------------------ view data

@@ -11,8 +11,12 @@ ever emitted when they are http(s).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from urllib.parse import urlsplit
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi.templating import Jinja2Templates
 
 from markupsafe import Markup, escape
 
@@ -110,3 +114,20 @@ def render_text(text: str, *, prefix: str = "x", cited: Iterable[int] = (), head
 
 def render_answer(answer_text: str, citation_numbers: Iterable[int], prefix: str) -> Markup:
     return render_text(answer_text, prefix=prefix, cited=citation_numbers)
+
+
+def make_templates(**filters: Callable[..., object]) -> Jinja2Templates:
+    """The Jinja environment of every page: autoescaped (Markup only comes from
+    this module), strict about undefined names, with the shared filters plus
+    the page's own."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["urlquote"] = lambda s: quote(str(s), safe="")
+    env.filters.update(filters)
+    return Jinja2Templates(env=env)
