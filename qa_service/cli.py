@@ -9,8 +9,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from .documents import LoadProblem
+    from .models import Document
 
 EXIT_USER_ERROR = 2
 
@@ -30,18 +35,25 @@ def _print_json(obj: object) -> None:
 
 
 # ---------------------------------------------------------------------- ingest
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
+def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[LoadProblem]]:
+    """Load documents from files or directories; bad files are reported on
+    stderr by path and skipped, a missing path is a user error."""
     from .documents import load_paths
 
-    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or directory: {', '.join(missing)}")
     docs, problems = load_paths(paths)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
+    return docs, problems
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    docs, problems = read_documents(paths)
     services = _services(settings)
     with tqdm(total=len(docs), desc="ingest", unit="doc", file=sys.stderr, disable=args.json or None) as bar:
         summary = services.index.ingest(docs, prune=args.prune, progress=bar.update)

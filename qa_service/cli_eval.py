@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .cli import UserError
+from .cli import UserError, read_documents
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,14 +130,7 @@ def _close(services) -> None:  # noqa: ANN001
 def _ingest(settings: Settings, paths: list[Path]):  # noqa: ANN202
     from tqdm import tqdm
 
-    from .documents import load_paths
-
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UserError(f"no such file or directory: {', '.join(missing)}")
-    docs, problems = load_paths(paths)
-    for problem in problems:
-        print(f"skipped {problem}", file=sys.stderr)
+    docs, _ = read_documents(paths)
     if not docs:
         raise UserError(f"no documents found in {', '.join(str(p) for p in paths)}")
     services = _services(settings)

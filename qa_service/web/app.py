@@ -95,6 +95,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)
         return _error_page(request, exc.status_code, message, headers)
 
+    from ..editorial import EditorialError
+    from .editor import to_http_exception
+
+    @app.exception_handler(EditorialError)
+    async def editorial_error(request: Request, exc: EditorialError) -> Response:
+        return await http_error(request, to_http_exception(exc))
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         message, errors = _validation_message(exc)

@@ -82,7 +82,9 @@ EditorDep = Annotated[User, Depends(require_editor)]
 EditorialDep = Annotated[Editorial, Depends(editorial_for)]
 
 
-def _http(exc: EditorialError) -> HTTPException:
+def to_http_exception(exc: EditorialError) -> HTTPException:
+    """How an editorial refusal reads over HTTP; the app registers this for every
+    route, so handlers just call the domain."""
     if isinstance(exc, NotFound):
         return HTTPException(status_code=404, detail=str(exc))
     if isinstance(exc, Conflict):
@@ -271,10 +273,7 @@ api = APIRouter(prefix="/api/editor", tags=["editor"], responses=ERRORS,
 def api_review(ed: EditorialDep, article: str | None = None) -> list[ReviewItemOut]:
     """Questions needing an editor: stale, drafts waiting, low grounding score,
     unanswered from the sources, or marked unhelpful by readers."""
-    try:
-        return [_review_out(it) for it in ed.review_queue(article)]
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return [_review_out(it) for it in ed.review_queue(article)]
 
 
 @api.get("/stale", response_model=list[VersionSummaryOut], summary="Answers that cite a changed source")
@@ -303,109 +302,76 @@ def api_job(job_id: str, ed: EditorialDep) -> JobOut:
 @api.post("/articles/{article_id}/regenerate", response_model=JobOut, status_code=202,
           summary="Regenerate an article's answers, takeaways or questions in the background")
 def api_regenerate_article(article_id: str, body: RegenerateIn, ed: EditorialDep, user: EditorDep) -> JobOut:
-    try:
-        return _job_out(ed.submit_regeneration(article_id, body.what, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _job_out(ed.submit_regeneration(article_id, body.what, user.name))
 
 
 @api.get("/articles/{article_id}/questions", response_model=list[QuestionOut],
          summary="All suggested questions, hidden ones included, in reader order")
 def api_questions(article_id: str, ed: EditorialDep) -> list[QuestionOut]:
-    try:
-        ed.article(article_id)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    ed.article(article_id)
     return [_question_out(ed, q) for q in ed.answers.questions(article_id, include_hidden=True)]
 
 
 @api.post("/articles/{article_id}/questions", response_model=AddedQuestionOut, status_code=201,
           summary="Add a suggested question (its first answer is generated and published)")
 def api_add_question(article_id: str, body: QuestionIn, ed: EditorialDep, user: EditorDep) -> AddedQuestionOut:
-    try:
-        q, v = ed.add_question(article_id, body.question, user.name, pinned=body.pinned)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    q, v = ed.add_question(article_id, body.question, user.name, pinned=body.pinned)
     return AddedQuestionOut(question=_question_out(ed, q), version=_full(v) if v else None)
 
 
 @api.put("/articles/{article_id}/questions/order", response_model=list[QuestionOut],
          summary="Reorder suggested questions (pinned ones still come first)")
 def api_reorder(article_id: str, body: OrderIn, ed: EditorialDep, user: EditorDep) -> list[QuestionOut]:
-    try:
-        return [_question_out(ed, q) for q in ed.reorder_questions(article_id, body.order, user.name)]
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return [_question_out(ed, q) for q in ed.reorder_questions(article_id, body.order, user.name)]
 
 
 @api.patch("/articles/{article_id}/questions/{qid}", response_model=QuestionOut, summary="Pin or hide a question")
 def api_patch_question(article_id: str, qid: str, body: QuestionPatch, ed: EditorialDep,
                        user: EditorDep) -> QuestionOut:
-    try:
-        q = ed.question(article_id, qid)
-        if body.pinned is not None:
-            q = ed.pin_question(article_id, qid, body.pinned, user.name)
-        if body.hidden is not None:
-            q = (ed.remove_question if body.hidden else ed.restore_question)(article_id, qid, user.name)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    q = ed.question(article_id, qid)
+    if body.pinned is not None:
+        q = ed.pin_question(article_id, qid, body.pinned, user.name)
+    if body.hidden is not None:
+        q = (ed.remove_question if body.hidden else ed.restore_question)(article_id, qid, user.name)
     return _question_out(ed, q)
 
 
 @api.delete("/articles/{article_id}/questions/{qid}", response_model=QuestionOut,
             summary="Remove a question from the page (it is hidden; its versions are kept)")
 def api_remove_question(article_id: str, qid: str, ed: EditorialDep, user: EditorDep) -> QuestionOut:
-    try:
-        return _question_out(ed, ed.remove_question(article_id, qid, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _question_out(ed, ed.remove_question(article_id, qid, user.name))
 
 
 @api.post("/articles/{article_id}/questions/{qid}/regenerate", response_model=VersionOut, status_code=201,
           summary="Regenerate one answer: a new draft version (published if auto_publish)")
 def api_regenerate(article_id: str, qid: str, ed: EditorialDep, user: EditorDep,
                    body: RegenerateOneIn | None = None) -> VersionOut:
-    try:
-        return _full(ed.regenerate_answer(article_id, qid, user.name, generator=body.generator if body else None))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _full(ed.regenerate_answer(article_id, qid, user.name, generator=body.generator if body else None))
 
 
 @api.get("/articles/{article_id}/questions/{qid}/versions", response_model=list[VersionSummaryOut],
          summary="Every version of an answer, newest first")
 def api_versions(article_id: str, qid: str, ed: EditorialDep) -> list[VersionSummaryOut]:
-    try:
-        ed.question(article_id, qid)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    ed.question(article_id, qid)
     return [_summary(v) for v in ed.answers.versions(qid)]
 
 
 @api.get("/articles/{article_id}/questions/{qid}/versions/{vid}", response_model=VersionOut,
          summary="One version with its answer and citations")
 def api_version(article_id: str, qid: str, vid: str, ed: EditorialDep) -> VersionOut:
-    try:
-        return _full(ed.version(article_id, qid, vid))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _full(ed.version(article_id, qid, vid))
 
 
 @api.post("/articles/{article_id}/questions/{qid}/versions/{vid}/publish", response_model=VersionOut,
           summary="Publish a version (the published one is archived); publishing an archived one is a rollback")
 def api_publish(article_id: str, qid: str, vid: str, ed: EditorialDep, user: EditorDep) -> VersionOut:
-    try:
-        return _full(ed.publish(article_id, qid, vid, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _full(ed.publish(article_id, qid, vid, user.name))
 
 
 @api.post("/articles/{article_id}/questions/{qid}/versions/{vid}/discard", response_model=VersionOut,
           summary="Discard a draft (it is archived, never deleted)")
 def api_discard(article_id: str, qid: str, vid: str, ed: EditorialDep, user: EditorDep) -> VersionOut:
-    try:
-        return _full(ed.discard(article_id, qid, vid, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _full(ed.discard(article_id, qid, vid, user.name))
 
 
 @api.post("/articles/{article_id}/questions/{qid}/edit", response_model=VersionOut, status_code=201,
@@ -418,17 +384,12 @@ def api_edit(article_id: str, qid: str, body: EditIn, ed: EditorialDep, user: Ed
     except EditRefused as exc:
         return JSONResponse(status_code=422, content={"detail": str(exc),
                                                       "problems": [p.as_dict() for p in exc.problems]})
-    except EditorialError as exc:
-        raise _http(exc) from None
 
 
 @api.get("/articles/{article_id}/questions/{qid}/diff", response_model=DiffOut,
          summary="Sentence-by-sentence diff of two versions")
 def api_diff(article_id: str, qid: str, ed: EditorialDep, a: str, b: str) -> DiffOut:
-    try:
-        d = ed.diff(article_id, qid, a, b)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    d = ed.diff(article_id, qid, a, b)
     return DiffOut(left=_summary(d["left"]), right=_summary(d["right"]), changed=d["changed"],  # type: ignore[arg-type]
                    rows=[DiffRowOut(**r) for r in d["rows"]])  # type: ignore[union-attr]
 
@@ -436,38 +397,26 @@ def api_diff(article_id: str, qid: str, ed: EditorialDep, a: str, b: str) -> Dif
 @api.get("/articles/{article_id}/takeaways/versions", response_model=list[TakeawaysVersionOut],
          summary="Every version of an article's takeaways")
 def api_takeaways_versions(article_id: str, ed: EditorialDep) -> list[TakeawaysVersionOut]:
-    try:
-        ed.article(article_id)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    ed.article(article_id)
     return [_takeaways_out(v) for v in ed.answers.takeaways_versions(article_id)]
 
 
 @api.post("/articles/{article_id}/takeaways/regenerate", response_model=TakeawaysVersionOut, status_code=201,
           summary="Regenerate the takeaways as a new (draft) version")
 def api_takeaways_regenerate(article_id: str, ed: EditorialDep, user: EditorDep) -> TakeawaysVersionOut:
-    try:
-        return _takeaways_out(ed.regenerate_takeaways(article_id, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _takeaways_out(ed.regenerate_takeaways(article_id, user.name))
 
 
 @api.post("/articles/{article_id}/takeaways/versions/{vid}/publish", response_model=TakeawaysVersionOut,
           summary="Publish a takeaways version (or roll back to an older one)")
 def api_takeaways_publish(article_id: str, vid: str, ed: EditorialDep, user: EditorDep) -> TakeawaysVersionOut:
-    try:
-        return _takeaways_out(ed.publish_takeaways(article_id, vid, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _takeaways_out(ed.publish_takeaways(article_id, vid, user.name))
 
 
 @api.post("/articles/{article_id}/takeaways/versions/{vid}/discard", response_model=TakeawaysVersionOut,
           summary="Discard a takeaways draft (archived, never deleted)")
 def api_takeaways_discard(article_id: str, vid: str, ed: EditorialDep, user: EditorDep) -> TakeawaysVersionOut:
-    try:
-        return _takeaways_out(ed.discard_takeaways(article_id, vid, user.name))
-    except EditorialError as exc:
-        raise _http(exc) from None
+    return _takeaways_out(ed.discard_takeaways(article_id, vid, user.name))
 
 
 # ---------------------------------------------------------------------- pages
@@ -551,10 +500,7 @@ def article_page(request: Request, article_id: str, ed: EditorialDep) -> Respons
     gate = _gate(request)
     if isinstance(gate, Response):
         return gate
-    try:
-        doc = ed.article(article_id)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    doc = ed.article(article_id)
     rows = [(q, ed.answers.published(q.id), sum(v.status == "draft" for v in ed.answers.versions(q.id)))
             for q in ed.answers.questions(article_id, include_hidden=True)]
     return _render(request, "editor/article.html", gate, doc=doc, rows=rows,
@@ -571,19 +517,16 @@ def article_action(request: Request, article_id: str, ed: EditorialDep,
         return gate
     _check_form_csrf(request, csrf)
     url = f"/editor/articles/{quote(article_id, safe='')}"
-    try:
-        if action == "add-question":
-            q, _v = ed.add_question(article_id, question, gate.name)
-            return _back(url, f"Added: {q.text}")
-        if action == "regenerate":
-            job = ed.submit_regeneration(article_id, what, gate.name)
-            return _back(f"/editor/jobs/{job.id}")
-        if action in ("publish-takeaways", "discard-takeaways"):
-            fn = ed.publish_takeaways if action == "publish-takeaways" else ed.discard_takeaways
-            fn(article_id, version, gate.name)
-            return _back(url, f"Takeaways version {version}: {action.split('-')[0]}ed")
-    except EditorialError as exc:
-        raise _http(exc) from None
+    if action == "add-question":
+        q, _v = ed.add_question(article_id, question, gate.name)
+        return _back(url, f"Added: {q.text}")
+    if action == "regenerate":
+        job = ed.submit_regeneration(article_id, what, gate.name)
+        return _back(f"/editor/jobs/{job.id}")
+    if action in ("publish-takeaways", "discard-takeaways"):
+        fn = ed.publish_takeaways if action == "publish-takeaways" else ed.discard_takeaways
+        fn(article_id, version, gate.name)
+        return _back(url, f"Takeaways version {version}: {action.split('-')[0]}ed")
     raise HTTPException(status_code=400, detail=f"Unknown action {action!r}.")
 
 
@@ -598,11 +541,8 @@ def question_page(request: Request, article_id: str, qid: str, ed: EditorialDep)
 def _question_page(request: Request, ed: Editorial, user: User, article_id: str, qid: str, *,
                    edit_text: str | None = None, problems: list[Any] | None = None,
                    base_version: str = "", status_code: int = 200) -> HTMLResponse:
-    try:
-        doc = ed.article(article_id)
-        q = ed.question(article_id, qid)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    doc = ed.article(article_id)
+    q = ed.question(article_id, qid)
     versions = ed.answers.versions(qid)
     published = next((v for v in versions if v.status == "published"), None)
     base = ed.answers.get_version(base_version) if base_version else None
@@ -627,34 +567,31 @@ def question_action(request: Request, article_id: str, qid: str, ed: EditorialDe
     url = _q_url(article_id, qid)
     article_url = f"/editor/articles/{quote(article_id, safe='')}"
     name = gate.name
-    try:
-        if action == "regenerate":
-            v = ed.regenerate_answer(article_id, qid, name)
-            return _back(url, f"New version {v.id} ({v.status}).")
-        if action in ("publish", "rollback"):
-            v = ed.publish(article_id, qid, version, name)
-            return _back(url, f"Version {v.id} is published.")
-        if action == "discard":
-            v = ed.discard(article_id, qid, version, name)
-            return _back(url, f"Draft {v.id} discarded (kept as archived).")
-        if action == "edit":
-            try:
-                v = ed.edit_answer(article_id, qid, text, name, base_version=version or None)
-            except EditRefused as exc:
-                return _question_page(request, ed, gate, article_id, qid, edit_text=text, problems=exc.problems,
-                                      base_version=version, status_code=422)
-            return _back(url, f"Your edit is saved as draft {v.id}.")
-        if action in ("hide", "show"):
-            (ed.remove_question if action == "hide" else ed.restore_question)(article_id, qid, name)
-            return _back(article_url, f"Question {'hidden' if action == 'hide' else 'shown'}.")
-        if action in ("pin", "unpin"):
-            ed.pin_question(article_id, qid, action == "pin", name)
-            return _back(article_url, f"Question {action}ned.")
-        if action in ("up", "down"):
-            ed.move_question(article_id, qid, -1 if action == "up" else 1, name)
-            return _back(article_url)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    if action == "regenerate":
+        v = ed.regenerate_answer(article_id, qid, name)
+        return _back(url, f"New version {v.id} ({v.status}).")
+    if action in ("publish", "rollback"):
+        v = ed.publish(article_id, qid, version, name)
+        return _back(url, f"Version {v.id} is published.")
+    if action == "discard":
+        v = ed.discard(article_id, qid, version, name)
+        return _back(url, f"Draft {v.id} discarded (kept as archived).")
+    if action == "edit":
+        try:
+            v = ed.edit_answer(article_id, qid, text, name, base_version=version or None)
+        except EditRefused as exc:
+            return _question_page(request, ed, gate, article_id, qid, edit_text=text, problems=exc.problems,
+                                  base_version=version, status_code=422)
+        return _back(url, f"Your edit is saved as draft {v.id}.")
+    if action in ("hide", "show"):
+        (ed.remove_question if action == "hide" else ed.restore_question)(article_id, qid, name)
+        return _back(article_url, f"Question {'hidden' if action == 'hide' else 'shown'}.")
+    if action in ("pin", "unpin"):
+        ed.pin_question(article_id, qid, action == "pin", name)
+        return _back(article_url, f"Question {action}ned.")
+    if action in ("up", "down"):
+        ed.move_question(article_id, qid, -1 if action == "up" else 1, name)
+        return _back(article_url)
     raise HTTPException(status_code=400, detail=f"Unknown action {action!r}.")
 
 
@@ -663,21 +600,18 @@ def diff_page(request: Request, article_id: str, qid: str, ed: EditorialDep, a: 
     gate = _gate(request)
     if isinstance(gate, Response):
         return gate
-    try:
-        q = ed.question(article_id, qid)
-        versions = ed.answers.versions(qid)
-        if not a or not b:
-            # default: the published version against the newest other one
-            published = next((v for v in versions if v.status == "published"), None)
-            others = [v for v in versions if published is None or v.id != published.id]
-            left = published or (versions[1] if len(versions) > 1 else None)
-            right = others[0] if others else None
-            if left is None or right is None or left.id == right.id:
-                raise Conflict("there is only one version: nothing to compare")
-            a, b = left.id, right.id
-        d = ed.diff(article_id, qid, a, b)
-    except EditorialError as exc:
-        raise _http(exc) from None
+    q = ed.question(article_id, qid)
+    versions = ed.answers.versions(qid)
+    if not a or not b:
+        # default: the published version against the newest other one
+        published = next((v for v in versions if v.status == "published"), None)
+        others = [v for v in versions if published is None or v.id != published.id]
+        left = published or (versions[1] if len(versions) > 1 else None)
+        right = others[0] if others else None
+        if left is None or right is None or left.id == right.id:
+            raise Conflict("there is only one version: nothing to compare")
+        a, b = left.id, right.id
+    d = ed.diff(article_id, qid, a, b)
     left, right = d["left"], d["right"]
     return _render(request, "editor/diff.html", gate, doc=ed.article(article_id), q=q, d=d, left=left, right=right,
                    versions=versions,

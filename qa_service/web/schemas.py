@@ -15,13 +15,16 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="What went wrong, for a person to read.")
 
 
-class ArticleSummary(BaseModel):
+class ArticleMeta(BaseModel):
     id: str
     title: str
     label: str = ""
     publisher: str = ""
     published: str = ""
     url: str = ""
+
+
+class ArticleSummary(ArticleMeta):
     questions: int = Field(0, description="How many suggested questions have a published answer.")
 
 
@@ -56,13 +59,7 @@ class VotesOut(BaseModel):
     mine: dict[str, bool] = Field(default_factory=dict, description="The caller's own votes, when logged in.")
 
 
-class ArticleDetail(BaseModel):
-    id: str
-    title: str
-    label: str = ""
-    publisher: str = ""
-    published: str = ""
-    url: str = ""
+class ArticleDetail(ArticleMeta):
     takeaways: list[TakeawayOut] = Field(default_factory=list)
     questions: list[QuestionOut] = Field(default_factory=list)
     sources: list[SourceOut] = Field(default_factory=list)
