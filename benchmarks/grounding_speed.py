@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_service import grounding  # noqa: E402
-from qa_service.documents import load_paths  # noqa: E402
+from qa_service.ingest.documents import load_paths  # noqa: E402
 from qa_service.text import sentence_spans  # noqa: E402
 
 CLAIMS = [

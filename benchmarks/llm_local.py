@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_service.adapters.llamacpp_server import LlamaCppServer, default_gguf  # noqa: E402
-from qa_service.documents import load_paths  # noqa: E402
+from qa_service.ingest.documents import load_paths  # noqa: E402
 from qa_service.services import Services  # noqa: E402
 from qa_service.settings import Settings  # noqa: E402
 

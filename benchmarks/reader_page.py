@@ -50,8 +50,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def ingest(data_dir: Path) -> None:
-    from qa_service.articles import after_ingest
-    from qa_service.documents import load_paths
+    from qa_service.articles.pregeneration import after_ingest
+    from qa_service.ingest.documents import load_paths
     from qa_service.services import Services
 
     services = Services(Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus"))

@@ -5,7 +5,7 @@ qa_service/grounding_weights.json.
         [--dry-run] [--errors] [--drop FEATURE ...]
 
 The data is read in place, never copied into the project. The model is a
-logistic regression over the features of qa_service.grounding.FEATURES
+logistic regression over the features of qa_service.grounding.checker.FEATURES
 (coverage, and counts of names, numbers, negation, opposites, class clashes
 and qualifiers the support window does not back), fitted in numpy with:
 - class-balanced weights (51 consistent vs 82 not), so 0.5 is the natural
@@ -48,7 +48,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_service.grounding import (  # noqa: E402
+from qa_service.grounding.checker import (  # noqa: E402
     FEATURES,
     CalibratedGroundingChecker,
     GroundingWeights,

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .accounts import AccountStore
-from .answer_store import AnswerStore
-from .answering import Answerer
-from .corpus_store import CorpusStore
-from .embeddings import Embedder, make_embedder
-from .evidence import EmbeddingCache
-from .extractive import ExtractiveGenerator
-from .generation import Generator
-from .grounding import CalibratedGroundingChecker, GroundingChecker
-from .index import CorpusIndex
-from .settings import Settings
+from qa_service.store.accounts import AccountStore
+from qa_service.store.answers import AnswerStore
+from qa_service.answering.pipeline import Answerer
+from qa_service.store.corpus import CorpusStore
+from qa_service.retrieval.embeddings import Embedder, make_embedder
+from qa_service.answering.evidence import EmbeddingCache
+from qa_service.answering.extractive import ExtractiveGenerator
+from qa_service.answering.generation import Generator
+from qa_service.grounding.checker import CalibratedGroundingChecker, GroundingChecker
+from qa_service.retrieval.index import CorpusIndex
+from qa_service.settings import Settings
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Services:
 
     @cached_property
     def vectors(self):  # noqa: ANN201 - ChromaVectorStore, imported lazily (chromadb is slow to import)
-        from .adapters.chroma_store import ChromaVectorStore, make_chroma_client
+        from qa_service.adapters.chroma_store import ChromaVectorStore, make_chroma_client
 
         return ChromaVectorStore(make_chroma_client(self.settings), self.settings.collection, self.embedder.name)
 
@@ -86,7 +86,7 @@ class Services:
         connection pool) per settings object, not one per question."""
         cached = self.__dict__.get("_llm_cache")
         if cached is None or cached[0] is not self.settings:
-            from .adapters.openai_chat import OpenAIChatGenerator
+            from qa_service.adapters.openai_chat import OpenAIChatGenerator
 
             cached = self.__dict__["_llm_cache"] = (self.settings, OpenAIChatGenerator(self.settings))
         return cached[1]

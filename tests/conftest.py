@@ -52,8 +52,8 @@ def services(settings: Settings, embedder: OnnxMiniLMEmbedder):
 @pytest.fixture(scope="session")
 def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: OnnxMiniLMEmbedder) -> Path:
     """The seed corpus ingested once (with pre-generated answers); copy it per test."""
-    from qa_service.articles import after_ingest
-    from qa_service.documents import load_paths
+    from qa_service.articles.pregeneration import after_ingest
+    from qa_service.ingest.documents import load_paths
     from qa_service.services import Services
 
     data = tmp_path_factory.mktemp("seeded") / "data"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 
-from qa_service.generation import Draft, Passage
+from qa_service.answering.generation import Draft, Passage
 
 EDITOR_PASSWORD = "editor-password"
 READER_PASSWORD = "reader-password"

@@ -11,7 +11,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
-from qa_service.accounts import AccountError, AccountStore, User
+from qa_service.store.accounts import AccountError, AccountStore, User
 from qa_service.web.auth import (
     SESSION_COOKIE,
     current_user,

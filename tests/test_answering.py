@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qa_service.answering import UnknownArticleError
+from qa_service.answering.pipeline import UnknownArticleError
 from qa_service.models import Answer
 
 from .conftest import ARTICLE_ID
@@ -81,8 +81,8 @@ def test_stream_events_end_with_the_verified_answer(seeded) -> None:  # noqa: AN
 
 
 def test_unsupported_sentences_are_dropped_by_verification(seeded) -> None:  # noqa: ANN001
-    from qa_service.citations import verify
-    from qa_service.generation import Passage
+    from qa_service.answering.citations import verify
+    from qa_service.answering.generation import Passage
 
     hits = seeded.index.search("Mission Firewall eTrace", k=4, article_id=ARTICLE_ID)
     passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
@@ -98,7 +98,7 @@ def test_unsupported_sentences_are_dropped_by_verification(seeded) -> None:  # n
 
 
 def test_cli_ask_json_contract(seeded, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
 
     code = main(["--data-dir", str(seeded.settings.data_dir), "ask",
                  "Who chairs the Security Implementation Group?", "--article", ARTICLE_ID, "--json"])
@@ -114,7 +114,7 @@ def test_cli_ask_json_contract(seeded, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_cli_unknown_article_exits_2_without_a_trace(seeded, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
 
     code = main(["--data-dir", str(seeded.settings.data_dir), "ask", "Anything?", "--article", "nope"])
     err = capsys.readouterr().err
@@ -123,7 +123,7 @@ def test_cli_unknown_article_exits_2_without_a_trace(seeded, capsys: pytest.Capt
 
 
 def test_cli_ingest_reports_bad_files_and_ingests_the_rest(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
 
     src = tmp_path / "in"
     src.mkdir()
@@ -158,7 +158,7 @@ def test_related_but_unanswerable_questions_are_not_answered_with_neighbouring_f
     answer = seeded.answerer("extractive").ask(question, ARTICLE_ID)
     if answer.status == "answered":
         # the only honest answer from these sources: the figure was not published
-        from qa_service.evidence import GAP
+        from qa_service.answering.evidence import GAP
 
         sentences = [s for s in answer.answer.split("\n") if s.strip()]
         assert all(GAP.search(s) for s in sentences), answer.answer

@@ -332,7 +332,7 @@ def test_malicious_question_cannot_inject_markup(client: TestClient) -> None:
 
 
 def test_malicious_document_cannot_inject_markup(app_services) -> None:
-    from qa_service.articles import after_ingest
+    from qa_service.articles.pregeneration import after_ingest
 
     evil = "<script>alert('doc')</script>"
     article = Document(

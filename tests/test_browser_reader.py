@@ -121,7 +121,7 @@ def test_reader_page_in_chromium(server: str, browser, seeded) -> None:  # noqa:
 
 
 def _typed_key(services) -> str:  # noqa: ANN001
-    from qa_service.answer_store import typed_key
+    from qa_service.store.answers import typed_key
 
     return typed_key(ARTICLE_ID, "Which agencies from Mexico take part in the Security Implementation Group?",
                      services.store.version())

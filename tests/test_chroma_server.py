@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa_service.documents import load_paths
+from qa_service.ingest.documents import load_paths
 from qa_service.services import Services
 from qa_service.settings import Settings
 

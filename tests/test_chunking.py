@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.chunking import chunk_document
-from qa_service.documents import load_paths
+from qa_service.ingest.chunking import chunk_document
+from qa_service.ingest.documents import load_paths
 from qa_service.models import Document
 from qa_service.tokens import count_tokens
 

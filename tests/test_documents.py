@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qa_service.documents import load_paths
+from qa_service.ingest.documents import load_paths
 
 from .conftest import ARTICLE_ID, CORPUS
 

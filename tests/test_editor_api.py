@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from qa_service.articles import after_ingest
-from qa_service.documents import load_paths
+from qa_service.articles.pregeneration import after_ingest
+from qa_service.ingest.documents import load_paths
 from qa_service.text import sentence_spans
 from qa_service.web.app import create_app
 from qa_service.web.auth import SESSION_COOKIE

@@ -1,4 +1,4 @@
-"""The editor commands in-process through qa_service.cli.main over the seeded
+"""The editor commands in-process through qa_service.cli.main.main over the seeded
 data dir: accounts, a token that works against the API, regenerate, review,
 versions and publish, and clear errors for bad input."""
 
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from qa_service.cli import main
+from qa_service.cli.main import main
 
 from .conftest import ARTICLE_ID
 

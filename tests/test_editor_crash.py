@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.answer_store import AnswerStore
-from qa_service.editorial import Editorial
-from qa_service.generation import Draft, Passage
-from qa_service.jobs import JobStore
+from qa_service.store.answers import AnswerStore
+from qa_service.editor.editorial import Editorial
+from qa_service.answering.generation import Draft, Passage
+from qa_service.store.jobs import JobStore
 from qa_service.services import Services
 from qa_service.settings import Settings
 
@@ -226,7 +226,7 @@ def test_kill_during_regeneration_keeps_the_published_answer(seeded, stalling_ll
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from qa_service.answer_store import AnswerStore
+    from qa_service.store.answers import AnswerStore
 
     store = AnswerStore(Path(sys.argv[1]))
     qid = sys.argv[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.cli import main
+from qa_service.cli.main import main
 from qa_service.evaluation.datasets import dataset_files, load_datasets
 from qa_service.evaluation.runner import run_eval
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.grounding import (
+from qa_service.grounding.checker import (
     FEATURES,
     CalibratedGroundingChecker,
     LexicalGroundingChecker,
@@ -97,8 +97,8 @@ def test_curated_takeaways_are_supported_by_the_article_body(checker: Calibrated
     """The article's takeaways paraphrase its body (one joins two paragraphs'
     facts); each must verify against some window of one paragraph, as
     suggestions.cite_in_article looks for it."""
-    from qa_service.documents import load_paths
-    from qa_service.suggestions import article_windows
+    from qa_service.ingest.documents import load_paths
+    from qa_service.articles.suggestions import article_windows
 
     from .conftest import ARTICLE_ID, CORPUS
 
@@ -276,7 +276,7 @@ def judge_server():
 
 
 def test_llm_judge_scores_through_the_openai_client(judge_server: str, tmp_path: Path) -> None:
-    from qa_service.adapters.llm_judge import JudgeError, LLMJudgeChecker
+    from qa_service.grounding.llm_judge import JudgeError, LLMJudgeChecker
 
     settings = Settings(data_dir=tmp_path, llm_base_url=judge_server, llm_model="judge-model", llm_retries=0)
     judge = LLMJudgeChecker(settings)
@@ -294,7 +294,7 @@ def test_llm_judge_scores_through_the_openai_client(judge_server: str, tmp_path:
 
 
 def test_calibrate_cli_with_the_llm_judge(judge_server: str, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
 
     data = tmp_path / "pairs.jsonl"
     rows = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_service.adapters.chroma_store import ChromaVectorStore, EmbedderMismatchError, make_chroma_client
-from qa_service.documents import load_paths
+from qa_service.ingest.documents import load_paths
 from qa_service.services import Services
 from qa_service.settings import Settings
 

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from qa_service.adapters.openai_chat import ModelTextCleaner, model_label, normalise_markers
-from qa_service.generation import GenerationError, Passage
-from qa_service.llm_calls import (
+from qa_service.answering.generation import GenerationError, Passage
+from qa_service.answering.llm_calls import (
     CallStats,
     Deadline,
     RetryPolicy,

@@ -14,8 +14,8 @@ import pytest
 
 from qa_service.adapters.llamacpp_server import LlamaCppServer, LlamaServerError, check_gguf, default_gguf
 from qa_service.adapters.openai_chat import OpenAIChatGenerator
-from qa_service.citations import verify
-from qa_service.generation import Passage
+from qa_service.answering.citations import verify
+from qa_service.answering.generation import Passage
 from qa_service.models import Answer
 
 from .conftest import ARTICLE_ID
@@ -94,7 +94,7 @@ def test_real_model_streams_through_the_pipeline_with_only_verified_citations(se
 
 
 def test_cli_ask_json_names_the_model_then_falls_back_when_the_server_stops(seeded, capsys, monkeypatch) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
     from qa_service.settings import get_settings
 
     server = LlamaCppServer(GGUF, context_tokens=2048)

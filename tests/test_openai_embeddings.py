@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from qa_service.documents import load_paths
+from qa_service.ingest.documents import load_paths
 from qa_service.services import Services
 from qa_service.settings import Settings
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from qa_service.adapters.openai_chat import OpenAIChatGenerator
-from qa_service.generation import Draft, GenerationError, Passage
+from qa_service.answering.generation import Draft, GenerationError, Passage
 from qa_service.models import Answer
 
 from .conftest import ARTICLE_ID

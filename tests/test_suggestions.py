@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from qa_service.documents import load_paths
-from qa_service.suggestions import (
+from qa_service.ingest.documents import load_paths
+from qa_service.articles.suggestions import (
     OfflineQuestionSuggester,
     build_takeaways,
     is_near_duplicate,
@@ -177,7 +177,7 @@ def test_llm_takeaways_drop_unsupported_bullets_and_top_up(seeded, llm) -> None:
 
 # ------------------------------------------------------------ ingest and CLI
 def test_ingest_adds_generated_questions_hidden_for_review(seeded) -> None:  # noqa: ANN001
-    from qa_service.articles import after_ingest
+    from qa_service.articles.pregeneration import after_ingest
 
     seeded.settings = seeded.settings.model_copy(update={"suggest_at_ingest": "always", "llm_suggestions": 2})
     before = [q.id for q in seeded.answers.questions(ARTICLE_ID)]
@@ -192,7 +192,7 @@ def test_ingest_adds_generated_questions_hidden_for_review(seeded) -> None:  # n
 
 
 def test_cli_questions_and_takeaways(seeded, capsys, monkeypatch) -> None:  # noqa: ANN001
-    from qa_service.cli import main
+    from qa_service.cli.main import main
     from qa_service.settings import get_settings
 
     monkeypatch.setenv("QA_DATA_DIR", str(seeded.settings.data_dir))

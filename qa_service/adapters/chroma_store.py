@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from ..settings import Settings
+from qa_service.settings import Settings
 
 
 class EmbedderMismatchError(RuntimeError):

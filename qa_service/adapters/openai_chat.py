@@ -17,8 +17,8 @@ from pathlib import PurePath
 
 import openai
 
-from ..generation import Draft, GenerationError, Passage
-from ..llm_calls import (
+from qa_service.answering.generation import Draft, GenerationError, Passage
+from qa_service.answering.llm_calls import (
     Budget,
     CallStats,
     Deadline,
@@ -29,12 +29,12 @@ from ..llm_calls import (
     concurrency_gate,
     fit_passages,
 )
-from ..models import Usage
-from ..prompts import Prompt, load_prompt
-from ..settings import Settings
-from ..text import sentence_spans
-from ..tokens import count_tokens
-from .openai_client import make_openai_client
+from qa_service.models import Usage
+from qa_service.answering.prompts import Prompt, load_prompt
+from qa_service.settings import Settings
+from qa_service.text import sentence_spans
+from qa_service.tokens import count_tokens
+from qa_service.adapters.openai_client import make_openai_client
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"  # when only an API key is set (api.openai.com needs a model name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from ..settings import Settings
+from qa_service.settings import Settings
 
 
 def make_openai_client(settings: Settings, *, timeout: float | None = None, max_retries: int = 0) -> openai.OpenAI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..grounding import GroundingChecker
+from qa_service.grounding.checker import GroundingChecker
 
 
 def confusion_metrics(labels: Sequence[bool], predicted: Sequence[bool]) -> dict:

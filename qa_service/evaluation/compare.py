@@ -3,7 +3,7 @@ latency) and the questions whose outcome got worse or better."""
 
 from __future__ import annotations
 
-from .report import HEADLINE, value
+from qa_service.evaluation.report import HEADLINE, value
 
 LOWER_IS_BETTER = ("latency_ms_p50", "latency_ms_p95")
 TOLERANCE = 1e-9

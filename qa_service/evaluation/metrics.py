@@ -29,8 +29,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..grounding import GroundingChecker
-from ..text import sentence_spans, stem, terms, words
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.text import sentence_spans, stem, terms, words
 
 K_VALUES = (1, 5, 10)
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

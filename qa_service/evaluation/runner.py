@@ -10,10 +10,10 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 
-from ..grounding import GroundingChecker
-from ..models import Answer
-from .datasets import EvalItem
-from .metrics import (
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.models import Answer
+from qa_service.evaluation.datasets import EvalItem
+from qa_service.evaluation.metrics import (
     breakdown,
     fact_found,
     judge_sentence,

@@ -17,9 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..services import Services
-from ..settings import Settings, get_settings
-from ..typed_answers import TypedAnswers
+from qa_service.services import Services
+from qa_service.settings import Settings, get_settings
+from qa_service.answering.typed import TypedAnswers
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("qa_service.web")
@@ -42,10 +42,10 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    from .reader import templates
+    from qa_service.web.reader import templates
 
     try:
-        from .auth import current_user
+        from qa_service.web.auth import current_user
 
         user = current_user(request)
     except Exception:  # noqa: BLE001 - an error page must render even if accounts are broken
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Load the index and embedder before the first reader arrives, off the event loop.
         await run_in_threadpool(typed.validate, "warm up")
-        from .reader import templates
+        from qa_service.web.reader import templates
 
         for name in ("article.html", "index.html", "_answer.html"):  # compile once, before the first view
             templates.get_template(name)
@@ -95,8 +95,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)
         return _error_page(request, exc.status_code, message, headers)
 
-    from ..editorial import EditorialError
-    from .editor import to_http_exception
+    from qa_service.editor.editorial import EditorialError
+    from qa_service.web.editor import to_http_exception
 
     @app.exception_handler(EditorialError)
     async def editorial_error(request: Request, exc: EditorialError) -> Response:
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=500)
         return _error_page(request, 500, message)
 
-    from . import editor, reader
+    from qa_service.web import editor, reader
 
     app.include_router(reader.router)
     app.include_router(editor.router)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request, Response
 
-from ..accounts import AccountStore, User
+from qa_service.store.accounts import AccountStore, User
 
 SESSION_COOKIE = "qa_session"
 

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..accounts import User
-from ..services import Services
-from ..typed_answers import TypedAnswers
-from .auth import current_user, require_user
+from qa_service.store.accounts import User
+from qa_service.services import Services
+from qa_service.answering.typed import TypedAnswers
+from qa_service.web.auth import current_user, require_user
 
 
 def get_services(request: Request) -> Services:

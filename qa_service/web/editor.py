@@ -7,7 +7,7 @@ Only editors get in: the API answers 401 to anonymous callers and 403 to
 readers; pages send anonymous browsers to /login. Browsers authenticate with
 the session cookie (state-changing requests also need the CSRF token the pages
 embed); scripts use ``Authorization: Bearer <token>`` from `qa-service tokens create`.
-The domain work is in qa_service.editorial; this module only translates.
+The domain work is in qa_service.editor.editorial; this module only translates.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from ..accounts import User
-from ..answer_store import AnswerVersion, StoredQuestion, TakeawaysVersion
-from ..editorial import (
+from qa_service.store.accounts import User
+from qa_service.store.answers import AnswerVersion, StoredQuestion, TakeawaysVersion
+from qa_service.editor.editorial import (
     REGENERATE_WHAT,
     Conflict,
     Editorial,
@@ -36,10 +36,10 @@ from ..editorial import (
     ReviewItem,
     summarize_version,
 )
-from ..jobs import Job
-from ..models import Answer
-from .auth import SESSION_COOKIE, bearer_token, current_user, require_editor
-from .render import make_templates, render_answer
+from qa_service.store.jobs import Job
+from qa_service.models import Answer
+from qa_service.web.auth import SESSION_COOKIE, bearer_token, current_user, require_editor
+from qa_service.web.render import make_templates, render_answer
 
 HERE = Path(__file__).resolve().parent
 CSRF_HEADER = "X-CSRF-Token"

@@ -21,16 +21,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from ..accounts import AccountError, User
-from ..answer_store import StoredQuestion
-from ..answering import AnswerEvent, UnknownArticleError, normalise_question
-from ..models import Answer, Citation, Document
-from ..services import Services
-from ..typed_answers import RateLimited, TypedAnswers
-from . import schemas
-from .auth import SESSION_COOKIE, login_response, logout_response
-from .deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
-from .render import make_templates, render_answer, render_text
+from qa_service.store.accounts import AccountError, User
+from qa_service.store.answers import StoredQuestion
+from qa_service.answering.pipeline import AnswerEvent, UnknownArticleError, normalise_question
+from qa_service.models import Answer, Citation, Document
+from qa_service.services import Services
+from qa_service.answering.typed import RateLimited, TypedAnswers
+from qa_service.web import schemas
+from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
+from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
+from qa_service.web.render import make_templates, render_answer, render_text
 
 HERE = Path(__file__).resolve().parent
 

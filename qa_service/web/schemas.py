@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..models import Answer, Citation
+from qa_service.models import Answer, Citation
 
 MAX_QUESTION_CHARS = 1000  # a cheap cap before tokenising; the token limit (QA_MAX_QUESTION_TOKENS) is finer
 

@@ -1,0 +1,169 @@
+"""Citation verification: every answer sentence is aligned to the passage span
+that best supports it. A citation survives only if it names a retrieved passage
+and its quote is an exact document span that the grounding checker accepts;
+model-written [n] markers are hints, never trusted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa_service.answering.evidence import passage_sentences
+from qa_service.answering.generation import Passage
+from qa_service.grounding.checker import GroundingChecker, strip_markers
+from qa_service.text import sentence_spans, terms
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LIST_PREFIX = re.compile(r"^(\s*(?:[-*+\u2022]|\d+[.)])\s+)")
+
+
+@dataclass(frozen=True)
+class Span:
+    passage: int
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class VerifiedCitation:
+    n: int
+    span: Span
+    score: float
+
+
+@dataclass
+class Verified:
+    text: str
+    citations: list[VerifiedCitation] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    supported: int = 0  # sentences kept with a verified citation
+
+
+def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
+    """Each sentence of each passage, and each pair of neighbouring sentences
+    (a claim often joins two)."""
+    spans: list[Span] = []
+    chunk_of = {p.n: p.chunk.chunk_id for p in passages}
+    text_of = {p.n: (p.chunk.start, p.chunk.text) for p in passages}
+    sentences = passage_sentences(passages)
+    for i, (n, doc_id, start, end, text) in enumerate(sentences):
+        spans.append(Span(n, doc_id, chunk_of[n], start, end, text))
+        if i + 1 < len(sentences) and sentences[i + 1][0] == n:
+            base, chunk_text = text_of[n]
+            nxt_end = sentences[i + 1][3]
+            spans.append(Span(n, doc_id, chunk_of[n], start, nxt_end, chunk_text[start - base : nxt_end - base]))
+    return spans
+
+
+def best_span(
+    claim: str, spans: Sequence[Span], checker: GroundingChecker, prefer: set[int]
+) -> tuple[Span | None, float]:
+    best: tuple[Span | None, float] = (None, 0.0)
+    best_preferred: tuple[Span | None, float] = (None, 0.0)
+    for span in spans:
+        score = checker.score(claim, span.text)
+        # on ties the shorter span is the more exact quote
+        if score > best[1] or (best[0] and score == best[1] and len(span.text) < len(best[0].text)):
+            best = (span, score)
+        if span.passage in prefer and (
+            score > best_preferred[1]
+            or (best_preferred[0] and score == best_preferred[1] and len(span.text) < len(best_preferred[0].text))
+        ):
+            best_preferred = (span, score)
+    if best_preferred[0] is not None and best_preferred[1] >= checker.threshold:
+        return best_preferred
+    return best
+
+
+def _is_connective(sentence: str) -> bool:
+    """A lead-in such as "Participation includes:" makes no claim of its own."""
+    return sentence.rstrip().endswith(":") and len(terms(sentence)) <= 5
+
+
+def cited_numbers(raw_sentence: str) -> list[int]:
+    """The [n] markers a writer put on a sentence, in order, without repeats."""
+    return list(dict.fromkeys(int(x) for group in _MARKER.findall(raw_sentence) for x in group.split(",")))
+
+
+def rewrite_claims(draft: str, judge: Callable[[str, str], str | None]) -> str:
+    """Walk a draft's lines and sentences, keeping paragraphs and list prefixes.
+    ``judge(raw_sentence, claim)`` returns the sentence to show (with its verified
+    marker) or None to drop it; lead-ins such as "Measures include:" stay as they are."""
+    out_lines: list[str] = []
+    for line in draft.splitlines():
+        if not line.strip():
+            if out_lines and out_lines[-1] != "":
+                out_lines.append("")
+            continue
+        m = _LIST_PREFIX.match(line)
+        prefix = m.group(1) if m else ""
+        body = line[len(prefix):] if m else line.strip()
+        body = body.lstrip("#").strip() if body.lstrip().startswith("#") else body
+        kept: list[str] = []
+        for s, e in _sentences_keeping_markers(body):
+            raw = body[s:e]
+            claim = strip_markers(raw)
+            if not claim:
+                continue
+            if _is_connective(claim):
+                kept.append(claim)
+                continue
+            shown = judge(raw, claim)
+            if shown is not None:
+                kept.append(shown)
+        if kept:
+            out_lines.append(prefix + " ".join(kept))
+    while out_lines and out_lines[-1] == "":
+        out_lines.pop()
+    # a trailing lead-in with nothing after it is noise
+    if out_lines and _is_connective(out_lines[-1]):
+        out_lines.pop()
+    return "\n".join(out_lines)
+
+
+def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -> Verified:
+    spans = candidate_spans(passages)
+    numbers: dict[tuple[str, int, int], int] = {}
+    result = Verified(text="")
+
+    def judge(raw: str, claim: str) -> str | None:
+        span, score = best_span(claim, spans, checker, set(cited_numbers(raw)))
+        if span is None or score < checker.threshold:
+            result.dropped.append(claim)
+            return None
+        key = (span.doc_id, span.start, span.end)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            result.citations.append(VerifiedCitation(numbers[key], span, score))
+        result.supported += 1
+        return f"{claim} [{numbers[key]}]"
+
+    result.text = rewrite_claims(draft, judge)
+    return result
+
+
+def _sentences_keeping_markers(text: str) -> list[tuple[int, int]]:
+    """Sentence spans where a marker after the full stop ("... border. [2]") stays
+    with the sentence it follows."""
+    spans = sentence_spans(text)
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and _MARKER.fullmatch(text[s:e].strip()):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    # marker placed after the period: "... border. [2] Next" -> attach to previous
+    fixed: list[tuple[int, int]] = []
+    for s, e in merged:
+        seg = text[s:e]
+        lead = re.match(r"^(\[\d+(?:\s*,\s*\d+)*\]\s*)+", seg)
+        if lead and fixed:
+            fixed[-1] = (fixed[-1][0], s + lead.end())
+            s += lead.end()
+        if s < e:
+            fixed.append((s, e))
+    return fixed

@@ -1,0 +1,212 @@
+"""Ingest and hybrid retrieval over one corpus: SQLite for text, chroma for
+vectors, BM25 in memory. The flow: documents -> chunks -> vectors -> index."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa_service.ingest.chunking import chunk_document
+from qa_service.store.corpus import CorpusStore
+from qa_service.retrieval.embeddings import Embedder
+from qa_service.retrieval.lexical import BM25
+from qa_service.models import Chunk, Document, RetrievedChunk
+from qa_service.text import terms
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0  # chunks written (new or changed documents)
+    embedded: int = 0  # chunks that needed a new vector
+    tokens: int = 0
+
+    @property
+    def changed(self) -> list[str]:
+        return self.added + self.updated + self.removed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
+            "removed": len(self.removed), "chunks": self.chunks, "embedded": self.embedded, "tokens": self.tokens,
+        }
+
+
+class VectorStore:  # the Protocol the index needs from chroma (or a fake)
+    def existing(self, ids: Sequence[str]) -> set[str]: ...
+    def add(self, ids: Sequence[str], embeddings: Sequence[Sequence[float]], doc_ids: Sequence[str]) -> None: ...
+    def delete(self, ids: Sequence[str]) -> None: ...
+    def query(self, embedding: Sequence[float], n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]: ...
+
+
+class CorpusIndex:
+    def __init__(
+        self,
+        store: CorpusStore,
+        vectors: VectorStore,
+        embedder: Embedder,
+        *,
+        chunk_tokens: int = 256,
+        chunk_overlap: int = 48,
+        rrf_k: int = 60,
+        candidates: int = 50,
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.chunk_overlap = chunk_overlap
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self._lexical_version = -1
+        self._lexical_lock = threading.Lock()
+        self._chunk_bm25: BM25 | None = None
+        self._doc_bm25: BM25 | None = None
+        self._chunk_doc: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ ingest
+    def ingest(
+        self,
+        docs: Sequence[Document],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        batch_docs: int = 32,
+    ) -> IngestSummary:
+        """Bring the index in line with ``docs``. Unchanged documents (same content
+        hash) cost nothing; a changed one replaces its chunks, re-embedding only
+        chunks whose text is new; ``prune`` removes documents not in ``docs``."""
+        summary = IngestSummary()
+        known = self.store.hashes()
+        todo: list[tuple[Document, list[Chunk]]] = []
+        for doc in docs:
+            old = known.get(doc.id)
+            if old == doc.content_hash():
+                summary.unchanged.append(doc.id)
+                if progress:
+                    progress(1)
+                continue
+            (summary.updated if old else summary.added).append(doc.id)
+            todo.append((doc, []))
+
+        # Batch several documents per embedding call: small documents would
+        # otherwise waste the batch.
+        for b in range(0, len(todo), batch_docs):
+            batch = todo[b : b + batch_docs]
+            for i, (doc, _) in enumerate(batch):
+                batch[i] = (doc, chunk_document(doc, self.chunk_tokens, self.chunk_overlap))
+            all_chunks = [c for _, chunks in batch for c in chunks]
+            have = self.vectors.existing([c.id for c in all_chunks])
+            fresh = [c for c in all_chunks if c.id not in have]
+            if fresh:
+                vectors = self.embedder.embed([c.embed_text for c in fresh])
+                self.vectors.add([c.id for c in fresh], vectors, [c.doc_id for c in fresh])
+            summary.embedded += len(fresh)
+            for doc, chunks in batch:
+                stale = set(self.store.chunk_ids(doc.id)) - {c.id for c in chunks}
+                self.store.put_document(doc, chunks)
+                if stale:
+                    self.vectors.delete(sorted(stale))
+                summary.chunks += len(chunks)
+                summary.tokens += sum(c.tokens for c in chunks)
+                if progress:
+                    progress(1)
+
+        if prune:
+            keep = {d.id for d in docs}
+            for doc_id in self.store.document_ids():
+                if doc_id not in keep:
+                    self.remove(doc_id)
+                    summary.removed.append(doc_id)
+        return summary
+
+    def remove(self, doc_id: str) -> None:
+        ids = self.store.chunk_ids(doc_id)
+        self.store.delete_document(doc_id)
+        if ids:
+            self.vectors.delete(ids)
+
+    # --------------------------------------------------------------- retrieval
+    def _lexical(self) -> tuple[BM25, BM25, dict[str, str]]:
+        version = self.store.version()
+        with self._lexical_lock:
+            if version != self._lexical_version or self._chunk_bm25 is None or self._doc_bm25 is None:
+                chunks = self.store.chunks()
+                self._chunk_bm25 = BM25((c.id, c.embed_text) for c in chunks)
+                self._chunk_doc = {c.id: c.doc_id for c in chunks}
+                self._doc_bm25 = BM25((d.id, f"{d.title}\n{d.text}") for d in self.store.documents())
+                self._lexical_version = version
+            return self._chunk_bm25, self._doc_bm25, self._chunk_doc
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term over chunks (rare = high)."""
+        bm25 = self._lexical()[0]
+        value = bm25.idf.get(term)
+        if value is None:
+            return max(bm25.idf.values(), default=1.0)
+        return value
+
+    def search(self, query: str, *, k: int = 8, article_id: str | None = None) -> list[RetrievedChunk]:
+        """Hybrid retrieval: dense chunks + BM25 chunks + BM25 documents, fused by
+        reciprocal rank fusion, near-duplicates removed; scoped to an article and
+        its sources when ``article_id`` is given."""
+        scope = self.store.scope(article_id) if article_id else None
+        allowed = set(scope) if scope is not None else None
+        n = max(self.candidates, k)
+        chunk_bm25, doc_bm25, chunk_doc = self._lexical()
+
+        dense = self.vectors.query(self.embedder.embed([query])[0], n, scope)
+        lexical = chunk_bm25.search(query, n, None if allowed is None else {
+            cid for cid, did in chunk_doc.items() if did in allowed})
+        doc_rank = {d: r for r, (d, _) in enumerate(doc_bm25.search(query, n, allowed))}
+
+        fused: dict[str, float] = {}
+        dense_rank: dict[str, int] = {}
+        lexical_rank: dict[str, int] = {}
+        for rank, (cid, _) in enumerate(dense):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            dense_rank[cid] = rank + 1
+        for rank, (cid, _) in enumerate(lexical):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            lexical_rank[cid] = rank + 1
+        for cid in fused:
+            did = chunk_doc.get(cid)
+            if did in doc_rank:
+                fused[cid] += 0.5 / (self.rrf_k + doc_rank[did] + 1)
+
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        chunks = {c.id: c for c in self.store.chunks([cid for cid, _ in ranked[: k * 3]])}
+        titles: dict[str, str] = {}
+        out: list[RetrievedChunk] = []
+        kept_terms: list[set[str]] = []
+        for cid, score in ranked:
+            chunk = chunks.get(cid)
+            if chunk is None:
+                continue
+            shingles = set(terms(chunk.text))
+            if any(_overlap(shingles, other) > 0.8 for other in kept_terms):
+                continue  # near-duplicate of a better-ranked chunk
+            kept_terms.append(shingles)
+            if chunk.doc_id not in titles:
+                doc = self.store.get_document(chunk.doc_id)
+                titles[chunk.doc_id] = doc.title if doc else chunk.doc_id
+            out.append(RetrievedChunk(
+                doc_id=chunk.doc_id, chunk_id=cid, score=round(score, 6), start=chunk.start, end=chunk.end,
+                text=chunk.text, heading=chunk.heading, title=titles[chunk.doc_id],
+                dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
+            ))
+            if len(out) >= k:
+                break
+        return out
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
