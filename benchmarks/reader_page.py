@@ -50,14 +50,13 @@ def pct(values: list[float], q: float) -> float:
 
 
 def ingest(data_dir: Path) -> None:
-    from qa_service.articles.pregeneration import after_ingest
     from qa_service.ingest.documents import load_paths
     from qa_service.services import Services
 
     services = Services(Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus"))
     docs, _ = load_paths([ROOT / "corpus"])
     summary = services.index.ingest(docs)
-    after_ingest(services, summary.changed)
+    services.pregenerator.after_ingest(summary.changed)
 
 
 def serve(data_dir: Path, rate_limit: int):  # noqa: ANN201

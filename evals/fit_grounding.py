@@ -56,7 +56,7 @@ from qa_service.grounding.checker import (  # noqa: E402
 )
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "summedits-news" / "evaluation.jsonl"
-OUT = ROOT / "qa_service" / "grounding_weights.json"
+OUT = ROOT / "qa_service" / "grounding" / "weights.json"
 # +1: the feature may only raise the score; -1: only lower it.
 SIGNS = np.array([+1] + [-1] * (len(FEATURES) - 1), dtype=float)
 L2 = 1.0

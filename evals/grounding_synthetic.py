@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_service.ingest.documents import load_paths  # noqa: E402
 from qa_service.evaluation.calibrate import confusion_metrics  # noqa: E402
 from qa_service.grounding.checker import CalibratedGroundingChecker  # noqa: E402
+from qa_service.ingest.documents import load_paths  # noqa: E402
 
 ARTICLE = "us-mexico-security-cooperation"
 STATEMENT = "joint-statement-2026-01-15"

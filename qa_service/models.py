@@ -11,6 +11,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 DocKind = Literal["article", "source"]
+
+
+class UnknownArticle(LookupError):
+    """No article has this id. The web layer answers 404, the CLI exits 2."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"no article with id {article_id!r}")
+        self.article_id = article_id
 AnswerStatus = Literal["answered", "not_in_sources", "rejected"]
 
 

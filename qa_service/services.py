@@ -1,22 +1,72 @@
-"""Builds the clients and domain objects once, from Settings, and hands them out.
-CLI commands and the web app both start here; tests build their own."""
+"""Builds every client and domain object once, from Settings, and hands them
+out typed. CLI commands and the web app both start here; tests build their
+own (with ``embedder`` or ``generator`` overrides). The only place that picks
+an adapter for a setting: stages receive what they use as constructor
+arguments and never see Settings or this object."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from qa_service.store.accounts import AccountStore
-from qa_service.store.answers import AnswerStore
-from qa_service.answering.pipeline import Answerer
-from qa_service.store.corpus import CorpusStore
-from qa_service.retrieval.embeddings import Embedder, make_embedder
-from qa_service.answering.evidence import EmbeddingCache
 from qa_service.answering.extractive import ExtractiveGenerator
 from qa_service.answering.generation import Generator
+from qa_service.answering.llm import ChatModel, LLMGenerator
+from qa_service.answering.pipeline import Answerer
+from qa_service.answering.prompts import load_prompt
+from qa_service.answering.typed import TypedAnswers
+from qa_service.articles.page import ArticlePage, article_page
+from qa_service.articles.pregeneration import Pregenerator
+from qa_service.articles.suggestions import QuestionSuggester
+from qa_service.articles.takeaways import TakeawayWriter
+from qa_service.editor.editorial import Editorial
 from qa_service.grounding.checker import CalibratedGroundingChecker, GroundingChecker
-from qa_service.retrieval.index import CorpusIndex
+from qa_service.retrieval.embeddings import Embedder, EmbeddingCache
+from qa_service.retrieval.index import CorpusIndex, VectorStore
 from qa_service.settings import Settings
+from qa_service.store.accounts import AccountStore
+from qa_service.store.answers import AnswerStore
+from qa_service.store.corpus import CorpusStore
+from qa_service.store.jobs import JobStore
+
+if TYPE_CHECKING:
+    from qa_service.evaluation.llm_judge import LLMJudgeChecker
+
+GENERATORS = ("extractive", "openai")
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedder: local ONNX MiniLM by default, OpenAI when asked."""
+    if settings.embedder == "openai":
+        from qa_service.adapters.openai_embeddings import OpenAIEmbedder
+
+        return OpenAIEmbedder(settings)
+    if settings.embedder != "local":
+        raise ValueError(f"QA_EMBEDDER must be 'local' or 'openai', not {settings.embedder!r}")
+    from qa_service.adapters.onnx_minilm import OnnxMiniLMEmbedder
+
+    return OnnxMiniLMEmbedder(batch_size=settings.embed_batch)
+
+
+def make_chat_model(settings: Settings) -> ChatModel:
+    """The OpenAI-compatible endpoint of the settings (QA_LLM_*)."""
+    from qa_service.adapters.openai_chat import OpenAIChatClient
+
+    return OpenAIChatClient(settings)
+
+
+def make_llm_generator(settings: Settings, chat: ChatModel | None = None) -> LLMGenerator:
+    """Answers written by the settings' LLM with the answer prompt."""
+    return LLMGenerator(chat or make_chat_model(settings), load_prompt("answer"),
+                        context_tokens=settings.llm_context_tokens, max_answer_tokens=settings.llm_max_answer_tokens)
+
+
+def make_llm_judge(settings: Settings, threshold: float = 0.5) -> LLMJudgeChecker:
+    from qa_service.evaluation.llm_judge import LLMJudgeChecker
+
+    return LLMJudgeChecker(make_chat_model(settings), threshold, context_tokens=settings.llm_context_tokens)
 
 
 @dataclass
@@ -25,6 +75,7 @@ class Services:
     embedder_override: Embedder | None = None
     generator_override: Generator | None = None
 
+    # ------------------------------------------------------------- storage
     @cached_property
     def store(self) -> CorpusStore:
         return CorpusStore(self.settings.sqlite_path)
@@ -39,11 +90,18 @@ class Services:
         return AccountStore(s.sqlite_path, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400)
 
     @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.settings.sqlite_path)
+
+    # ----------------------------------------------------------- retrieval
+    @cached_property
     def embedder(self) -> Embedder:
         return self.embedder_override or make_embedder(self.settings)
 
     @cached_property
-    def vectors(self):  # noqa: ANN201 - ChromaVectorStore, imported lazily (chromadb is slow to import)
+    def vectors(self) -> VectorStore:
+        # imported here: chromadb is slow to import, and commands that never
+        # search should not pay for it
         from qa_service.adapters.chroma_store import ChromaVectorStore, make_chroma_client
 
         return ChromaVectorStore(make_chroma_client(self.settings), self.settings.collection, self.embedder.name)
@@ -58,6 +116,7 @@ class Services:
     def embedding_cache(self) -> EmbeddingCache:
         return EmbeddingCache(self.embedder)
 
+    # ----------------------------------------------------------- answering
     @cached_property
     def checker(self) -> GroundingChecker:
         return CalibratedGroundingChecker(self.settings.support_threshold,
@@ -67,6 +126,16 @@ class Services:
     def extractive(self) -> ExtractiveGenerator:
         return ExtractiveGenerator(self.embedding_cache, self.index.idf, self.settings.max_answer_sentences,
                                    min_score=self.settings.relevance_threshold)
+
+    @cached_property
+    def chat(self) -> ChatModel | None:
+        """The configured LLM (one client and connection pool per process), or
+        None when none is configured."""
+        return make_chat_model(self.settings) if self.settings.llm_configured else None
+
+    @cached_property
+    def llm_generator(self) -> LLMGenerator:
+        return make_llm_generator(self.settings, self.chat or make_chat_model(self.settings))
 
     def generator(self, name: str | None = None) -> Generator:
         """The named generator ('extractive' or 'openai'); by default the LLM when
@@ -78,18 +147,8 @@ class Services:
         if name == "extractive":
             return self.extractive
         if name == "openai":
-            return self._llm_generator()
-        raise ValueError(f"unknown generator {name!r} (use 'extractive' or 'openai')")
-
-    def _llm_generator(self) -> Generator:
-        """One OpenAI-compatible generator (and so one HTTP client and its
-        connection pool) per settings object, not one per question."""
-        cached = self.__dict__.get("_llm_cache")
-        if cached is None or cached[0] is not self.settings:
-            from qa_service.adapters.openai_chat import OpenAIChatGenerator
-
-            cached = self.__dict__["_llm_cache"] = (self.settings, OpenAIChatGenerator(self.settings))
-        return cached[1]
+            return self.llm_generator
+        raise ValueError(f"unknown generator {name!r} (use {' or '.join(GENERATORS)})")
 
     def answerer(self, generator: str | None = None) -> Answerer:
         gen = self.generator(generator)
@@ -98,3 +157,48 @@ class Services:
                         fallback=self.extractive if gen is not self.extractive else None,
                         top_k=s.top_k, relevance_threshold=s.relevance_threshold,
                         max_question_tokens=s.max_question_tokens)
+
+    @cached_property
+    def typed_answers(self) -> TypedAnswers:
+        return TypedAnswers(self.answers, self.answerer, self.store.version,
+                            rate_limit_per_minute=self.settings.rate_limit_per_minute)
+
+    # ------------------------------------------------------------ articles
+    @cached_property
+    def takeaways(self) -> TakeawayWriter:
+        s = self.settings
+        return TakeawayWriter(self.store, self.checker, self.chat, context_tokens=s.llm_context_tokens,
+                              max_answer_tokens=s.llm_max_answer_tokens)
+
+    @cached_property
+    def suggester(self) -> QuestionSuggester:
+        s = self.settings
+        return QuestionSuggester(self.store, self.answerer, self.chat, count=s.llm_suggestions,
+                                 context_tokens=s.llm_context_tokens, max_answer_tokens=s.llm_max_answer_tokens,
+                                 temperature=s.llm_temperature)
+
+    @cached_property
+    def pregenerator(self) -> Pregenerator:
+        return Pregenerator(self.store, self.answers, self.answerer, self.takeaways, self.suggester,
+                            embedder_name=self.embedder.name, auto_publish=self.settings.auto_publish,
+                            suggest_at_ingest=self.settings.suggest_at_ingest)
+
+    def article_page(self, article_id: str) -> ArticlePage:
+        return article_page(self.store, self.answers, article_id)
+
+    # -------------------------------------------------------------- editor
+    @cached_property
+    def editorial(self) -> Editorial:
+        answerer: Callable[[str | None], Answerer] = self.answerer
+        return Editorial(self.store, self.answers, self.accounts, self.jobs, answerer, self.checker,
+                         self.pregenerator, review_min_grounding=self.settings.review_min_grounding)
+
+    def close(self) -> None:
+        """Close what was opened (only that: nothing is built to be closed)."""
+        typed = self.__dict__.get("typed_answers")
+        if typed is not None:
+            typed.close()
+        for name in ("store", "answers", "accounts", "jobs"):
+            obj = self.__dict__.get(name)
+            if obj is not None:
+                obj.close()

@@ -104,3 +104,44 @@ _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUM.findall(text)}
+
+
+# ------------------------------------------------------------ citation markers
+# Answers carry citations as "[1]" or "[1, 2]" after the sentence they back.
+# These are the only patterns that read them; a model's own styles ("[Source
+# 2]", "(2)") are rewritten into this form before anything else sees them.
+CITATION_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+LEADING_MARKERS = re.compile(r"(?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+")
+_MARKER_WITH_SPACE = re.compile(r"\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
+# A list item's prefix: "- ", "* ", "• ", "1. ", "2) ".
+LIST_PREFIX = re.compile(r"^(\s*(?:[-*+\u2022]|\d+[.)])\s+)")
+
+
+def strip_markers(sentence: str) -> str:
+    """The sentence without its [n] markers."""
+    return _MARKER_WITH_SPACE.sub("", sentence).strip()
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The numbers of the [n] markers in ``text``, in order, without repeats."""
+    return list(dict.fromkeys(int(x) for group in CITATION_MARKER.findall(text) for x in group.split(",")))
+
+
+def sentences_keeping_markers(text: str) -> list[tuple[int, int]]:
+    """Sentence spans in which a marker written after the full stop ("...
+    border. [2] Next") stays with the sentence it follows."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text):
+        if merged and CITATION_MARKER.fullmatch(text[s:e].strip()):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    fixed: list[tuple[int, int]] = []
+    for s, e in merged:
+        lead = LEADING_MARKERS.match(text, s, e)
+        if lead and lead.start() == s and fixed:
+            fixed[-1] = (fixed[-1][0], lead.end())
+            s = lead.end()
+        if s < e:
+            fixed.append((s, e))
+    return fixed

@@ -52,7 +52,6 @@ def services(settings: Settings, embedder: OnnxMiniLMEmbedder):
 @pytest.fixture(scope="session")
 def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: OnnxMiniLMEmbedder) -> Path:
     """The seed corpus ingested once (with pre-generated answers); copy it per test."""
-    from qa_service.articles.pregeneration import after_ingest
     from qa_service.ingest.documents import load_paths
     from qa_service.services import Services
 
@@ -61,7 +60,7 @@ def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: OnnxMini
     docs, problems = load_paths([CORPUS])
     assert not problems
     summary = svc.index.ingest(docs)
-    after_ingest(svc, summary.changed)
+    svc.pregenerator.after_ingest(summary.changed)
     svc.store.close()
     svc.answers.close()
     return data
@@ -75,3 +74,12 @@ def seeded(tmp_path: Path, seeded_data_dir: Path, embedder: OnnxMiniLMEmbedder):
     data = tmp_path / "seeded"
     shutil.copytree(seeded_data_dir, data)
     return Services(Settings(data_dir=data, corpus_dir=CORPUS), embedder_override=embedder)
+
+
+def reconfigured(svc, **updates):  # noqa: ANN001, ANN201 - Services in, Services out
+    """Services over the same data dir with some settings changed: settings are
+    read when services are built, as in a process started with them. The
+    embedder (a loaded model) is shared."""
+    from qa_service.services import Services
+
+    return Services(svc.settings.model_copy(update=updates), embedder_override=svc.embedder)

@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from qa_service.answering.pipeline import UnknownArticleError
-from qa_service.models import Answer
+from qa_service.models import Answer, UnknownArticle
 
 from .conftest import ARTICLE_ID
 
@@ -66,7 +65,7 @@ def test_empty_and_overlong_questions_are_rejected(seeded) -> None:  # noqa: ANN
 
 
 def test_unknown_article_raises(seeded) -> None:  # noqa: ANN001
-    with pytest.raises(UnknownArticleError):
+    with pytest.raises(UnknownArticle):
         seeded.answerer("extractive").ask("Anything?", "no-such-article")
 
 
@@ -119,7 +118,7 @@ def test_cli_unknown_article_exits_2_without_a_trace(seeded, capsys: pytest.Capt
     code = main(["--data-dir", str(seeded.settings.data_dir), "ask", "Anything?", "--article", "nope"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "unknown article id 'nope'" in err and "Traceback" not in err
+    assert "no article with id 'nope'" in err and "Traceback" not in err
 
 
 def test_cli_ingest_reports_bad_files_and_ingests_the_rest(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001

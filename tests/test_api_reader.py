@@ -35,7 +35,7 @@ def client(app_services) -> Iterator[TestClient]:
 
 
 def _typed(client: TestClient):
-    return client.app.state.typed_answers
+    return client.app.state.services.typed_answers
 
 
 def _sse(text: str) -> list[tuple[str, dict]]:
@@ -161,7 +161,7 @@ def test_page_view_never_generates(app_services) -> None:
     app = create_app(services=app_services)
     with TestClient(app) as c:
         app_services.answerer = lambda *a, **k: Broken()  # type: ignore[method-assign]
-        c.app.state.typed_answers._answerer_instance = Broken()
+        c.app.state.services.typed_answers._answerer_instance = Broken()
         assert c.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"}).status_code == 200
         assert c.get(f"/api/articles/{ARTICLE_ID}").status_code == 200
         # An article whose answers are not stored yet says so instead of generating.
@@ -312,8 +312,8 @@ def test_bad_requests_never_500(client: TestClient) -> None:
     for r in cases:
         if r.headers["content-type"].startswith("application/json"):
             assert isinstance(r.json()["detail"], str) and r.json()["detail"]
-    assert "No article with id" in cases[3].json()["detail"]
-    assert "No article with id" in cases[9].text and cases[9].headers["content-type"].startswith("text/html")
+    assert "no article with id" in cases[3].json()["detail"]
+    assert "no article with id" in cases[9].text and cases[9].headers["content-type"].startswith("text/html")
 
 
 # --------------------------------------------------------------- injection
@@ -332,7 +332,6 @@ def test_malicious_question_cannot_inject_markup(client: TestClient) -> None:
 
 
 def test_malicious_document_cannot_inject_markup(app_services) -> None:
-    from qa_service.articles.pregeneration import after_ingest
 
     evil = "<script>alert('doc')</script>"
     article = Document(
@@ -351,7 +350,7 @@ def test_malicious_document_cannot_inject_markup(app_services) -> None:
               "Ana Ruiz chairs every meeting of the Harbour Council."),
     )
     summary = app_services.index.ingest([article, source])
-    after_ingest(app_services, summary.changed)
+    app_services.pregenerator.after_ingest(summary.changed)
     app = create_app(services=app_services)
     with TestClient(app) as c:
         page = c.get("/articles/evil-article", headers={"accept": "text/html"})

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from qa_service.articles.pregeneration import after_ingest
 from qa_service.ingest.documents import load_paths
 from qa_service.text import sentence_spans
 from qa_service.web.app import create_app
 from qa_service.web.auth import SESSION_COOKIE
-from qa_service.web.editor import CSRF_HEADER, csrf_token
+from qa_service.web.csrf import CSRF_HEADER, csrf_token
 
 from .conftest import ARTICLE_ID, CORPUS
 from .editor_support import READER_PASSWORD, TrimmingGenerator, bearer, make_users
@@ -126,7 +125,7 @@ def test_versions_record_who_when_what_and_grounding(client, ed, svc) -> None:
 
 
 def test_auto_publish_publishes_regenerations(client, ed, svc) -> None:
-    svc.settings.auto_publish = True
+    svc.pregenerator.auto_publish = True
     qid = first_question(client, ed)["id"]
     v = client.post(f"{API}/questions/{qid}/regenerate", headers=ed).json()
     assert v["status"] == "published"
@@ -277,7 +276,7 @@ def test_changed_source_marks_answers_stale_and_queues_them(client, ed, svc) -> 
     changed = source.model_copy(update={"text": source.text + "\n\nA correction was appended to this source."})
     summary = svc.index.ingest([changed])
     assert summary.changed == ["sig-meetings-mission-firewall"] or "sig-meetings-mission-firewall" in summary.changed
-    after_ingest(svc, summary.changed)
+    svc.pregenerator.after_ingest(summary.changed)
 
     stale = client.get("/api/editor/stale", headers=ed).json()
     assert stale and all("sig-meetings-mission-firewall" in v["sources"] for v in stale)
@@ -300,14 +299,14 @@ def test_review_queue_lists_drafts_low_grounding_and_unhelpful(client, ed, svc) 
     client.post(f"{API}/questions/{q_draft}/regenerate", headers=ed)
     rita = svc.accounts.get_user("rita")
     svc.accounts.set_feedback(rita.id, q_unhelpful, False)
-    svc.settings.review_min_grounding = 1.01  # every answered question counts as low
+    svc.editorial.review_min_grounding = 1.01  # every answered question counts as low
     items = {it["question_id"]: it for it in client.get("/api/editor/review", headers=ed).json()}
     assert "draft" in items[q_draft]["reasons"] and len(items[q_draft]["drafts"]) == 1
     assert "unhelpful" in items[q_unhelpful]["reasons"]
     assert items[q_unhelpful]["feedback"] == {"helpful": 0, "unhelpful": 1}
     assert all("low grounding" in it["reasons"] for it in items.values()
                if it["grounding_score"] is not None)
-    svc.settings.review_min_grounding = 0.0
+    svc.editorial.review_min_grounding = 0.0
     items = {it["question_id"]: it for it in client.get("/api/editor/review", headers=ed).json()}
     assert not any("low grounding" in it["reasons"] for it in items.values())
 
@@ -318,7 +317,7 @@ def test_background_regeneration_job_reports_progress(client, ed, svc) -> None:
     assert r.status_code == 202
     job = r.json()
     assert job["status"] in ("queued", "running", "done")
-    assert client.app.state.editorial.jobs.wait_idle(timeout=300)
+    assert client.app.state.services.editorial.jobs.wait_idle(timeout=300)
     job = client.get(f"/api/editor/jobs/{job['id']}", headers=ed).json()
     assert job["status"] == "done", job
     assert job["done"] == job["total"] == n
@@ -333,7 +332,7 @@ def test_background_regeneration_job_reports_progress(client, ed, svc) -> None:
 def test_regenerating_questions_adds_hidden_suggestions(client, ed) -> None:
     before = {q["id"] for q in client.get(f"{API}/questions", headers=ed).json()}
     job = client.post(f"{API}/regenerate", headers=ed, json={"what": "questions"}).json()
-    assert client.app.state.editorial.jobs.wait_idle(timeout=300)
+    assert client.app.state.services.editorial.jobs.wait_idle(timeout=300)
     job = client.get(f"/api/editor/jobs/{job['id']}", headers=ed).json()
     assert job["status"] == "done", job
     added = job["result"]["questions"]["added"]

@@ -82,7 +82,7 @@ def test_regenerate_all_and_errors(data_dir, capsys, monkeypatch) -> None:  # no
     assert len(result["versions"]) >= 6 and all(v["status"] == "draft" for v in result["versions"])
     assert result["takeaways"]["status"] == "draft"
     code, _, err = run(capsys, monkeypatch, "regenerate", "--article", "nope", "--all")
-    assert code == 2 and "no article 'nope'" in err
+    assert code == 2 and "no article with id 'nope'" in err
     code, _, err = run(capsys, monkeypatch, "regenerate", "--article", ARTICLE_ID)
     assert code == 2 and "say what to regenerate" in err
     code, _, err = run(capsys, monkeypatch, "regenerate", "--article", ARTICLE_ID, "--question", "q-nope")

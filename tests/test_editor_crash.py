@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.store.answers import AnswerStore
-from qa_service.editor.editorial import Editorial
 from qa_service.answering.generation import Draft, Passage
-from qa_service.store.jobs import JobStore
 from qa_service.services import Services
 from qa_service.settings import Settings
+from qa_service.store.answers import AnswerStore
+from qa_service.store.jobs import JobStore
 
 from .conftest import ARTICLE_ID, CORPUS
 
@@ -83,7 +82,7 @@ def test_two_regenerations_at_once_lose_nothing(seeded, embedder, auto_publish: 
         svc = Services(Settings(data_dir=data, corpus_dir=CORPUS, auto_publish=auto_publish),
                        embedder_override=embedder)
         svc.generator_override = BarrierGenerator(svc.extractive, barrier)
-        workers.append(Editorial(svc))
+        workers.append(svc.editorial)
     results: list[object] = [None, None]
 
     def run(i: int) -> None:

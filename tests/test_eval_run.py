@@ -42,7 +42,7 @@ def seeded_env(seeded, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
 
 
 def test_run_eval_scores_the_real_pipeline(seeded, items) -> None:  # noqa: ANN001
-    run = run_eval(seeded, items, generator="extractive", k=20)
+    run = run_eval(seeded.index, seeded.answerer("extractive"), seeded.checker, items, k=20)
     s = run["summary"]
     assert s["n"] == len(items)
     for key in ("faithfulness", "citation_precision", "citation_recall", "refusal_accuracy", "correctness",
@@ -165,7 +165,8 @@ def test_retrieval_only_on_a_generated_jsonl_corpus(tmp_path: Path, capsys) -> N
 def test_user_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subset_file: Path, capsys) -> None:  # noqa: ANN001
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "empty"))
     assert main(["eval", "run", "--dataset", str(subset_file)]) == 2
-    assert "no documents in" in capsys.readouterr().err
+    assert "no data in" in capsys.readouterr().err
+    assert not (tmp_path / "empty").exists()  # looking for data creates none
     assert main(["eval", "run", "--dataset", str(tmp_path / "missing.jsonl")]) == 2
     assert "no such dataset file" in capsys.readouterr().err
     assert main(["eval", "run", "--corpus", str(tmp_path / "nope"), "--dataset", str(subset_file)]) == 2

@@ -96,9 +96,9 @@ def test_accents_compounds_and_aliases_are_paraphrase_not_new_names(checker: Cal
 def test_curated_takeaways_are_supported_by_the_article_body(checker: CalibratedGroundingChecker) -> None:
     """The article's takeaways paraphrase its body (one joins two paragraphs'
     facts); each must verify against some window of one paragraph, as
-    suggestions.cite_in_article looks for it."""
+    TakeawayWriter.cite_in_article looks for it."""
+    from qa_service.articles.takeaways import article_windows
     from qa_service.ingest.documents import load_paths
-    from qa_service.articles.suggestions import article_windows
 
     from .conftest import ARTICLE_ID, CORPUS
 
@@ -276,10 +276,11 @@ def judge_server():
 
 
 def test_llm_judge_scores_through_the_openai_client(judge_server: str, tmp_path: Path) -> None:
-    from qa_service.grounding.llm_judge import JudgeError, LLMJudgeChecker
+    from qa_service.evaluation.llm_judge import JudgeError
+    from qa_service.services import make_llm_judge
 
     settings = Settings(data_dir=tmp_path, llm_base_url=judge_server, llm_model="judge-model", llm_retries=0)
-    judge = LLMJudgeChecker(settings)
+    judge = make_llm_judge(settings)
     assert judge.name == "llm-judge:judge-model"
     assert judge.score("to counter cartels", PASSAGE) == 1.0
     assert judge.score("to help cartels", PASSAGE) == 0.0

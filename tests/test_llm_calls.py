@@ -7,8 +7,9 @@ import threading
 
 import pytest
 
-from qa_service.adapters.openai_chat import ModelTextCleaner, model_label, normalise_markers
+from qa_service.adapters.openai_chat import model_label
 from qa_service.answering.generation import GenerationError, Passage
+from qa_service.answering.llm import ModelTextCleaner, normalise_markers
 from qa_service.answering.llm_calls import (
     CallStats,
     Deadline,

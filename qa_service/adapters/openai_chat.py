@@ -1,5 +1,7 @@
-"""Answers from any OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp
-server, Ollama) through the ``openai`` SDK.
+"""The ChatModel seam over any OpenAI-compatible chat endpoint (OpenAI, vLLM,
+llama.cpp server, Ollama) through the ``openai`` SDK: requests out, text,
+usage and errors back. Prompt layout and the tidying of model text are the
+domain's (answering/llm.py).
 
 Every way a call can fail (connection refused, timeout, a stall mid-stream,
 429/5xx after our retries, a 4xx, a garbled stream) ends in ``GenerationError``,
@@ -9,17 +11,16 @@ retries are off (``max_retries=0``): ours are the only ones, counted in
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 import openai
 
-from qa_service.answering.generation import Draft, GenerationError, Passage
+from qa_service.adapters.openai_client import make_openai_client
+from qa_service.answering.generation import GenerationError
+from qa_service.answering.llm import ChatResult
 from qa_service.answering.llm_calls import (
-    Budget,
     CallStats,
     Deadline,
     RetryPolicy,
@@ -27,30 +28,12 @@ from qa_service.answering.llm_calls import (
     acquired,
     call_with_retries,
     concurrency_gate,
-    fit_passages,
 )
 from qa_service.models import Usage
-from qa_service.answering.prompts import Prompt, load_prompt
 from qa_service.settings import Settings
-from qa_service.text import sentence_spans
 from qa_service.tokens import count_tokens
-from qa_service.adapters.openai_client import make_openai_client
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"  # when only an API key is set (api.openai.com needs a model name)
-
-
-def source_header(p: Passage) -> str:
-    """"[n] Title > Section": the chunk's heading path already starts with the
-    document title, which is not repeated."""
-    head = f"[{p.n}] {p.chunk.title}"
-    section = p.chunk.heading
-    if section.startswith(p.chunk.title):
-        section = section[len(p.chunk.title):].lstrip(" >")
-    return f"{head} > {section}" if section else head
-
-
-def format_sources(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"{source_header(p)}\n{p.text}" for p in passages)
 
 
 def model_label(model: str) -> str:
@@ -87,129 +70,7 @@ def classify(exc: Exception) -> Exception:
     return GenerationError(f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-# ------------------------------------------------------------ model output
-_SOURCE_MARKER = re.compile(
-    r"[\[(\u3010]\s*(?:sources?|src|ref(?:erence)?|passage|doc(?:ument)?)?\s*\.?\s*"
-    r"\^?(\d{1,2}(?:\s*(?:,|;|and|&)\s*\d{1,2})*)\s*[\])\u3011]",
-    re.IGNORECASE,
-)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|response)(?:\s+with\s+citations)?\s*:(?:\*\*)?\s*", re.I)
-_THINK = re.compile(r"<think>.*?</think>", re.S)
-_WS = re.compile(r"\s+")
-_ENDS_SENTENCE = re.compile(r"[.!?:][\"'\u201d\u2019)\]]*(?:\s*\[[\d,\s]*\])*\s*$")
-
-
-def normalise_markers(sentence: str, valid: set[int]) -> str:
-    """Rewrite the citation styles models use ("[Source 2]", "(2)", "[^2]",
-    "【2】", "[1 and 3]") as "[2]" / "[1, 3]" so verification can read them.
-    Numbers that name no passage are dropped: they are hints, never trusted.
-    A parenthesised number is only a marker when it names a passage."""
-
-    def repl(m: re.Match[str]) -> str:
-        nums = [int(x) for x in re.findall(r"\d+", m.group(1))]
-        known = [n for n in nums if n in valid]
-        is_paren = m.group(0).startswith("(")
-        has_word = bool(re.search(r"[A-Za-z]", m.group(0).split(m.group(1))[0]))
-        if is_paren and not has_word and not known:
-            return m.group(0)  # "(2)" that names no passage is just text
-        return f"[{', '.join(str(n) for n in known)}]" if known else ""
-
-    return _SOURCE_MARKER.sub(repl, sentence)
-
-
-class ModelTextCleaner:
-    """Tidies a model's text as it streams, one complete sentence at a time:
-    citation styles normalised, repeated sentences and echoed source headers
-    dropped, "Answer:" labels and <think> blocks removed. The final Draft text
-    is exactly the concatenation of what ``feed``/``finish`` returned, so the
-    streamed and the final answers agree."""
-
-    def __init__(self, passages: Sequence[Passage]) -> None:
-        self.valid = {p.n for p in passages}
-        self.headers = set()
-        for p in passages:
-            # a model that echoes a source's header line (or any part of it)
-            self.headers.add(self._key(source_header(p)))
-            self.headers.add(self._key(p.chunk.title))
-            for part in p.chunk.heading.split(">"):
-                self.headers.add(self._key(part))
-            self.headers.add(self._key(f"{p.chunk.title} ({p.chunk.heading})"))
-        self.headers.discard("")
-        self.dropped = 0  # sentences removed (echoes, repeats, cut off)
-        self.seen: set[str] = set()
-        self.pending = ""
-        self.started = False
-
-    @staticmethod
-    def _key(text: str) -> str:
-        text = _SOURCE_MARKER.sub(" ", text)
-        return _WS.sub(" ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
-
-    def feed(self, delta: str) -> str:
-        self.pending += delta
-        return self._drain(final=False)
-
-    def finish(self, truncated: bool = False) -> str:
-        """The rest of the text. ``truncated``: the model hit its token limit, so
-        a last sentence without a full stop was cut off mid-claim: drop it."""
-        return self._drain(final=True, truncated=truncated)
-
-    def _drain(self, final: bool, truncated: bool = False) -> str:
-        text = _THINK.sub("", self.pending)
-        think = text.find("<think>")
-        hold_from = think if think >= 0 and not final else None
-        if think >= 0 and final:
-            text = text[:think]  # an unterminated reasoning block is not an answer
-        work = text if hold_from is None else text[:hold_from]
-        spans = sentence_spans(work)
-        if not final:
-            spans = spans[:-1]  # the last sentence may still be growing
-        if not spans:
-            self.pending = text
-            return ""
-        out: list[str] = []
-        pos = 0
-        for i, (s, e) in enumerate(spans):
-            gap = work[pos:s]
-            if not self.started:
-                gap = gap.lstrip()
-            out.append(gap)
-            sentence = work[s:e]
-            cut_off = truncated and i == len(spans) - 1 and not _ENDS_SENTENCE.search(sentence)
-            cleaned = "" if cut_off else self._clean(sentence)
-            self.dropped += not cleaned
-            out.append(cleaned)
-            pos = e
-        self.pending = text[pos:]
-        if final:
-            self.pending = ""
-        cleaned = "".join(out)
-        return cleaned.rstrip() if final else cleaned
-
-    def _clean(self, sentence: str) -> str:
-        if not self.started:
-            sentence = _ANSWER_LABEL.sub("", sentence)
-        sentence = normalise_markers(sentence, self.valid)
-        key = self._key(sentence)
-        if not key or key in self.headers:
-            return ""
-        if len(key.split()) >= 4:
-            if key in self.seen:
-                return ""  # small models loop; a repeated sentence adds nothing
-            self.seen.add(key)
-        self.started = True
-        return sentence
-
-
 # ------------------------------------------------------------------ client
-@dataclass
-class ChatResult:
-    text: str
-    usage: Usage
-    model: str  # the generator name, "openai:<model>"
-    truncated: bool  # the model hit max_tokens
-
-
 class OpenAIChatClient:
     """One OpenAI-compatible endpoint with our call policy: timeouts, retries
     (ours only), the process-wide concurrency bound and a deadline. Shared by
@@ -324,77 +185,3 @@ def usage_of(reported, messages: list[dict[str, str]], completion: str) -> Usage
                  completion_tokens=count_tokens(completion))
 
 
-# --------------------------------------------------------------- generator
-class OpenAIChatGenerator:
-    """The Generator protocol over an OpenAI-compatible chat endpoint."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        client: openai.OpenAI | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        prompt_name: str = "answer",
-    ) -> None:
-        self.settings = settings
-        self.chat = OpenAIChatClient(settings, client=client, sleep=sleep)
-        self.model = self.chat.model
-        self.name = self.chat.name
-        self.prompt: Prompt = load_prompt(prompt_name)
-        self.last_budget: Budget | None = None
-
-    @property
-    def last_stats(self) -> CallStats:
-        return self.chat.last_stats
-
-    def render(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
-        # Sources first, question last: a server's prefix cache then serves
-        # follow-up questions on the same sources.
-        return self.prompt.render(sources=format_sources(passages), question=question)
-
-    def budget(self, question: str, passages: Sequence[Passage]) -> Budget:
-        return fit_passages(
-            passages, lambda ps: self.render(question, ps),
-            context_tokens=self.settings.llm_context_tokens,
-            max_answer_tokens=self.settings.llm_max_answer_tokens,
-        )
-
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        budget = self.last_budget = self.budget(question, passages)
-        result = self.chat.complete(self.render(question, budget.passages))
-        cleaner = ModelTextCleaner(budget.passages)
-        text = cleaner.feed(result.text) + cleaner.finish(result.truncated)
-        return self._draft(text, result, budget, cleaner)
-
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
-        budget = self.last_budget = self.budget(question, passages)
-        cleaner = ModelTextCleaner(budget.passages)
-        parts: list[str] = []
-        result: ChatResult | None = None
-        for item in self.chat.stream(self.render(question, budget.passages)):
-            if isinstance(item, ChatResult):
-                result = item
-                break
-            piece = cleaner.feed(item)
-            if piece:
-                parts.append(piece)
-                yield piece
-        assert result is not None  # the chat stream always ends with its result
-        tail = cleaner.finish(result.truncated)
-        if tail:
-            parts.append(tail)
-            yield tail
-        yield self._draft("".join(parts), result, budget, cleaner)
-
-    def _draft(self, text: str, result: ChatResult, budget: Budget, cleaner: ModelTextCleaner) -> Draft:
-        if not text.strip():
-            if result.text.strip():
-                raise GenerationError(f"the LLM returned no usable text ({cleaner.dropped} sentence(s) were "
-                                      "echoed source headers, repeats or cut off)")
-            raise GenerationError("the LLM returned no text")
-        notes = [n for n in (budget.note,) if n]
-        stats = self.last_stats
-        if stats.retries:
-            notes.append(f"{stats.retries} retr{'y' if stats.retries == 1 else 'ies'}: " + "; ".join(stats.errors))
-        return Draft(text=text, generator=result.model, usage=result.usage, prompt_version=self.prompt.id,
-                     notes=notes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa_service.settings import Settings
 from qa_service.adapters.openai_client import make_openai_client
+from qa_service.settings import Settings
 
 
 class OpenAIEmbedder:

@@ -5,17 +5,14 @@ model-written [n] markers are hints, never trusted."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import passage_sentences
 from qa_service.answering.generation import Passage
-from qa_service.grounding.checker import GroundingChecker, strip_markers
-from qa_service.text import sentence_spans, terms
-
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_LIST_PREFIX = re.compile(r"^(\s*(?:[-*+\u2022]|\d+[.)])\s+)")
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.models import Citation, Document
+from qa_service.text import LIST_PREFIX, marker_numbers, sentences_keeping_markers, strip_markers, terms
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,19 @@ class Verified:
     citations: list[VerifiedCitation] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     supported: int = 0  # sentences kept with a verified citation
+
+
+def citation_for(verified: VerifiedCitation, doc: Document | None, n: int | None = None) -> Citation:
+    """The Citation a reader sees for a verified span: its quote is exactly the
+    document's text from ``start`` to ``end``, with the document's title,
+    publisher, date and link. ``n`` renumbers it (default: as verified)."""
+    span = verified.span
+    return Citation(
+        n=verified.n if n is None else n, doc_id=span.doc_id, chunk_id=span.chunk_id,
+        title=doc.title if doc else "", url=doc.url if doc else "", publisher=doc.publisher if doc else "",
+        published=doc.published if doc else "", quote=doc.text[span.start:span.end] if doc else span.text,
+        start=span.start, end=span.end, score=round(verified.score, 4),
+    )
 
 
 def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
@@ -84,11 +94,6 @@ def _is_connective(sentence: str) -> bool:
     return sentence.rstrip().endswith(":") and len(terms(sentence)) <= 5
 
 
-def cited_numbers(raw_sentence: str) -> list[int]:
-    """The [n] markers a writer put on a sentence, in order, without repeats."""
-    return list(dict.fromkeys(int(x) for group in _MARKER.findall(raw_sentence) for x in group.split(",")))
-
-
 def rewrite_claims(draft: str, judge: Callable[[str, str], str | None]) -> str:
     """Walk a draft's lines and sentences, keeping paragraphs and list prefixes.
     ``judge(raw_sentence, claim)`` returns the sentence to show (with its verified
@@ -99,12 +104,12 @@ def rewrite_claims(draft: str, judge: Callable[[str, str], str | None]) -> str:
             if out_lines and out_lines[-1] != "":
                 out_lines.append("")
             continue
-        m = _LIST_PREFIX.match(line)
+        m = LIST_PREFIX.match(line)
         prefix = m.group(1) if m else ""
         body = line[len(prefix):] if m else line.strip()
         body = body.lstrip("#").strip() if body.lstrip().startswith("#") else body
         kept: list[str] = []
-        for s, e in _sentences_keeping_markers(body):
+        for s, e in sentences_keeping_markers(body):
             raw = body[s:e]
             claim = strip_markers(raw)
             if not claim:
@@ -131,7 +136,7 @@ def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -
     result = Verified(text="")
 
     def judge(raw: str, claim: str) -> str | None:
-        span, score = best_span(claim, spans, checker, set(cited_numbers(raw)))
+        span, score = best_span(claim, spans, checker, set(marker_numbers(raw)))
         if span is None or score < checker.threshold:
             result.dropped.append(claim)
             return None
@@ -144,26 +149,3 @@ def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -
 
     result.text = rewrite_claims(draft, judge)
     return result
-
-
-def _sentences_keeping_markers(text: str) -> list[tuple[int, int]]:
-    """Sentence spans where a marker after the full stop ("... border. [2]") stays
-    with the sentence it follows."""
-    spans = sentence_spans(text)
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and _MARKER.fullmatch(text[s:e].strip()):
-            merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
-    # marker placed after the period: "... border. [2] Next" -> attach to previous
-    fixed: list[tuple[int, int]] = []
-    for s, e in merged:
-        seg = text[s:e]
-        lead = re.match(r"^(\[\d+(?:\s*,\s*\d+)*\]\s*)+", seg)
-        if lead and fixed:
-            fixed[-1] = (fixed[-1][0], s + lead.end())
-            s += lead.end()
-        if s < e:
-            fixed.append((s, e))
-    return fixed

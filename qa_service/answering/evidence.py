@@ -5,15 +5,11 @@ extractive generator."""
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from qa_service.retrieval.embeddings import Embedder
 from qa_service.answering.generation import Passage
+from qa_service.retrieval.embeddings import EmbeddingCache
 from qa_service.text import is_heading_at, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
@@ -30,34 +26,6 @@ class EvidenceSentence:
     score: float
     similarity: float
     coverage: float
-
-
-class EmbeddingCache:
-    """Embeds texts once per process; sentences recur across questions on an article."""
-
-    def __init__(self, embedder: Embedder, size: int = 20000) -> None:
-        self.embedder = embedder
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        # Web requests, editor jobs and pre-generation share one cache across threads.
-        self._lock = threading.Lock()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 1), dtype=np.float32)
-        with self._lock:
-            found = {t: self._cache[t] for t in texts if t in self._cache}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing:  # embedded outside the lock: the model is the slow part
-            for text, vec in zip(missing, self.embedder.embed(missing), strict=True):
-                found[text] = np.asarray(vec, dtype=np.float32)
-        with self._lock:
-            for text, vec in found.items():
-                self._cache[text] = vec
-                self._cache.move_to_end(text)
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        return np.stack([found[t] for t in texts])
 
 
 def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str]]:

@@ -4,11 +4,11 @@ verbatim, each with its [n] marker. No model, so nothing can be invented."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterator, Sequence
 
-from qa_service.answering.evidence import ANAPHORA, GAP, EmbeddingCache, EvidenceSentence, answer_type, rank_evidence
+from qa_service.answering.evidence import ANAPHORA, GAP, EvidenceSentence, answer_type, rank_evidence
 from qa_service.answering.generation import Draft, Passage
+from qa_service.retrieval.embeddings import EmbeddingCache
 from qa_service.text import terms
 
 _FACTOID = re.compile(r"^\s*(?:when|where|who|whom|how (?:many|much|long|old|often)|what (?:date|year|day|time))\b", re.I)

@@ -8,14 +8,16 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa_service.answering.citations import Verified, verify
-from qa_service.store.corpus import CorpusStore
-from qa_service.answering.evidence import EmbeddingCache, rank_evidence
+from qa_service.answering.citations import Verified, citation_for, verify
+from qa_service.answering.evidence import rank_evidence
 from qa_service.answering.generation import Draft, GenerationError, Generator, Passage
+from qa_service.answering.questions import is_gist_request, normalise_question, question_for_retrieval, question_names
 from qa_service.grounding.checker import GroundingChecker
+from qa_service.models import Answer, Document, RetrievedChunk, RetrievedRef
+from qa_service.retrieval.embeddings import EmbeddingCache
 from qa_service.retrieval.index import CorpusIndex
-from qa_service.models import Answer, Citation, RetrievedChunk, RetrievedRef, Usage
-from qa_service.text import sentence_spans, terms
+from qa_service.store.corpus import CorpusStore
+from qa_service.text import LEADING_MARKERS, sentence_spans, terms
 from qa_service.tokens import count_tokens
 
 NOT_IN_SOURCES = (
@@ -23,73 +25,6 @@ NOT_IN_SOURCES = (
     "so we cannot give one without guessing."
 )
 NOT_IN_CORPUS = "The available sources do not cover this question, so we cannot answer it without guessing."
-
-
-class UnknownArticleError(LookupError):
-    pass
-
-
-_NAME = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:\s+(?:de la|de|del|van|von|al|bin)?\s*[A-Z][a-z\u00c0-\u024f]+)*")
-_NOT_NAMES = {"What", "Who", "When", "Where", "Why", "How", "Which", "Does", "Did", "Do", "Is", "Are", "Was", "Were",
-              "Will", "Would", "Can", "Could", "Should", "Has", "Have", "Had", "The", "A", "An", "In", "On", "At", "For",
-              "And", "Or", "If", "Tell", "Give", "List", "Explain", "Describe", "Please", "Summarize", "Summarise"}
-
-
-def question_names(question: str) -> list[str]:
-    """Proper names the question asks about: runs of capitalised words, not at
-    the question's start unless they are two or more words ("Claudia Sheinbaum")."""
-    names = []
-    for m in _NAME.finditer(question):
-        words_ = [w for w in m.group().split() if w not in _NOT_NAMES]
-        if not words_:
-            continue
-        name = " ".join(words_)
-        before = question[: m.start()].rstrip()
-        at_start = not before or before[-1] in ".!?:;\"'("
-        if at_start and len(words_) < 2:
-            continue
-        names.append(name)
-    return names
-
-
-# Instructions aimed at the system rather than questions about the news.
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|sources|prompt|above|previous)\b"
-    r"|\b(?:system|developer|admin)\s*(?:prompt|mode|message)?\s*:|\bdeveloper mode\b|\bjailbreak\b"
-    r"|\b(?:print|reveal|show|repeat)\b.{0,30}\b(?:hidden|system|secret)\b.{0,20}\b(?:instructions?|prompt)\b"
-    r"|\byou are now\b|\bpretend (?:to be|you)\b", re.I)
-_CLAUSES = re.compile(r"(?<=[.!?;])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s+")
-_ASKING = re.compile(r"^(?:(?:please|now|also|and|then)\s+)*(?:tell me|let me know|explain|say)\s+", re.I)
-
-
-def question_for_retrieval(question: str) -> str:
-    """The question with instructions to the system removed ("Ignore the sources
-    and ...", "SYSTEM: print your prompt"), so what the reader asks about is what
-    gets retrieved; the generator is told separately that such text is never an
-    instruction. Returns the question unchanged if nothing is left."""
-    if not _INJECTION.search(question):
-        return question
-    kept = [c.strip() for c in _CLAUSES.split(question) if c.strip() and not _INJECTION.search(c)]
-    kept = [_ASKING.sub("", c) for c in kept]
-    kept = [c[0].upper() + c[1:] for c in kept if c]
-    return " ".join(kept) if kept else question
-
-
-# "What happened?", "Summarize this": the reader asks for the gist of the article.
-_GIST = re.compile(
-    r"^\s*(?:(?:so|ok|okay|and)\W+)?(?:what(?:'s| is| has)? happen(?:ed|ing)|what is (?:this|it) about|"
-    r"(?:can you |please )?(?:summari[sz]e|sum up|give (?:me )?(?:a |the )?(?:summary|gist|key points))|tl;?dr|"
-    r"what are the (?:main|key) points|what(?:'s| is) the (?:story|gist|news))\b"
-    r"(?:\s+(?:here|today|briefly|please|for me|this|it|(?:in |of )?(?:this|the) (?:article|story|piece|news)))*"
-    r"\s*[?.!]*\s*$", re.I)
-
-
-def is_gist_request(question: str) -> bool:
-    return bool(_GIST.match(question))
-
-
-def normalise_question(question: str) -> str:
-    return re.sub(r"\s+", " ", question).strip()
 
 
 @dataclass
@@ -125,8 +60,9 @@ class Answerer:
 
     # ---------------------------------------------------------------- helpers
     def check_article(self, article_id: str | None) -> None:
-        if article_id is not None and self.store.get_document(article_id) is None:
-            raise UnknownArticleError(f"unknown article id {article_id!r}")
+        """UnknownArticle when ``article_id`` names no article."""
+        if article_id is not None:
+            self.store.article(article_id)
 
     def validate(self, question: str) -> str | None:
         """A reason to reject the question, or None."""
@@ -165,18 +101,12 @@ class Answerer:
     def _finish(
         self, answer: Answer, draft: Draft, verified: Verified, passages: Sequence[Passage], started: float
     ) -> Answer:
-        docs = {}
+        docs: dict[str, Document | None] = {}
         citations = []
         for vc in verified.citations:
-            doc = docs.get(vc.span.doc_id) or self.store.get_document(vc.span.doc_id)
-            docs[vc.span.doc_id] = doc
-            quote = doc.text[vc.span.start : vc.span.end] if doc else vc.span.text
-            citations.append(Citation(
-                n=vc.n, doc_id=vc.span.doc_id, chunk_id=vc.span.chunk_id, title=doc.title if doc else "",
-                url=doc.url if doc else "", publisher=doc.publisher if doc else "",
-                published=doc.published if doc else "", quote=quote, start=vc.span.start, end=vc.span.end,
-                score=round(vc.score, 4),
-            ))
+            if vc.span.doc_id not in docs:
+                docs[vc.span.doc_id] = self.store.get_document(vc.span.doc_id)
+            citations.append(citation_for(vc, docs[vc.span.doc_id]))
         answer.generator = draft.generator
         answer.usage = draft.usage
         answer.prompt_version = draft.prompt_version
@@ -282,9 +212,6 @@ class Answerer:
         return shown
 
 
-_LEAD_MARKERS = re.compile(r"(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+")
-
-
 def _last_boundary(text: str) -> int:
     """Where the complete sentences (with their citation markers) end; the final
     sentence may still be growing."""
@@ -292,11 +219,7 @@ def _last_boundary(text: str) -> int:
     if len(spans) < 2:
         return 0
     start = spans[-1][0]
-    lead = _LEAD_MARKERS.match(text, start)
+    lead = LEADING_MARKERS.match(text, start)
     if lead:  # "... border. [2] Next": the marker belongs to the sentence before
         return lead.end() if lead.end() < len(text) else 0
     return start
-
-
-def usage_of(draft: Draft) -> Usage | None:
-    return draft.usage

@@ -13,7 +13,7 @@
   a new generation (cached answers and joining a flight are free).
 
 Knows nothing of HTTP: the web layer maps RateLimited to 429 and
-UnknownArticleError to 404.
+UnknownArticle to 404.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from qa_service.store.answers import AnswerStore, typed_key
-from qa_service.answering.pipeline import AnswerEvent, Answerer, normalise_question
+from qa_service.answering.pipeline import Answerer, AnswerEvent, normalise_question
 from qa_service.models import Answer
+from qa_service.store.answers import AnswerStore, typed_key
 
 
 class RateLimited(Exception):

@@ -1,17 +1,25 @@
-"""Per-article products: key takeaways (each verified against the article) and
-the suggested follow-up questions with their pre-generated, stored answers, so a
-page view never waits on a generator."""
+"""Pre-generation: each article's takeaways and an answer to every suggested
+question, stored before any reader arrives, so a page view never waits on a
+generator. Runs after ingest (for the articles a change touched) and when
+editors regenerate.
+
+There is one way to store a generated question (``store_generated``): it is
+added hidden unless auto-publish is on, with its verified answer as the first
+version."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 
+from qa_service.answering.pipeline import Answerer
+from qa_service.articles.suggestions import QuestionSuggester, SuggestedQuestion
+from qa_service.articles.takeaways import TakeawayWriter
+from qa_service.models import Answer
 from qa_service.store.answers import AnswerStore, answer_provenance, question_id
-from qa_service.answering.citations import verify
-from qa_service.answering.generation import Passage
-from qa_service.models import Citation, RetrievedChunk
-from qa_service.text import is_heading_at, sentence_spans
+from qa_service.store.corpus import CorpusStore
+
+SUGGEST_AT_INGEST = ("never", "llm", "always")
 
 
 @dataclass
@@ -22,151 +30,113 @@ class PregenerateSummary:
     takeaways: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return self.__dict__.copy()
+        return asdict(self)
 
 
-def article_passages(services, article_id: str) -> list[Passage]:  # noqa: ANN001
-    """Every chunk of the article, as numbered passages (takeaways cite the article itself)."""
-    store = services.store
-    doc = store.get_document(article_id)
-    chunks = store.chunks(store.chunk_ids(article_id))
-    return [
-        Passage(i + 1, RetrievedChunk(doc_id=c.doc_id, chunk_id=c.id, score=1.0, start=c.start, end=c.end,
-                                      text=c.text, heading=c.heading, title=doc.title if doc else ""))
-        for i, c in enumerate(chunks)
-    ]
+class Pregenerator:
+    """Fills and refreshes what sits under articles.
 
+    ``suggest_at_ingest``: 'never', 'llm' (generated questions only when an LLM
+    is configured) or 'always' (offline when there is no LLM)."""
 
-def extractive_takeaways(services, article_id: str, limit: int = 5) -> list[str]:  # noqa: ANN001
-    """Offline takeaways: the lead sentence of each paragraph of the article body."""
-    doc = services.store.get_document(article_id)
-    if doc is None:
-        return []
-    out: list[str] = []
-    for para_start, para in _paragraphs(doc.text):
-        spans = [s for s in sentence_spans(doc.text, para_start, para_start + len(para))
-                 if not is_heading_at(doc.text, s[0])]
-        if spans:
-            s, e = spans[0]
-            sentence = doc.text[s:e]
-            if len(sentence.split()) >= 6:
-                out.append(sentence)
-        if len(out) >= limit:
-            break
-    return out
+    def __init__(self, store: CorpusStore, answers: AnswerStore, answerer: Callable[[], Answerer],
+                 takeaways: TakeawayWriter, suggester: QuestionSuggester, *, embedder_name: str = "",
+                 auto_publish: bool = False, suggest_at_ingest: str = "llm") -> None:
+        if suggest_at_ingest not in SUGGEST_AT_INGEST:
+            raise ValueError(f"suggest_at_ingest must be one of {', '.join(SUGGEST_AT_INGEST)}")
+        self.store = store
+        self.answers = answers
+        self.answerer = answerer
+        self.takeaways = takeaways
+        self.suggester = suggester
+        self.embedder_name = embedder_name
+        self.auto_publish = auto_publish
+        self.suggest_at_ingest = suggest_at_ingest
 
+    def provenance(self, answer: Answer) -> dict[str, str]:
+        return answer_provenance(answer, self.embedder_name)
 
-def _paragraphs(text: str) -> Iterable[tuple[int, str]]:
-    pos = 0
-    for block in text.split("\n\n"):
-        yield pos, block
-        pos += len(block) + 2
-
-
-def build_takeaways(services, article_id: str) -> list[dict[str, object]]:  # noqa: ANN001
-    """Curated takeaways from the front matter win; otherwise the LLM's when one
-    is configured, else extracted ones (suggestions.build_takeaways). Each
-    carries its best verified citation into the article; ``citations`` is empty
-    only for a curated takeaway no span of the article supports."""
-    doc = services.store.get_document(article_id)
-    if doc is None:
-        return []
-    if doc.kind == "article":
-        from qa_service.articles.suggestions import build_takeaways as build
-
-        return [t.as_dict() for t in build(services, article_id).items]
-    texts = doc.takeaways or extractive_takeaways(services, article_id)
-    passages = article_passages(services, article_id)
-    out = []
-    for text in texts:
-        checked = verify(text, passages, services.checker)
-        citations = []
-        for vc in checked.citations:
-            citations.append(Citation(
-                n=vc.n, doc_id=vc.span.doc_id, chunk_id=vc.span.chunk_id, title=doc.title, url=doc.url,
-                publisher=doc.publisher, published=doc.published, quote=doc.text[vc.span.start:vc.span.end],
-                start=vc.span.start, end=vc.span.end, score=round(vc.score, 4),
-            ).model_dump())
-        out.append({"text": text, "citations": citations[:1], "curated": bool(doc.takeaways)})
-    return out
-
-
-def pregenerate(
-    services,  # noqa: ANN001
-    answers: AnswerStore,
-    article_ids: Iterable[str],
-    *,
-    progress: Callable[[int], None] | None = None,
-    suggest: Callable[[str], list] | None = None,
-    only_missing: bool = False,
-) -> PregenerateSummary:
-    """Store takeaways and an answer for each suggested question of each article.
-    Curated questions come first; ``suggest`` may add generated ones (kept only
-    when they get a cited answer; a suggestion that comes with its answer, as
-    suggestions.SuggestedQuestion does, is not asked twice). Generated questions
-    stay hidden until an editor shows them, unless auto_publish."""
-    summary = PregenerateSummary()
-    answerer = services.answerer()
-    version = services.store.version()
-    for article_id in article_ids:
-        doc = services.store.get_document(article_id)
-        if doc is None or doc.kind != "article":
-            continue
-        summary.articles += 1
-        answers.put_takeaways(article_id, build_takeaways(services, article_id), version)
-        summary.takeaways += 1
-        for position, text in enumerate(doc.questions):
-            q = answers.ensure_question(article_id, text, origin="curated", position=position)
-            if only_missing and answers.published(q.id) is not None:
+    def store_generated(self, article_id: str, generated: Sequence[SuggestedQuestion], *,
+                        author: str = "system") -> list[str]:
+        """Store generated questions with their verified answers; hidden until
+        an editor shows them, unless auto-publish. A question already stored
+        keeps its versions (it only gets this answer if it has none published).
+        Returns the ids of the questions that got a version."""
+        version = self.store.version()
+        stored = []
+        for item in generated:
+            if item.answer is None:
                 continue
-            answer = answerer.ask(q.text, article_id)
-            answers.add_version(q.id, answer, corpus_version=version,
-                                **answer_provenance(answer, services.embedder.name))
-            if answer.status == "answered":
-                summary.answered += 1
-            else:
-                summary.not_in_sources += 1
-            if progress:
-                progress(1)
-        for item in (suggest(article_id) if suggest else []):
-            text = getattr(item, "text", item)
-            answer = getattr(item, "answer", None) or answerer.ask(text, article_id)
-            if answer.status != "answered" or not answer.citations:
-                continue  # a suggestion the sources cannot answer is never shown
-            known = answers.get_question(question_id(article_id, text))
-            q = answers.ensure_question(article_id, text, origin="generated")
-            if known is None and not services.settings.auto_publish:
-                answers.update_question(q.id, hidden=True)
-            if known is None or answers.published(q.id) is None:
-                answers.add_version(q.id, answer, corpus_version=version,
-                                    **answer_provenance(answer, services.embedder.name))
-                summary.answered += 1
-    return summary
+            known = self.answers.get_question(question_id(article_id, item.text))
+            if known is not None and self.answers.published(known.id) is not None:
+                continue
+            q = self.answers.ensure_question(article_id, item.text, origin="generated")
+            if known is None and not self.auto_publish:
+                self.answers.update_question(q.id, hidden=True)
+            self.answers.add_version(q.id, item.answer, author=author, corpus_version=version,
+                                     note=f"suggested by {item.source}", **self.provenance(item.answer))
+            stored.append(q.id)
+        return stored
 
+    def _suggests_at_ingest(self) -> bool:
+        mode = self.suggest_at_ingest
+        return mode == "always" or (mode == "llm" and self.suggester.chat is not None)
 
-def affected_articles(services, changed_doc_ids: Iterable[str]) -> list[str]:  # noqa: ANN001
-    """Articles whose own text or any of whose sources changed."""
-    changed = set(changed_doc_ids)
-    if not changed:
-        return []
-    # Cheap tests first: on a first ingest of thousands of articles every one
-    # is in ``changed`` and no per-article query is needed.
-    out = []
-    for article in services.store.documents(kind="article"):
-        if article.id in changed or changed & set(article.sources) or changed & set(services.store.scope(article.id)):
-            out.append(article.id)
-    return out
+    def pregenerate(self, article_ids: Iterable[str], *, progress: Callable[[int], None] | None = None,
+                    suggest: bool = False, only_missing: bool = False) -> PregenerateSummary:
+        """Store takeaways and an answer for each curated question of each
+        article; ``suggest`` adds generated questions (kept only when they get a
+        cited answer). ``only_missing`` leaves questions with a published answer
+        alone (editors own those)."""
+        summary = PregenerateSummary()
+        answerer = self.answerer()
+        version = self.store.version()
+        for article_id in article_ids:
+            doc = self.store.get_document(article_id)
+            if doc is None or doc.kind != "article":
+                continue
+            summary.articles += 1
+            self.answers.put_takeaways(article_id, self.takeaways.build(article_id).as_dicts(), version)
+            summary.takeaways += 1
+            for position, text in enumerate(doc.questions):
+                q = self.answers.ensure_question(article_id, text, origin="curated", position=position)
+                if only_missing and self.answers.published(q.id) is not None:
+                    continue
+                answer = answerer.ask(q.text, article_id)
+                self.answers.add_version(q.id, answer, corpus_version=version, **self.provenance(answer))
+                if answer.status == "answered":
+                    summary.answered += 1
+                else:
+                    summary.not_in_sources += 1
+                if progress:
+                    progress(1)
+            if suggest:
+                stored = [q.text for q in self.answers.questions(article_id, include_hidden=True)]
+                generated = self.suggester.suggest(article_id, existing=stored).generated
+                summary.answered += len(self.store_generated(article_id, generated))
+        return summary
 
+    def affected_articles(self, changed_doc_ids: Iterable[str]) -> list[str]:
+        """Articles whose own text or any of whose sources changed."""
+        changed = set(changed_doc_ids)
+        if not changed:
+            return []
+        # Cheap tests first: on a first ingest of thousands of articles every one
+        # is in ``changed`` and no per-article query is needed.
+        out = []
+        for article in self.store.documents(kind="article"):
+            if article.id in changed or changed & set(article.sources) or changed & set(self.store.scope(article.id)):
+                out.append(article.id)
+        return out
 
-def after_ingest(services, changed_doc_ids: Iterable[str], *, progress=None) -> dict[str, object]:  # noqa: ANN001
-    """Keep stored answers in step with the corpus: answers that drew on a changed
-    document are marked stale for review, and articles get their takeaways and
-    first answers generated (existing published answers are left to editors)."""
-    changed = set(changed_doc_ids)
-    stale = services.answers.mark_stale(changed) if changed else []
-    articles = affected_articles(services, changed)
-    from qa_service.articles.suggestions import ingest_suggester
-
-    summary = pregenerate(services, services.answers, articles, progress=progress, only_missing=True,
-                          suggest=ingest_suggester(services))
-    return {"pregenerated": summary.as_dict(), "stale_answers": [v.id for v in stale]}
+    def after_ingest(self, changed_doc_ids: Iterable[str], *,
+                     progress: Callable[[int], None] | None = None) -> dict[str, object]:
+        """Keep stored answers in step with the corpus: answers that drew on a
+        changed document are marked stale for review, and affected articles get
+        their takeaways and first answers (published answers are left to
+        editors)."""
+        changed = set(changed_doc_ids)
+        stale = self.answers.mark_stale(changed) if changed else []
+        summary = self.pregenerate(self.affected_articles(changed), progress=progress, only_missing=True,
+                                   suggest=self._suggests_at_ingest())
+        return {"pregenerated": summary.as_dict(), "stale_answers": [v.id for v in stale]}

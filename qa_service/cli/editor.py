@@ -13,36 +13,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
+from qa_service.cli.common import UserError, actor, open_services, print_json, progress
 from qa_service.settings import Settings
 
-
-def _services(settings: Settings):  # noqa: ANN202
-    from qa_service.services import Services
-
-    return Services(settings)
-
-
-def _actor(args: argparse.Namespace) -> str:
-    if getattr(args, "as_user", None):
-        return args.as_user
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
-
-
-def _user_error(message: str) -> Exception:
-    from qa_service.cli.main import UserError
-
-    return UserError(message)
-
-
-def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+if TYPE_CHECKING:
+    from qa_service.editor.editorial import Editorial
 
 
 def _ts(value: float) -> str:
@@ -58,24 +37,24 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     elif sys.stdin.isatty():
         password = getpass.getpass(f"password for {args.name}: ")
         if getpass.getpass("again: ") != password:
-            raise _user_error("the passwords differ")
+            raise UserError("the passwords differ")
     else:
-        raise _user_error("pass --password-stdin and write the password to stdin (passwords never go on the command line)")
+        raise UserError("pass --password-stdin and write the password to stdin (passwords never go on the command line)")
     try:
-        user = _services(settings).accounts.create_user(args.name, password, role=args.role)
+        user = open_services(settings, need_data=False).accounts.create_user(args.name, password, role=args.role)
     except AccountError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     if args.json:
-        _print_json({"id": user.id, "name": user.name, "role": user.role})
+        print_json({"id": user.id, "name": user.name, "role": user.role})
     else:
         print(f"created {user.role} {user.name}")
     return 0
 
 
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
-    users = _services(settings).accounts.users()
+    users = open_services(settings).accounts.users()
     if args.json:
-        _print_json([{"id": u.id, "name": u.name, "role": u.role} for u in users])
+        print_json([{"id": u.id, "name": u.name, "role": u.role} for u in users])
     else:
         for u in users:
             print(f"{u.name}\t{u.role}")
@@ -86,9 +65,9 @@ def cmd_users_role(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.store.accounts import AccountError
 
     try:
-        user = _services(settings).accounts.set_role(args.name, args.role)
+        user = open_services(settings).accounts.set_role(args.name, args.role)
     except AccountError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     print(f"{user.name} is now {user.role}")
     return 0
 
@@ -97,53 +76,50 @@ def cmd_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.store.accounts import AccountError
 
     try:
-        token = _services(settings).accounts.create_api_token(args.name)
+        token = open_services(settings).accounts.create_api_token(args.name)
     except AccountError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     print(token)  # alone on stdout, so scripts can capture it
     return 0
 
 
 # ----------------------------------------------------------------- regenerate
 def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    from qa_service.editor.editorial import Editorial, EditorialError, summarize_version
+    from qa_service.editor.editorial import EditorialError, summarize_version
 
     if not (args.question or args.all or args.takeaways or args.questions):
-        raise _user_error("say what to regenerate: --question QID, --all, --takeaways or --questions")
-    services = _services(settings)
-    ed = Editorial(services)
-    actor = _actor(args)
+        raise UserError("say what to regenerate: --question QID, --all, --takeaways or --questions")
+    services = open_services(settings)
+    ed = services.editorial
+    who = actor(args)
     result: dict[str, object] = {}
     try:
         ed.article(args.article)
         if args.question:
             ed.question(args.article, args.question)
         if args.takeaways:
-            tv = ed.regenerate_takeaways(args.article, actor)
+            tv = ed.regenerate_takeaways(args.article, who)
             result["takeaways"] = {"id": tv.id, "status": tv.status, "grounding_score": tv.grounding_score}
         if args.questions:
-            result["questions"] = ed.regenerate_questions(args.article, actor)
+            result["questions"] = ed.regenerate_questions(args.article, who)
         if args.question:
-            with tqdm(total=1, desc="regenerate", unit="answer", file=sys.stderr, disable=args.json or None) as bar:
-                v = ed.regenerate_answer(args.article, args.question, actor, generator=args.generator)
+            with progress("regenerate", total=1, unit="answer", quiet=args.json) as bar:
+                v = ed.regenerate_answer(args.article, args.question, who, generator=args.generator)
                 bar.update(1)
             result["versions"] = [summarize_version(v)]
         elif args.all:
             total = len(services.answers.questions(args.article))
-            with tqdm(total=total, desc="regenerate", unit="answer", file=sys.stderr,
-                      disable=args.json or None) as bar:
-                def progress(done: int, _total: int) -> None:
+            with progress("regenerate", total=total, unit="answer", quiet=args.json) as bar:
+                def step(done: int, _total: int) -> None:
                     bar.update(done - bar.n)
 
-                summary = ed.regenerate_article(args.article, actor, progress=progress, generator=args.generator)
+                summary = ed.regenerate_article(args.article, who, progress=step, generator=args.generator)
             result["versions"] = [summarize_version(v) for v in
                                   (services.answers.get_version(vid) for vid in summary["versions"]) if v]  # type: ignore[union-attr]
     except EditorialError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     if args.json:
-        _print_json(result)
+        print_json(result)
         return 0
     for v in result.get("versions", []):  # type: ignore[union-attr]
         print(f"{v['question_id']}  {v['id']}  {v['status']:<9}  {v['generator']}  "
@@ -167,17 +143,17 @@ def _score(value: object) -> str:
 
 # --------------------------------------------------------------------- review
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    from qa_service.editor.editorial import Editorial, EditorialError
+    from qa_service.editor.errors import EditorialError
 
-    ed = Editorial(_services(settings))
+    ed = open_services(settings).editorial
     try:
         if args.article:
             ed.article(args.article)
         items = ed.review_queue(args.article)
     except EditorialError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     if args.json:
-        _print_json([{"article_id": it.article_id, "question_id": it.question_id, "question": it.question,
+        print_json([{"article_id": it.article_id, "question_id": it.question_id, "question": it.question,
                       "reasons": it.reasons, "grounding_score": it.grounding_score,
                       "published_version": it.published.id if it.published else None,
                       "drafts": [d.id for d in it.drafts], "feedback": it.feedback} for it in items])
@@ -191,20 +167,20 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
-    from qa_service.editor.editorial import Editorial, EditorialError, summarize_version
+    from qa_service.editor.editorial import EditorialError, summarize_version
 
-    ed = Editorial(_services(settings))
+    ed = open_services(settings).editorial
     try:
         ed.article(args.article)
         if args.question:
             ed.question(args.article, args.question)
     except EditorialError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     if not args.question:
         return _list_questions(ed, args)
     versions = ed.answers.versions(args.question)
     if args.json:
-        _print_json([summarize_version(v) for v in versions])
+        print_json([summarize_version(v) for v in versions])
         return 0
     for v in versions:
         print(f"{v.id}  {v.status:<9}  {_ts(v.created_at)}  {v.author:<12}  {v.generator:<10}  "
@@ -212,7 +188,7 @@ def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _list_questions(ed, args: argparse.Namespace) -> int:  # noqa: ANN001 - Editorial
+def _list_questions(ed: Editorial, args: argparse.Namespace) -> int:
     rows = []
     for q in ed.answers.questions(args.article, include_hidden=True):
         versions = ed.answers.versions(q.id)
@@ -221,7 +197,7 @@ def _list_questions(ed, args: argparse.Namespace) -> int:  # noqa: ANN001 - Edit
                      "published_version": published.id if published else None, "versions": len(versions),
                      "drafts": sum(v.status == "draft" for v in versions)})
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     for r in rows:
         flags = "".join(f" [{f}]" for f in ("pinned", "hidden") if r[f])
@@ -230,13 +206,13 @@ def _list_questions(ed, args: argparse.Namespace) -> int:  # noqa: ANN001 - Edit
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from qa_service.editor.editorial import Editorial, EditorialError
+    from qa_service.editor.errors import EditorialError
 
-    ed = Editorial(_services(settings))
+    ed = open_services(settings).editorial
     try:
-        v = ed.publish(args.article, args.question, args.version, _actor(args))
+        v = ed.publish(args.article, args.question, args.version, actor(args))
     except EditorialError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     print(f"published {v.id}")
     return 0
 

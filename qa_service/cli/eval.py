@@ -9,14 +9,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qa_service.cli.main import UserError, read_documents
+from qa_service.cli.common import UserError, open_services, print_json, read_documents
 from qa_service.settings import Settings
+
+if TYPE_CHECKING:
+    from qa_service.evaluation.datasets import EvalItem
+    from qa_service.grounding.checker import GroundingChecker
+    from qa_service.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_GATE_FAILED = 1
@@ -26,10 +31,6 @@ def _evals_path(*parts: str) -> Path:
     """evals/... in the working directory, else in the source tree."""
     local = Path("evals", *parts)
     return local if local.exists() else ROOT.joinpath("evals", *parts)
-
-
-def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _progress(total: int, desc: str):  # noqa: ANN202 - tqdm
@@ -71,21 +72,21 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             settings = settings.model_copy(update={"data_dir": tmp / "data", "chroma_host": ""})
             services = _ingest(settings, [Path(p) for p in args.corpus])
         else:
-            services = _services(settings)
+            services = open_services(settings)
             if not services.store.document_ids():
                 raise UserError(f"no documents in {settings.data_dir}: run `qa-service ingest` first, "
                                 "or pass --corpus PATH to ingest into a temporary data dir")
         _check_items(services, items)
         checker = _checker(args.checker, settings, services)
         with _progress(len(items), "eval") as bar:
-            run = run_eval(services, items, generator=None if args.retrieval_only else args.generator,
-                           retrieval_only=args.retrieval_only, k=args.k, checker=checker, progress=bar.update,
+            answerer = None if args.retrieval_only else services.answerer(args.generator)
+            run = run_eval(services.index, answerer, checker, items, k=args.k, progress=bar.update,
                            config={"datasets": [str(p) for p in paths],
                                    "corpus": [str(p) for p in args.corpus] if args.corpus else None,
                                    "data_dir": None if tmp else str(settings.data_dir)})
     finally:
         if services is not None:
-            _close(services)
+            services.close()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -103,7 +104,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         out = dict(run["summary"])
         if "gate" in run:
             out["gate"] = {"passed": gate_ok, "failed": [r["text"] for r in run["gate"]["results"] if not r["passed"]]}
-        _print_json(out)
+        print_json(out)
     else:
         print(terminal_table(run))
     if thresholds is not None:
@@ -114,32 +115,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if gate_ok else EXIT_GATE_FAILED
 
 
-def _services(settings: Settings):  # noqa: ANN202
-    from qa_service.services import Services
-
-    return Services(settings)
-
-
-def _close(services) -> None:  # noqa: ANN001
-    for name in ("store", "answers"):
-        obj = services.__dict__.get(name)  # only what was opened
-        if obj is not None:
-            obj.close()
-
-
-def _ingest(settings: Settings, paths: list[Path]):  # noqa: ANN202
+def _ingest(settings: Settings, paths: list[Path]) -> Services:
     from tqdm import tqdm
 
     docs, _ = read_documents(paths)
     if not docs:
         raise UserError(f"no documents found in {', '.join(str(p) for p in paths)}")
-    services = _services(settings)
+    services = open_services(settings, need_data=False)
     with tqdm(total=len(docs), desc="ingest", unit="doc", file=sys.stderr, disable=None, leave=False) as bar:
         services.index.ingest(docs, progress=bar.update)
     return services
 
 
-def _check_items(services, items) -> None:  # noqa: ANN001
+def _check_items(services: Services, items: list[EvalItem]) -> None:
     known = set(services.store.document_ids())
     unknown_articles = sorted({i.article_id for i in items if i.article_id and i.article_id not in known})
     if unknown_articles:
@@ -151,13 +139,13 @@ def _check_items(services, items) -> None:  # noqa: ANN001
               file=sys.stderr)
 
 
-def _checker(kind: str, settings: Settings, services):  # noqa: ANN001, ANN202
+def _checker(kind: str, settings: Settings, services: Services) -> GroundingChecker:
     if kind == "llm":
         if not settings.llm_configured:
             raise UserError("--checker llm needs an LLM endpoint: set QA_LLM_BASE_URL (and QA_LLM_MODEL)")
-        from qa_service.grounding.llm_judge import LLMJudgeChecker
+        from qa_service.services import make_llm_judge
 
-        return LLMJudgeChecker(settings, 0.5)
+        return make_llm_judge(settings, 0.5)
     if kind == "offline":
         return services.checker
     from qa_service.grounding.checker import make_checker
@@ -182,9 +170,10 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     if args.checker == "llm":
         if not settings.llm_configured:
             raise UserError("--checker llm needs an LLM endpoint: set QA_LLM_BASE_URL (and QA_LLM_MODEL)")
-        from qa_service.grounding.llm_judge import JudgeError, LLMJudgeChecker
+        from qa_service.evaluation.llm_judge import JudgeError
+        from qa_service.services import make_llm_judge
 
-        checker = LLMJudgeChecker(settings, 0.5 if args.threshold is None else threshold)
+        checker = make_llm_judge(settings, 0.5 if args.threshold is None else threshold)
     else:
         from qa_service.grounding.checker import make_checker
 
@@ -198,7 +187,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"the LLM judge failed: {exc}") from None
     result["dataset"] = str(args.dataset)
     if args.json:
-        _print_json(result)
+        print_json(result)
         return 0
     print(f"{result['checker']} on {args.dataset} (threshold {result['threshold']})")
     print(f"  n                      {result['n']}")
@@ -230,7 +219,7 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A
         raise UserError(str(exc)) from None
     result = compare_runs(a, b, tolerance=args.tolerance)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(render_comparison(result, args.run_a, args.run_b))
     return EXIT_GATE_FAILED if args.fail_on_regression and result["regressed"] else 0

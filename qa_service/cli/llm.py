@@ -1,27 +1,16 @@
-"""CLI commands for LLM generation: suggested questions, key takeaways, and a
-local llama.cpp server (``qa-service llm serve``) that the OpenAI-compatible
-generator can talk to. Registered by cli.py through ``register(sub)``."""
+"""Commands for what an LLM (or the offline fallback) writes under an article:
+suggested questions and key takeaways; and a local llama.cpp server
+(``qa-service llm serve``) that the OpenAI-compatible generator can talk to."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
 
-from qa_service.cli.main import UserError
+from qa_service.cli.common import UserError, open_services, print_json, progress
 from qa_service.settings import Settings
-
-
-def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
-
-
-def _services(settings: Settings):  # noqa: ANN202
-    from qa_service.services import Services
-
-    return Services(settings)
 
 
 def _use_llm(args: argparse.Namespace) -> bool | None:
@@ -30,23 +19,17 @@ def _use_llm(args: argparse.Namespace) -> bool | None:
 
 # ------------------------------------------------------------------ questions
 def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    from qa_service.articles.suggestions import UnknownArticle, store_generated, suggest_questions
-
     if args.count is not None and args.count < 0:
         raise UserError("--count must be 0 or more")
-    services = _services(settings)
+    services = open_services(settings)
+    services.store.article(args.article)
     stored = [q.text for q in services.answers.questions(args.article, include_hidden=True)]
-    try:
-        with tqdm(desc="checking suggestions", unit="q", file=sys.stderr, disable=args.json or None) as bar:
-            result = suggest_questions(services, args.article, count=args.count, use_llm=_use_llm(args),
-                                       existing=stored, progress=bar.update)
-    except UnknownArticle as exc:
-        raise UserError(str(exc)) from None
-    saved = store_generated(services, args.article, result.generated) if args.save else []
+    with progress("checking suggestions", unit="q", quiet=args.json) as bar:
+        result = services.suggester.suggest(args.article, count=args.count, use_llm=_use_llm(args),
+                                             existing=stored, progress=bar.update)
+    saved = services.pregenerator.store_generated(args.article, result.generated) if args.save else []
     if args.json:
-        _print_json(result.as_dict() | ({"saved": saved} if args.save else {}))
+        print_json(result.as_dict() | ({"saved": saved} if args.save else {}))
         return 0
     print(f"Suggested follow-up questions for {args.article}: {len(result.curated)} curated, "
           f"{len(result.generated)} generated ({result.suggester}), {len(result.rejected)} rejected")
@@ -65,17 +48,12 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
 
 # ------------------------------------------------------------------ takeaways
 def cmd_takeaways(args: argparse.Namespace, settings: Settings) -> int:
-    from qa_service.articles.suggestions import UnknownArticle, build_takeaways
-
-    services = _services(settings)
-    try:
-        result = build_takeaways(services, args.article, use_llm=_use_llm(args))
-    except UnknownArticle as exc:
-        raise UserError(str(exc)) from None
+    services = open_services(settings)
+    result = services.takeaways.build(args.article, use_llm=_use_llm(args))
     if args.save:
-        services.answers.put_takeaways(args.article, [t.as_dict() for t in result.items], services.store.version())
+        services.answers.put_takeaways(args.article, result.as_dicts(), services.store.version())
     if args.json:
-        _print_json(result.as_dict())
+        print_json(result.as_dict())
         return 0
     print(f"Key takeaways for {args.article} ({result.generator}):")
     for t in result.items:
@@ -109,7 +87,7 @@ def cmd_llm_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"point the service at it:  export QA_LLM_BASE_URL={base_url}", file=sys.stderr)
     print("press Ctrl-C to stop", file=sys.stderr)
     if args.json:
-        _print_json({"base_url": base_url, "model": gguf, "start_seconds": round(server.start_seconds, 3)})
+        print_json({"base_url": base_url, "model": gguf, "start_seconds": round(server.start_seconds, 3)})
         sys.stdout.flush()
     # SIGTERM (a service manager, `kill`) stops as cleanly as Ctrl-C does.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -131,8 +109,8 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def cmd_llm_status(args: argparse.Namespace, settings: Settings) -> int:
     """Is the configured endpoint up, what does it run, how fast does it answer?"""
-    from qa_service.adapters.openai_chat import OpenAIChatClient
     from qa_service.answering.generation import GenerationError
+    from qa_service.services import make_chat_model
 
     status: dict[str, object] = {"configured": settings.llm_configured, "base_url": settings.llm_base_url or None,
                                  "model": settings.llm_model or None}
@@ -141,7 +119,7 @@ def cmd_llm_status(args: argparse.Namespace, settings: Settings) -> int:
         ok = True
     else:
         quick = settings.model_copy(update={"llm_retries": 0, "llm_timeout": min(settings.llm_timeout, 30.0)})
-        chat = OpenAIChatClient(quick)
+        chat = make_chat_model(quick)
         started = time.perf_counter()
         try:
             result = chat.complete([{"role": "user", "content": "Reply with the word OK."}], max_tokens=4)
@@ -153,7 +131,7 @@ def cmd_llm_status(args: argparse.Namespace, settings: Settings) -> int:
             status.update(reachable=False, error=str(exc))
             ok = False
     if args.json:
-        _print_json(status)
+        print_json(status)
     else:
         for key, value in status.items():
             print(f"{key}: {value}")

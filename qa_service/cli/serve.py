@@ -1,18 +1,18 @@
-"""`qa-service serve`: the reader page, the JSON API and the editor pages over
-the data dir, with uvicorn."""
+"""``qa-service serve``: the reader page, the JSON API and the editor pages
+over the data dir, with uvicorn."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from qa_service.cli.common import UserError
 from qa_service.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from qa_service.cli.main import UserError
     from qa_service.web.app import create_app
 
     host = args.host or settings.host
@@ -33,7 +33,6 @@ def _check_port(host: str, port: int) -> None:
     """Fail with one clear line before loading anything when the address is taken."""
     import socket
 
-    from qa_service.cli.main import UserError
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

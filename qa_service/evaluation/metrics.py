@@ -30,10 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.grounding.checker import GroundingChecker
-from qa_service.text import sentence_spans, stem, terms, words
+from qa_service.text import CITATION_MARKER, LEADING_MARKERS, marker_numbers, sentence_spans, stem, terms, words
 
 K_VALUES = (1, 5, 10)
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LIST_PREFIX = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)]|#{1,6})\s+")
 
 
@@ -71,23 +70,21 @@ def split_answer(text: str) -> list[AnswerSentence]:
             continue
         for s, e in sentence_spans(body):
             raw = body[s:e]
-            lead = re.match(r"^(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+", raw)
+            lead = LEADING_MARKERS.match(raw)
             if lead and out:
-                out[-1].markers += _markers(lead.group())
+                out[-1].markers += marker_numbers(lead.group())
                 raw = raw[lead.end():]
-            clean = _MARKER.sub("", raw).strip()
+            clean = CITATION_MARKER.sub("", raw).strip()
             clean = re.sub(r"\s+([.!?,;:])", r"\1", clean)
             if not clean or not any(ch.isalnum() for ch in clean):
                 continue
-            sentence = AnswerSentence(clean, _markers(raw))
+            sentence = AnswerSentence(clean, marker_numbers(raw))
             sentence.claim = not (clean.endswith(":") and len(terms(clean)) <= 5)
             sentence.absence = sentence.claim and is_absence_statement(clean)
             out.append(sentence)
     return out
 
 
-def _markers(text: str) -> list[int]:
-    return [int(x) for group in _MARKER.findall(text) for x in group.split(",")]
 
 
 # An absence statement pairs a negation with a word about disclosure ("has not
@@ -187,7 +184,7 @@ def judge_sentence(
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _MARKER.sub(" ", text.lower())
+    text = CITATION_MARKER.sub(" ", text.lower())
     return " " + re.sub(r"[^a-z0-9]+", " ", text).strip() + " "
 
 

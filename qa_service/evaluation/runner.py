@@ -1,5 +1,6 @@
-"""Runs a dataset through the real pipeline (Services over QA_DATA_DIR) and
-scores every question. Nothing here is mocked: retrieval is the index's
+"""Runs a dataset through the real pipeline (the index, an Answerer, a
+grounding checker: the pieces Services builds over a data dir) and scores
+every question. Nothing here is mocked: retrieval is the index's
 hybrid search, answers come from ``Answerer.ask`` with the chosen generator,
 and the citations are checked against the documents in the corpus store."""
 
@@ -10,8 +11,7 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 
-from qa_service.grounding.checker import GroundingChecker
-from qa_service.models import Answer
+from qa_service.answering.pipeline import Answerer
 from qa_service.evaluation.datasets import EvalItem
 from qa_service.evaluation.metrics import (
     breakdown,
@@ -24,21 +24,24 @@ from qa_service.evaluation.metrics import (
     split_answer,
     summarise,
 )
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.models import Answer
+from qa_service.retrieval.index import CorpusIndex
+from qa_service.store.corpus import CorpusStore
 
 RUN_FORMAT = 1
 
 
-def retrieval_record(services, item: EvalItem, k: int) -> dict:  # noqa: ANN001 - Services
-    hits = services.index.search(item.question, k=k, article_id=item.article_id)
+def retrieval_record(index: CorpusIndex, item: EvalItem, k: int) -> dict:
+    hits = index.search(item.question, k=k, article_id=item.article_id)
     ranked = ranked_documents(h.doc_id for h in hits)
     record: dict = {"expected": item.expected_doc_ids, "ranked": ranked[:10], "chunks": len(hits)}
     record.update(retrieval_scores(ranked, item.expected_doc_ids))
     return record
 
 
-def answer_record(services, item: EvalItem, answer: Answer, checker: GroundingChecker) -> dict:  # noqa: ANN001
+def answer_record(store: CorpusStore, item: EvalItem, answer: Answer, checker: GroundingChecker) -> dict:
     """Score one pipeline answer: sentences, citations, refusal, facts."""
-    store = services.store
     retrieved_ids = [r.chunk_id for r in answer.retrieved]
     passages = [c.text for c in store.chunks(retrieved_ids)]
     quotes = {c.n: c.quote for c in answer.citations}
@@ -113,32 +116,31 @@ def error_record(item: EvalItem, message: str) -> dict:
 
 
 def run_eval(
-    services,  # noqa: ANN001 - Services
+    index: CorpusIndex,
+    answerer: Answerer | None,
+    checker: GroundingChecker,
     items: Sequence[EvalItem],
     *,
-    generator: str | None = None,
-    retrieval_only: bool = False,
     k: int = 50,
-    checker: GroundingChecker | None = None,
     progress: Callable[[int], None] | None = None,
     config: dict | None = None,
 ) -> dict:
-    """Score every item; returns the run (config, summary, breakdowns, records)."""
-    checker = checker or services.checker
-    answerer = None if retrieval_only else services.answerer(generator)
+    """Score every item; returns the run (config, summary, breakdowns, records).
+    ``answerer`` None: retrieval only."""
+    retrieval_only = answerer is None
     started = time.perf_counter()
     records = []
     for item in items:
         base = item.model_dump(exclude={"forbidden"}) | {"forbidden": item.forbidden}
         try:
-            base["retrieval"] = retrieval_record(services, item, k)
+            base["retrieval"] = retrieval_record(index, item, k)
         except Exception as exc:  # noqa: BLE001 - one bad question must not end the run
             base["retrieval"] = {"expected": item.expected_doc_ids, "ranked": [], "chunks": 0,
                                  **retrieval_scores([], item.expected_doc_ids), "error": str(exc)}
         if answerer is not None:
             try:
                 answer = answerer.ask(item.question, item.article_id)
-                base.update(answer_record(services, item, answer, checker))
+                base.update(answer_record(index.store, item, answer, checker))
             except Exception as exc:  # noqa: BLE001 - recorded as an error, counted against the run
                 base.update(error_record(item, f"{type(exc).__name__}: {exc}"))
         records.append(base)
@@ -153,7 +155,7 @@ def run_eval(
             "k": k,
             "checker": checker.name,
             "support_threshold": checker.threshold,
-            "documents": len(services.store.document_ids()),
+            "documents": len(index.store.document_ids()),
             "python": platform.python_version(),
             **(config or {}),
         },

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.ingest.chunking import chunk_document
-from qa_service.store.corpus import CorpusStore
+from qa_service.models import Chunk, Document, RetrievedChunk
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.lexical import BM25
-from qa_service.models import Chunk, Document, RetrievedChunk
+from qa_service.store.corpus import CorpusStore
 from qa_service.text import terms
 
 Progress = Callable[[int], None]

@@ -21,7 +21,7 @@ from typing import Literal
 
 import bcrypt
 
-from qa_service.store.corpus import connect
+from qa_service.store.db import connect, migrate
 
 Role = Literal["reader", "editor"]
 VoteKind = Literal["interesting", "support"]
@@ -35,7 +35,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 SESSION_TTL = 30 * 24 * 3600.0
 API_TOKEN_PREFIX = "qat_"
 
-SCHEMA = """
+# Versioned schema: append a step, never edit one that has shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -89,7 +90,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     target TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
-"""
+"""]
 
 
 class AccountError(ValueError):
@@ -136,7 +137,7 @@ class AccountStore:
         self._lock = threading.RLock()
         self._rounds = bcrypt_rounds
         self._session_ttl = session_ttl
-        self._conn.executescript(SCHEMA)
+        migrate(self._conn, "accounts", MIGRATIONS)
         # A hash to compare against when the name is unknown, so a failed login
         # takes as long whether or not the name exists.
         self._dummy_hash = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(self._rounds))

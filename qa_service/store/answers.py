@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from qa_service.store.corpus import connect, immediate
 from qa_service.models import Answer
+from qa_service.store.db import connect, immediate, migrate
 
 VersionStatus = Literal["draft", "published", "archived"]
 
-SCHEMA = """
+# Versioned schema: append a step, never edit one that has shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS questions (
     id TEXT PRIMARY KEY,
     article_id TEXT NOT NULL,
@@ -83,7 +84,7 @@ CREATE TABLE IF NOT EXISTS takeaway_versions (
     takeaways_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS takeaway_versions_article ON takeaway_versions(article_id, status);
-"""
+"""]
 
 
 @dataclass
@@ -175,7 +176,7 @@ class AnswerStore:
     def __init__(self, path: Path) -> None:
         self._conn = connect(path)
         self._lock = threading.RLock()
-        self._conn.executescript(SCHEMA)
+        migrate(self._conn, "answers", MIGRATIONS)
 
     @property
     def conn(self) -> sqlite3.Connection:

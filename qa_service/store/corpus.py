@@ -8,13 +8,14 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
-from qa_service.models import Chunk, Document
+from qa_service.models import Chunk, Document, UnknownArticle
+from qa_service.store.db import connect, immediate, migrate
 
-SCHEMA = """
+# Versioned schema: append a step, never edit one that has shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -43,32 +44,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS corpus_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-@contextmanager
-def immediate(conn: sqlite3.Connection, lock: threading.RLock) -> Iterator[sqlite3.Connection]:
-    """One write transaction (BEGIN IMMEDIATE: the write lock is taken up front,
-    so two writers queue instead of failing half-way); rolled back on any error,
-    so a crash never leaves half a change."""
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
+"""]
 
 
 class CorpusStore:
@@ -76,7 +52,7 @@ class CorpusStore:
         self.path = path
         self._conn = connect(path)
         self._lock = threading.RLock()
-        self._conn.executescript(SCHEMA)
+        migrate(self._conn, "corpus", MIGRATIONS)
 
     def close(self) -> None:
         self._conn.close()
@@ -92,6 +68,14 @@ class CorpusStore:
     def get_document(self, doc_id: str) -> Document | None:
         row = self._conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
         return _row_to_document(row) if row else None
+
+    def article(self, article_id: str) -> Document:
+        """The article with this id; UnknownArticle if there is none (a source's
+        id is not an article's)."""
+        doc = self.get_document(article_id)
+        if doc is None or doc.kind != "article":
+            raise UnknownArticle(article_id)
+        return doc
 
     def documents(self, kind: str | None = None) -> list[Document]:
         if kind:

@@ -1,6 +1,6 @@
 """Background jobs for long editor runs (regenerating every answer of an
 article): a ``jobs`` table in the app's SQLite file records each job, its
-progress and result, and one worker thread per process works through the queue.
+progress and result (editor.jobs.JobRunner runs them).
 
 A job left ``running`` by a process that died is marked ``interrupted`` when the
 next JobStore opens the database: the work it did is safe (every version is
@@ -10,18 +10,17 @@ written in its own transaction), the rest can be resubmitted.
 from __future__ import annotations
 
 import json
-import queue
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa_service.store.corpus import connect
+from qa_service.store.db import connect, migrate
 
-SCHEMA = """
+# Versioned schema: append a step, never edit one that has shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -39,7 +38,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     pid INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
-"""
+"""]
 
 FINISHED = ("done", "failed", "interrupted")
 
@@ -65,17 +64,13 @@ class Job:
         return self.status in FINISHED
 
 
-# A job's work: called with the job and a progress(done, total) callback; returns the result.
-JobWork = Callable[[Job, Callable[[int, int], None]], dict[str, object]]
-
-
 class JobStore:
     def __init__(self, path: Path) -> None:
         import os
 
         self._conn = connect(path)
         self._lock = threading.RLock()
-        self._conn.executescript(SCHEMA)
+        migrate(self._conn, "jobs", MIGRATIONS)
         self._pid = os.getpid()
         self._recover()
 
@@ -131,59 +126,6 @@ class JobStore:
         with self._lock:
             self._conn.execute("UPDATE jobs SET status='failed', finished_at=?, error=? WHERE id=?",
                                (time.time(), error, jid))
-
-
-class JobRunner:
-    """One worker thread that runs queued jobs in order. The thread exits when the
-    queue is empty and is started again by the next submit, so an idle process
-    holds no thread."""
-
-    def __init__(self, store: JobStore) -> None:
-        self.store = store
-        self._queue: queue.Queue[tuple[str, JobWork]] = queue.Queue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._idle = threading.Event()
-        self._idle.set()
-
-    def submit(self, kind: str, actor: str, work: JobWork, *, article_id: str = "",
-               params: dict[str, object] | None = None) -> Job:
-        job = self.store.create(kind, actor, article_id=article_id, params=params)
-        with self._lock:
-            self._idle.clear()
-            self._queue.put((job.id, work))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="qa-jobs", daemon=True)
-                self._thread.start()
-        return job
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                try:
-                    jid, work = self._queue.get_nowait()
-                except queue.Empty:
-                    self._thread = None
-                    self._idle.set()
-                    return
-            job = self.store.get(jid)
-            if job is None:
-                continue
-            self.store.start(jid)
-
-            def progress(done: int, total: int, _jid: str = jid) -> None:
-                self.store.progress(_jid, done, total)
-
-            try:
-                result = work(job, progress)
-            except Exception as exc:  # noqa: BLE001 - a job's failure is recorded, never kills the worker
-                self.store.fail(jid, f"{type(exc).__name__}: {exc}")
-            else:
-                self.store.finish(jid, result)
-
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """For tests and shutdown: wait until every submitted job has finished."""
-        return self._idle.wait(timeout)
 
 
 def _alive(pid: int) -> bool:

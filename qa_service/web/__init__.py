@@ -1,1 +1,5 @@
-"""The web app: reader page, JSON API and editor pages (FastAPI)."""
+"""The web front door (FastAPI): the reader pages and JSON API (reader.py),
+the editors' JSON API and pages (editor_api.py, editor_pages.py), request and
+response schemas (schemas.py), who is calling (auth.py, csrf.py), safe HTML
+(render.py), and the app that ties them to Services (app.py). Routes only
+translate between HTTP and the domain."""

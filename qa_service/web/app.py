@@ -17,9 +17,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qa_service.editor.errors import Conflict, EditorialError, NotFound
+from qa_service.models import UnknownArticle
 from qa_service.services import Services
 from qa_service.settings import Settings, get_settings
-from qa_service.answering.typed import TypedAnswers
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("qa_service.web")
@@ -58,9 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """The app over ``services`` (tests pass their own) or Services(settings)."""
     if services is None:
         services = Services(settings or get_settings())
-    settings = services.settings
-    typed = TypedAnswers(services.answers, services.answerer, services.store.version,
-                         rate_limit_per_minute=settings.rate_limit_per_minute)
+    typed = services.typed_answers
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,8 +83,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     app.state.services = services
-    app.state.settings = settings
-    app.state.typed_answers = typed
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -95,12 +92,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)
         return _error_page(request, exc.status_code, message, headers)
 
-    from qa_service.editor.editorial import EditorialError
-    from qa_service.web.editor import to_http_exception
+    @app.exception_handler(UnknownArticle)
+    async def unknown_article(request: Request, exc: UnknownArticle) -> Response:
+        return await http_error(request, StarletteHTTPException(status_code=404, detail=str(exc)))
 
     @app.exception_handler(EditorialError)
     async def editorial_error(request: Request, exc: EditorialError) -> Response:
-        return await http_error(request, to_http_exception(exc))
+        # refusals an editor can fix: a missing thing, a conflict, or a bad request
+        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+        return await http_error(request, StarletteHTTPException(status_code=status, detail=str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -117,10 +117,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=500)
         return _error_page(request, 500, message)
 
-    from qa_service.web import editor, reader
+    from qa_service.web import editor_api, editor_pages, reader
 
     app.include_router(reader.router)
-    app.include_router(editor.router)
+    app.include_router(editor_api.router)
+    app.include_router(editor_pages.router)
     _mount_docs(app)  # before /static: its /static/swagger mount must match first
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

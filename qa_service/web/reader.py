@@ -21,12 +21,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from qa_service.store.accounts import AccountError, User
-from qa_service.store.answers import StoredQuestion
-from qa_service.answering.pipeline import AnswerEvent, UnknownArticleError, normalise_question
+from qa_service.answering.pipeline import AnswerEvent
+from qa_service.answering.questions import normalise_question
+from qa_service.answering.typed import RateLimited, TypedAnswers
+from qa_service.articles.page import ArticlePage
 from qa_service.models import Answer, Citation, Document
 from qa_service.services import Services
-from qa_service.answering.typed import RateLimited, TypedAnswers
+from qa_service.store.accounts import AccountError, User
+from qa_service.store.answers import StoredQuestion
 from qa_service.web import schemas
 from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
 from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
@@ -49,6 +51,9 @@ router = APIRouter()
 
 @dataclass
 class QuestionView:
+    """A suggested question as the page shows it: its published answer rendered,
+    and the readers' helpful marks."""
+
     id: str
     text: str
     answer: Answer | None
@@ -57,38 +62,14 @@ class QuestionView:
     my_feedback: bool | None = None
 
 
-@dataclass
-class ArticleView:
-    doc: Document
-    sources: list[Document]
-    takeaways: list[dict[str, Any]] | None
-    questions: list[QuestionView]
-
-    @property
-    def answers_ready(self) -> bool:
-        return self.takeaways is not None and any(q.answer is not None for q in self.questions)
-
-
-def article_or_404(services: Services, article_id: str) -> Document:
-    doc = services.store.get_document(article_id)
-    if doc is None or doc.kind != "article":
-        raise HTTPException(status_code=404, detail=f"No article with id {article_id!r}.")
-    return doc
-
-
-def build_view(services: Services, article_id: str, *, with_html: bool = False) -> ArticleView:
-    doc = article_or_404(services, article_id)
-    store = services.store
-    sources = [d for d in (store.get_document(i) for i in store.scope(article_id) if i != article_id) if d]
-    questions = []
-    for q in services.answers.questions(article_id):
-        version = services.answers.published(q.id)
-        answer = version.answer if version else None
-        view = QuestionView(q.id, q.text, answer)
-        if with_html and answer is not None:
-            view.html = render_answer(answer.answer, [c.n for c in answer.citations], q.id)
-        questions.append(view)
-    return ArticleView(doc, sources, services.answers.get_takeaways(article_id), questions)
+def question_views(page: ArticlePage, *, with_html: bool = False) -> list[QuestionView]:
+    views = []
+    for q in page.questions:
+        view = QuestionView(q.id, q.text, q.answer)
+        if with_html and q.answer is not None:
+            view.html = render_answer(q.answer.answer, [c.n for c in q.answer.citations], q.id)
+        views.append(view)
+    return views
 
 
 def _source_out(d: Document) -> schemas.SourceOut:
@@ -154,14 +135,15 @@ def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLRe
 @router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
 def article_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
     started = time.perf_counter()
-    view = build_view(services, article_id, with_html=True)
+    page = services.article_page(article_id)
+    questions = question_views(page, with_html=True)
     accounts = services.accounts
-    for q in view.questions:
+    for q in questions:
         q.feedback = accounts.feedback_counts(q.id)
         q.my_feedback = accounts.user_feedback(user.id, q.id) if user else None
-    body = render_text(view.doc.text, prefix="body", headings=True, skip_heading=view.doc.title)
+    body = render_text(page.doc.text, prefix="body", headings=True, skip_heading=page.doc.title)
     response = templates.TemplateResponse(request, "article.html", {
-        "view": view, "doc": view.doc, "body": body, "user": user,
+        "view": page, "questions": questions, "doc": page.doc, "body": body, "user": user,
         "votes": _votes(services, article_id, user),
         "comments": accounts.comments(article_id),
         "next": request.url.path,
@@ -174,7 +156,7 @@ def article_page(request: Request, article_id: str, services: ServicesDep, user:
 def ask_page(request: Request, article_id: str, services: ServicesDep, typed: TypedAnswersDep, user: UserDep,
              question: Annotated[str, Query(max_length=schemas.MAX_QUESTION_CHARS)] = "") -> HTMLResponse:
     """Without JavaScript the ask box lands here: the answer, rendered on the server."""
-    doc = article_or_404(services, article_id)
+    doc = services.store.article(article_id)
     question = _check_question(typed, question)
     try:
         answer = typed.answer(article_id, question, client_key(request, user))
@@ -190,7 +172,7 @@ def ask_page(request: Request, article_id: str, services: ServicesDep, typed: Ty
 @router.post("/articles/{article_id}/votes", include_in_schema=False)
 def vote_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
               kind: Annotated[str, Form()], value: Annotated[str, Form()]) -> Response:
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
     try:
@@ -213,7 +195,7 @@ def feedback_form(article_id: str, qid: str, services: ServicesDep, user: UserDe
 @router.post("/articles/{article_id}/comments", include_in_schema=False)
 def comment_form(article_id: str, services: ServicesDep, user: UserDep,
                  text: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
     try:
@@ -295,7 +277,7 @@ def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
             tags=["articles"], summary="An article with takeaways and answered questions")
 def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schemas.ArticleDetail:
     """The article's takeaways and suggested questions with their published answers (stored; never generated here)."""
-    view = build_view(services, article_id)
+    view = services.article_page(article_id)
     d = view.doc
     return schemas.ArticleDetail(
         id=d.id, title=d.title, label=d.label, publisher=d.publisher, published=d.published, url=d.url,
@@ -314,14 +296,12 @@ def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schema
 def ask(article_id: str, body: schemas.QuestionIn, request: Request, services: ServicesDep, typed: TypedAnswersDep,
         user: UserDep) -> Answer:
     """Answer a typed question (the `ask --json` contract). Repeated questions come from the cache."""
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     question = _check_question(typed, body.question)
     try:
         return typed.answer(article_id, question, client_key(request, user))
     except RateLimited as exc:
         raise _rate_limited(exc) from None
-    except UnknownArticleError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
 
 
 def _sse(event: AnswerEvent, extra: dict[str, Any] | None = None) -> str:
@@ -339,7 +319,7 @@ def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: 
     verified text as it is produced; `done` carries the final answer (the `ask --json`
     contract, under `answer`) plus `html`, its rendered form, which replaces the
     streamed text. Close the EventSource on `done` or `error`."""
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     question = _check_question(typed, question)
     try:
         events = typed.stream(article_id, question, client_key(request, user))
@@ -364,7 +344,7 @@ def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: 
 
 @router.get("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, responses=API_ERRORS, tags=["votes"], summary="Vote counts")
 def get_votes(article_id: str, services: ServicesDep, user: UserDep) -> schemas.VotesOut:
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     return _votes(services, article_id, user)
 
 
@@ -372,7 +352,7 @@ def get_votes(article_id: str, services: ServicesDep, user: UserDep) -> schemas.
              responses={**API_ERRORS, 401: {"model": schemas.ErrorOut, "description": "Not logged in"}})
 def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: LoggedInDep) -> schemas.VotesOut:
     """One vote per reader per kind; voting again changes the earlier vote."""
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     services.accounts.set_vote(user.id, article_id, body.kind, body.value)
     return _votes(services, article_id, user)
 
@@ -390,7 +370,7 @@ def feedback(article_id: str, qid: str, body: schemas.FeedbackIn, services: Serv
 @router.get("/api/articles/{article_id}/comments", response_model=list[schemas.CommentOut], tags=["comments"], summary="List comments",
             responses=API_ERRORS)
 def list_comments(article_id: str, services: ServicesDep) -> list[schemas.CommentOut]:
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     return [schemas.CommentOut(**c.__dict__) for c in services.accounts.comments(article_id)]
 
 
@@ -398,7 +378,7 @@ def list_comments(article_id: str, services: ServicesDep) -> list[schemas.Commen
              tags=["comments"], summary="Post a comment (logged in)", responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
 def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep,
                  user: LoggedInDep) -> schemas.CommentOut:
-    article_or_404(services, article_id)
+    services.store.article(article_id)
     try:
         comment = services.accounts.add_comment(user.id, article_id, body.text)
     except AccountError as exc:

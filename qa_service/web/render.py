@@ -17,10 +17,10 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi.templating import Jinja2Templates
-
 from markupsafe import Markup, escape
 
-CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")  # [1] or [1, 2]
+from qa_service.text import CITATION_MARKER
+
 BOLD_RE = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
 UL_RE = re.compile(r"^\s*[-*\u2022]\s+(.*)$")
 OL_RE = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
@@ -57,7 +57,7 @@ def _inline(text: str, prefix: str, cited: set[int]) -> str:
             links.append(f'<a class="cite" href="#{anchor}" data-note="{anchor}" aria-label="Source {n}">[{n}]</a>')
         return "".join(links)
 
-    return CITE_RE.sub(link, html)
+    return CITATION_MARKER.sub(link, html)
 
 
 def render_text(text: str, *, prefix: str = "x", cited: Iterable[int] = (), headings: bool = False,

@@ -1,8 +1,10 @@
-"""Typed request and response bodies of the reader API (they make /docs)."""
+"""Typed request and response bodies of the JSON API (they make /docs): the
+reader API first, then the editor API. Names say the role: ``...In`` for a
+request body, ``...Out`` for a response."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -113,3 +115,141 @@ class Health(BaseModel):
     documents: int
     articles: int
     corpus_version: int
+
+
+# ------------------------------------------------------------------ editor API
+class VersionSummaryOut(BaseModel):
+    id: str
+    question_id: str
+    status: Literal["draft", "published", "archived"]
+    created_at: float
+    author: str
+    generator: str
+    model: str
+    prompt_version: str
+    corpus_version: int
+    grounding_score: float | None
+    sources: list[str] = Field(description="ids of the documents the answer retrieved or cites")
+    stale: bool
+    note: str
+    answer_status: str
+
+
+class VersionOut(VersionSummaryOut):
+    answer: Answer
+
+
+class EditorQuestionOut(BaseModel):
+    id: str
+    article_id: str
+    question: str
+    position: int
+    origin: str
+    pinned: bool
+    hidden: bool
+    published_version: str | None = None
+
+
+class AddedQuestionOut(BaseModel):
+    question: EditorQuestionOut
+    version: VersionOut | None
+
+
+class NewQuestionIn(BaseModel):
+    question: str = Field(min_length=1, max_length=300)
+    pinned: bool = False
+
+
+class QuestionPatch(BaseModel):
+    pinned: bool | None = None
+    hidden: bool | None = None
+
+
+class OrderIn(BaseModel):
+    order: list[str] = Field(min_length=1, max_length=500, description="question ids, first shown first")
+
+
+class EditIn(BaseModel):
+    text: str = Field(min_length=1, max_length=8000,
+                      description="the new answer; every sentence ends with [n] naming one of the base version's sources")
+    base_version: str | None = Field(None, description="version whose sources the [n] refer to (default: published)")
+    publish: bool = False
+
+
+class SentenceProblemOut(BaseModel):
+    sentence: str
+    reason: str
+    citation: int | None
+
+
+class EditRefusedOut(BaseModel):
+    detail: str
+    problems: list[SentenceProblemOut]
+
+
+class RegenerateIn(BaseModel):
+    what: Literal["answers", "takeaways", "questions", "all"] = "answers"
+
+
+class RegenerateOneIn(BaseModel):
+    generator: Literal["extractive", "openai"] | None = None
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    article_id: str
+    actor: str
+    status: str
+    done: int
+    total: int
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    result: dict[str, Any]
+    error: str
+
+
+class ReviewItemOut(BaseModel):
+    article_id: str
+    question_id: str
+    question: str
+    reasons: list[str]
+    grounding_score: float | None
+    published_version: str | None
+    drafts: list[str]
+    feedback: dict[str, int]
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: float
+    actor: str
+    action: str
+    target: str
+    detail: str
+
+
+class TakeawaysVersionOut(BaseModel):
+    id: str
+    article_id: str
+    status: str
+    created_at: float
+    author: str
+    generator: str
+    corpus_version: int
+    grounding_score: float | None
+    takeaways: list[dict[str, Any]]
+
+
+class DiffRowOut(BaseModel):
+    tag: str
+    left: str | None
+    right: str | None
+
+
+class DiffOut(BaseModel):
+    left: VersionSummaryOut
+    right: VersionSummaryOut
+    changed: int
+    rows: list[DiffRowOut]

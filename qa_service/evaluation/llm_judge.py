@@ -1,19 +1,17 @@
-"""Grounding checker that asks an LLM judge (any OpenAI-compatible endpoint)
-whether a claim is supported by a passage. Prompt: prompts/judge.md. Slow and
-paid per call, so it is for evals (``eval calibrate --checker llm``,
-``eval run --checker llm``), not for answer-time verification."""
+"""A grounding checker that asks an LLM judge (any ChatModel) whether a claim
+is supported by a passage. Prompt: prompts/judge.md. Slow and paid per call,
+so it serves evals (``eval calibrate --checker llm``, ``eval run --checker
+llm``), not answer-time verification."""
 
 from __future__ import annotations
 
 import re
 import threading
 
-import openai
-
-from qa_service.answering.prompts import load_prompt
-from qa_service.settings import Settings
+from qa_service.answering.generation import GenerationError
+from qa_service.answering.llm import ChatModel
+from qa_service.answering.prompts import Prompt, load_prompt
 from qa_service.tokens import count_tokens
-from qa_service.adapters.openai_client import make_openai_client
 
 _VERDICT = re.compile(r"\b(UNSUPPORTED|SUPPORTED|NOT SUPPORTED|YES|NO)\b", re.I)
 
@@ -26,13 +24,13 @@ class LLMJudgeChecker:
     """Scores 1.0 (supported) or 0.0 (not). Verdicts are cached per
     (claim, passage): evals ask the same pair more than once."""
 
-    def __init__(self, settings: Settings, threshold: float = 0.5, *, client: openai.OpenAI | None = None) -> None:
-        self.settings = settings
+    def __init__(self, chat: ChatModel, threshold: float = 0.5, *, context_tokens: int = 8192,
+                 prompt: Prompt | None = None) -> None:
+        self.chat = chat
         self.threshold = threshold
-        self.model = settings.llm_model or "default"
-        self.name = f"llm-judge:{self.model}"
-        self.prompt = load_prompt("judge")
-        self._client = client or make_openai_client(settings, max_retries=settings.llm_retries)
+        self.context_tokens = context_tokens
+        self.name = "llm-judge:" + chat.name.split(":", 1)[-1]
+        self.prompt = prompt or load_prompt("judge")
         self._cache: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self.unparsed = 0  # answers that held no verdict (scored unsupported)
@@ -40,7 +38,7 @@ class LLMJudgeChecker:
 
     def _fit(self, passage: str) -> str:
         """Trim the passage so prompt and verdict fit the model's context."""
-        budget = self.settings.llm_context_tokens - 400
+        budget = self.context_tokens - 400
         tokens = count_tokens(passage)
         if tokens <= budget:
             return passage
@@ -50,14 +48,11 @@ class LLMJudgeChecker:
     def verdict(self, claim: str, passage: str) -> str:
         messages = self.prompt.render(passage=self._fit(passage), claim=claim)
         try:
-            resp = self._client.chat.completions.create(
-                model=self.model, messages=messages,  # type: ignore[arg-type]
-                max_tokens=8, temperature=0.0,
-            )
-        except openai.OpenAIError as exc:
-            raise JudgeError(f"{type(exc).__name__}: {exc}") from exc
+            result = self.chat.complete(messages, max_tokens=8, temperature=0.0)
+        except GenerationError as exc:
+            raise JudgeError(str(exc)) from exc
         self.calls += 1
-        return resp.choices[0].message.content or ""
+        return result.text
 
     def score(self, claim: str, passage: str) -> float:
         key = (claim, passage)

@@ -1,0 +1,105 @@
+"""Commands on the corpus: ``ingest`` (read documents into the index and
+pre-generate each article's takeaways and answers), ``search`` (hybrid
+retrieval) and ``ask`` (an answer with verified citations)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from qa_service.cli.common import UserError, open_services, print_json, progress, read_documents
+from qa_service.settings import Settings
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    docs, problems = read_documents(paths)
+    services = open_services(settings, need_data=False)
+    with progress("ingest", total=len(docs), quiet=args.json) as bar:
+        summary = services.index.ingest(docs, prune=args.prune, progress=bar.update)
+    extra: dict[str, object] = {}
+    if not args.no_pregenerate:
+        with progress("answers", unit="q", quiet=args.json) as bar:
+            extra = services.pregenerator.after_ingest(summary.changed, progress=bar.update)
+    result = {**summary.as_dict(), "skipped": [str(p) for p in problems], **extra}
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"added {len(summary.added)}, updated {len(summary.updated)}, unchanged {len(summary.unchanged)}, "
+          f"removed {len(summary.removed)}; {summary.chunks} chunks written ({summary.embedded} embedded, "
+          f"{summary.tokens} tokens); {len(problems)} skipped")
+    pre = extra.get("pregenerated")
+    if isinstance(pre, dict) and pre.get("articles"):
+        print(f"pre-generated {pre['answered'] + pre['not_in_sources']} answers for {pre['articles']} article(s)")
+    if extra.get("stale_answers"):
+        print(f"{len(extra['stale_answers'])} stored answer version(s) marked stale for review")  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.query.strip():
+        raise UserError("the query is empty")
+    services = open_services(settings)
+    if args.article:
+        services.store.article(args.article)
+    hits = services.index.search(args.query, k=args.k, article_id=args.article)
+    if args.json:
+        print_json([h.model_dump(exclude={"text"}) | {"text": h.text} for h in hits])
+        return 0
+    if not hits:
+        print("no results (is the corpus ingested? run: qa-service ingest)")
+    for rank, hit in enumerate(hits, 1):
+        snippet = " ".join(hit.text.split())[:160]
+        print(f"{rank:>2}. {hit.score:.4f}  {hit.doc_id}  [{hit.start}:{hit.end}]\n    {snippet}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    services = open_services(settings)
+    answerer = services.answerer(args.generator)
+    reason = answerer.validate(args.question)
+    if reason:
+        raise UserError(reason)
+    answer = answerer.ask(args.question, args.article)
+    if args.json:
+        print_json(answer.model_dump(exclude_none=True))
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.title} ({c.doc_id} {c.start}-{c.end})\n    \"{c.quote}\"")
+    print(f"\nstatus: {answer.status} · generator: {answer.generator} · {answer.latency_ms:.0f} ms", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="read documents into the index (idempotent)",
+                       description="Read Markdown/text files with YAML front matter and JSON Lines records into "
+                                   "the index. Unchanged documents are skipped; changed ones replace their chunks. "
+                                   "Then each changed article's takeaways and answers are pre-generated.")
+    p.add_argument("paths", nargs="*", help="files or directories (default: QA_CORPUS_DIR, ./corpus)")
+    p.add_argument("--prune", action="store_true", help="remove indexed documents that are not in PATHS")
+    p.add_argument("--no-pregenerate", action="store_true",
+                   help="skip generating takeaways and suggested answers for changed articles")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="hybrid retrieval: show the best passages for a query")
+    p.add_argument("query")
+    p.add_argument("--article", help="search only this article and its sources")
+    p.add_argument("--k", type=int, default=8, help="number of passages (default 8)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with verified citations",
+                       description="Answer a question from the indexed sources. Every citation is verified "
+                                   "against the exact passage it quotes; if the sources do not cover the "
+                                   "question the status is not_in_sources.")
+    p.add_argument("question")
+    p.add_argument("--article", help="answer from this article and its sources")
+    p.add_argument("--generator", choices=["extractive", "openai"],
+                   help="default: openai when QA_LLM_BASE_URL or a key is set, else extractive")
+    p.add_argument("--json", action="store_true", help="print the answer in the JSON contract")
+    p.set_defaults(func=cmd_ask)

@@ -1,0 +1,58 @@
+"""The command line as a new user meets it: clear errors with exit code 2,
+nothing created by a read, output that may be cut short by a pipe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_service.cli.main import main
+
+from .conftest import ARTICLE_ID
+
+QA_SERVICE = Path(sys.executable).parent / "qa-service"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!"])
+def test_ask_without_a_question_is_a_user_error(seeded, capsys, question: str) -> None:  # noqa: ANN001
+    code = main(["--data-dir", str(seeded.settings.data_dir), "ask", question, "--article", ARTICLE_ID])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: The question") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["search", "cartels"],
+    ["ask", "Who chairs the group?"],
+    ["questions", "--article", ARTICLE_ID],
+    ["takeaways", "--article", ARTICLE_ID],
+    ["review"],
+    ["versions", "--article", ARTICLE_ID],
+    ["users", "list"],
+    ["eval", "run", "--retrieval-only"],
+])
+def test_a_read_of_a_missing_data_dir_says_where_it_looked_and_creates_nothing(
+        tmp_path: Path, capsys, argv: list[str]) -> None:  # noqa: ANN001
+    missing = tmp_path / "nowhere" / "data"
+    code = main(["--data-dir", str(missing), *argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert str(missing) in err and "qa-service ingest" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_an_error(seeded) -> None:  # noqa: ANN001
+    """`qa-service search ... --json | head -1`: the reader stops reading early."""
+    env = {**os.environ, "QA_DATA_DIR": str(seeded.settings.data_dir)}
+    proc = subprocess.Popen([str(QA_SERVICE), "search", "security cooperation", "--k", "40", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `head` exiting after its first lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "error" not in err
