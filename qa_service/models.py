@@ -97,6 +97,29 @@ class Usage(BaseModel):
     completion_tokens: int = 0
 
 
+class Gap(BaseModel):
+    """Something the question asks that the sources do not give, said plainly.
+    ``statement`` is the service's own sentence ("The sources do not say who
+    will chair the February ministerial."), shown as such and never cited;
+    when a source itself says the thing has not been published, that sentence
+    is quoted and cited in the answer instead, and ``cited`` is true."""
+
+    aspect: str
+    statement: str
+    cited: bool = False
+
+
+class AnswerQuality(BaseModel):
+    """How well the answer answers, judged without gold facts (editors' review
+    uses it beside the grounding score): does the first sentence carry the
+    asked element, how many of the question's parts are answered."""
+
+    lead: bool = False
+    parts: int = 1
+    parts_answered: int = 0
+    score: float = 0.0
+
+
 class Answer(BaseModel):
     """The `ask --json` contract."""
 
@@ -113,3 +136,5 @@ class Answer(BaseModel):
     prompt_version: str = ""
     fallback_reason: str = ""
     dropped_sentences: list[str] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+    quality: AnswerQuality | None = None

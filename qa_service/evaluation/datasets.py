@@ -8,12 +8,21 @@ finds), ``expected_facts`` (short strings a correct answer contains, matched
 case- and accent-insensitively with punctuation collapsed; ``"a | b"`` accepts
 either), ``answerable`` (default true; false when the corpus does not answer
 the question), ``tags`` and ``forbidden`` (strings an answer must never
-contain, e.g. what an injected instruction asks for), ``note`` (free text)."""
+contain, e.g. what an injected instruction asks for), ``note`` (free text).
+
+Answer-shape fields: ``type`` (factoid, list, yes_no, why, how, compare,
+definition, gist, partial, unanswerable, false_premise, injection),
+``lead_facts`` (at least one belongs in the answer's first sentence; default
+the expected facts), ``gaps`` (for each asked element the sources do not give,
+keywords naming it, ``a | b`` alternatives: an honest answer says so),
+``premise`` and ``correction_facts`` (a false premise, and the phrases of the
+cited correction; none when the sources never report it)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -22,9 +31,19 @@ class DatasetError(ValueError):
     """A dataset file that cannot be read: the message names file and line."""
 
 
+QUESTION_TYPES = ("factoid", "list", "yes_no", "why", "how", "compare", "definition", "gist", "partial",
+                  "unanswerable", "false_premise", "injection")
+
+
 class EvalItem(BaseModel):
     id: str = ""
     question: str
+    type: Literal["factoid", "list", "yes_no", "why", "how", "compare", "definition", "gist", "partial",
+                  "unanswerable", "false_premise", "injection"] | None = None
+    lead_facts: list[str] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
+    premise: str | None = None
+    correction_facts: list[str] = Field(default_factory=list)
     article_id: str | None = None
     expected_doc_ids: list[str] = Field(default_factory=list)
     expected_facts: list[str] = Field(default_factory=list)

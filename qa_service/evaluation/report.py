@@ -23,6 +23,18 @@ HEADLINE = (
     ("refusal accuracy", "refusal_accuracy"),
     ("correctness", "correctness"),
 )
+# How the answers read: the answer-shape metrics, shown per question type.
+SHAPE = (
+    ("lead", "lead_correct"),
+    ("aspects", "aspect_recall"),
+    ("gaps", "gap_honesty"),
+    ("premise", "premise_handling"),
+    ("refusal", "refusal_accuracy"),
+    ("faithful", "faithfulness"),
+    ("cit.recall", "citation_recall"),
+    ("redundancy", "redundancy"),
+    ("words", "words"),
+)
 
 
 def value(summary: dict, dotted: str) -> float | None:
@@ -38,6 +50,19 @@ def _fmt(v: float | None, digits: int = 3) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
 
+def _table(groups: dict[str, dict], columns: tuple[tuple[str, str], ...], first: str) -> list[str]:
+    cols = [(label, key) for label, key in columns if any(value(g, key) is not None for g in groups.values())]
+    name_w = max(len(first), *(len(g) for g in groups))
+    header = f"{first:<{name_w}}  {'n':>3}  " + "  ".join(f"{label:>{max(6, len(label))}}" for label, _ in cols)
+    lines = [header, "-" * len(header)]
+    for name, g in groups.items():
+        row = f"{name:<{name_w}}  {g['n']:>3}  "
+        row += "  ".join(f"{_fmt(value(g, key), 1 if key == 'words' else 3):>{max(6, len(label))}}"
+                         for label, key in cols)
+        lines.append(row)
+    return lines
+
+
 # ---------------------------------------------------------------- terminal
 def terminal_table(run: dict) -> str:
     s = run["summary"]
@@ -48,15 +73,9 @@ def terminal_table(run: dict) -> str:
         f"{run['wall_seconds']} s",
         "",
     ]
-    groups = {"all": s, **run.get("by_dataset", {})}
-    cols = [(label, key) for label, key in HEADLINE if any(value(g, key) is not None for g in groups.values())]
-    name_w = max(len("dataset"), *(len(g) for g in groups))
-    header = f"{'dataset':<{name_w}}  {'n':>3}  " + "  ".join(f"{label:>{max(6, len(label))}}" for label, _ in cols)
-    lines += [header, "-" * len(header)]
-    for name, g in groups.items():
-        row = f"{name:<{name_w}}  {g['n']:>3}  "
-        row += "  ".join(f"{_fmt(value(g, key)):>{max(6, len(label))}}" for label, key in cols)
-        lines.append(row)
+    lines += _table({"all": s, **run.get("by_dataset", {})}, HEADLINE, "dataset")
+    if run.get("by_type") and "lead_correct" in s:
+        lines += [""] + _table({"all": s, **run["by_type"]}, SHAPE, "type")
     if "latency_ms_p50" in s:
         lines += ["", f"latency p50 {_fmt(s['latency_ms_p50'], 0)} ms · p95 {_fmt(s['latency_ms_p95'], 0)} ms · "
                       f"tokens {s['tokens']['prompt']} prompt / {s['tokens']['completion']} completion · "
@@ -200,6 +219,9 @@ def render_html(run: dict) -> str:
     out.append("</div>")
 
     out.append("<h2>By dataset</h2>" + _summary_table(by_ds))
+    if run.get("by_type"):
+        out.append("<h2>By question type: how the answers read</h2>"
+                   + _summary_table({"all": s, **run["by_type"]}, SHAPE))
     if run.get("by_tag"):
         out.append("<h2>By tag</h2>" + _summary_table(run["by_tag"]))
 
@@ -211,15 +233,16 @@ def render_html(run: dict) -> str:
     return "\n".join(out)
 
 
-def _summary_table(groups: dict[str, dict]) -> str:
+def _summary_table(groups: dict[str, dict], columns: tuple[tuple[str, str], ...] = HEADLINE) -> str:
     if not groups:
         return "<p>none</p>"
-    cols = [(label, key) for label, key in HEADLINE if any(value(g, key) is not None for g in groups.values())]
+    cols = [(label, key) for label, key in columns if any(value(g, key) is not None for g in groups.values())]
     rows = ["<table><thead><tr><th>group</th><th class='num'>n</th>"
             + "".join(f"<th class='num'>{escape(label)}</th>" for label, _ in cols) + "</tr></thead><tbody>"]
     for name, g in groups.items():
         rows.append(f"<tr><td>{escape(name)}</td><td class='num'>{g['n']}</td>"
-                    + "".join(f"<td class='num'>{_fmt(value(g, key))}</td>" for _, key in cols) + "</tr>")
+                    + "".join(f"<td class='num'>{_fmt(value(g, key), 1 if key == 'words' else 3)}</td>"
+                              for _, key in cols) + "</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -227,7 +250,7 @@ def _summary_table(groups: dict[str, dict]) -> str:
 def _question_row(r: dict) -> str:
     e = escape
     tags = "".join(f"<span class='tag'>{e(t)}</span>" for t in r.get("tags", []))
-    q = (f"<b>{e(r['id'])}</b><br>{e(r['question'])}<br>{tags}"
+    q = (f"<b>{e(r['id'])}</b> <span class='tag'>{e(str(r.get('type') or ''))}</span><br>{e(r['question'])}<br>{tags}"
          f"<br><small>{'answerable' if r.get('answerable', True) else 'not answerable'}</small>")
     ret = r.get("retrieval") or {}
     ranked = ", ".join(ret.get("ranked", [])[:5])
@@ -244,8 +267,12 @@ def _question_row(r: dict) -> str:
         outcome += "<br><small>missing: " + e("; ".join(missing)) + "</small>"
     if r.get("forbidden_hits"):
         outcome += "<br><span class='fail'>forbidden: " + e("; ".join(r["forbidden_hits"])) + "</span>"
-    outcome += f"<br><small>{r.get('latency_ms', 0):.0f} ms</small>"
-    if r["status"] != "answered":
+    for key, label in (("lead_correct", "lead"), ("aspect_recall", "aspects"), ("gap_honesty", "gaps"),
+                       ("premise_handling", "premise")):
+        if r.get(key) is not None:
+            outcome += f"<br>{label} {_fmt(float(r[key]), 2)}"
+    outcome += f"<br><small>{r.get('words', 0)} words · {r.get('latency_ms', 0):.0f} ms</small>"
+    if not r.get("sentences"):
         answer = f"<i>{e(r.get('answer') or r.get('message') or '')}</i>"
     else:
         parts = []
@@ -261,6 +288,8 @@ def _question_row(r: dict) -> str:
             else:
                 parts.append(f"<span class='supported'>{text}</span>")
         answer = "".join(parts)
+    for g in r.get("gaps", []):
+        answer += f"<div class='absence'>gap ({e(g['aspect'])}): {e(g['statement'])}</div>"
     if r.get("dropped_sentences"):
         answer += "".join(f"<div class='dropped'>dropped by verification: {e(d)}</div>"
                           for d in r["dropped_sentences"])

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from qa_service.answering.pipeline import Answerer
 from qa_service.evaluation.datasets import EvalItem
 from qa_service.evaluation.metrics import (
+    answer_shape,
     breakdown,
     fact_found,
     judge_sentence,
@@ -59,7 +60,9 @@ def answer_record(store: CorpusStore, item: EvalItem, answer: Answer, checker: G
     by_n = {c["n"]: c for c in citations}
 
     sentences = []
-    for s in split_answer(answer.answer) if answer.status == "answered" else []:
+    split = split_answer(answer.answer) if answer.status != "rejected" else []
+    gap_statements = [g.statement for g in answer.gaps]
+    for s in split:
         row = {"text": s.text, "markers": s.markers, "claim": s.claim, "absence": s.absence,
                "supported_by_citations": None, "supported_by_passages": None}
         if s.claim and not s.absence:
@@ -72,7 +75,7 @@ def answer_record(store: CorpusStore, item: EvalItem, answer: Answer, checker: G
                 by_n[n]["precise"] = bool(prev) or ok
         sentences.append(row)
 
-    kind = refusal_kind(answer.status, split_answer(answer.answer) if answer.status == "answered" else [])
+    kind = refusal_kind(answer.status, split if answer.status == "answered" else [])
     context_ok = all(r["supported_by_citations"] for r in sentences if r["claim"] and not r["absence"])
     correct, label = refusal_outcome(item.answerable, kind, context_ok)
 
@@ -87,7 +90,12 @@ def answer_record(store: CorpusStore, item: EvalItem, answer: Answer, checker: G
         correctness = sum(f["found"] for f in facts) / len(facts)
     else:
         correctness = 1.0
+    shape = answer_shape(item.type, item.answerable, item.expected_facts, item.lead_facts, item.gaps,
+                         item.correction_facts, answer.status, answer.answer if answer.status != "rejected" else "",
+                         split, gap_statements)
     return {
+        **shape,
+        "gaps": [g.model_dump() for g in answer.gaps],
         "status": answer.status,
         "answer": answer.answer,
         "message": answer.message,
@@ -162,6 +170,7 @@ def run_eval(
         "wall_seconds": round(time.perf_counter() - started, 2),
         "summary": summarise(records),
         "by_dataset": breakdown(records, "dataset"),
+        "by_type": breakdown(records, "type"),
         "by_tag": breakdown(records, "tags"),
         "records": records,
     }
