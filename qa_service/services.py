@@ -23,6 +23,7 @@ from qa_service.articles.suggestions import QuestionSuggester
 from qa_service.articles.takeaways import TakeawayWriter
 from qa_service.editor.editorial import Editorial
 from qa_service.grounding.checker import CalibratedGroundingChecker, GroundingChecker
+from qa_service.language import Analyzer
 from qa_service.retrieval.embeddings import Embedder, EmbeddingCache
 from qa_service.retrieval.index import CorpusIndex, VectorStore
 from qa_service.settings import Settings
@@ -123,9 +124,14 @@ class Services:
                                           coverage_floor=self.settings.support_coverage_floor)
 
     @cached_property
+    def analyzer(self) -> Analyzer:
+        from qa_service.adapters.spacy_nlp import SpacyAnalyzer
+
+        return SpacyAnalyzer()
+
+    @cached_property
     def extractive(self) -> ExtractiveGenerator:
-        return ExtractiveGenerator(self.embedding_cache, self.index.idf, self.settings.max_answer_sentences,
-                                   min_score=self.settings.relevance_threshold)
+        return ExtractiveGenerator(self.checker)
 
     @cached_property
     def chat(self) -> ChatModel | None:
@@ -153,8 +159,8 @@ class Services:
     def answerer(self, generator: str | None = None) -> Answerer:
         gen = self.generator(generator)
         s = self.settings
-        return Answerer(self.index, gen, self.checker, self.embedding_cache,
-                        fallback=self.extractive if gen is not self.extractive else None,
+        return Answerer(self.index, gen, self.checker, self.embedding_cache, analyzer=self.analyzer,
+                        fallback=self.extractive if gen is not self.extractive else None, extractive=self.extractive,
                         top_k=s.top_k, relevance_threshold=s.relevance_threshold,
                         max_question_tokens=s.max_question_tokens)
 

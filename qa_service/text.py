@@ -90,8 +90,16 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens, punctuation inside abbreviations removed ('U.S.' -> 'us')."""
-    return [w.lower().replace(".", "").replace("\u2019", "'") for w in _WORD.findall(text)]
+    """Lowercased word tokens, punctuation inside abbreviations removed ('U.S.' -> 'us'),
+    possessives dropped ("Firewall's" -> 'firewall')."""
+    out = []
+    for raw in _WORD.findall(text):
+        if raw in ("U.S", "US", "U.S.A", "USA"):
+            out.append("usa")  # the country, not the pronoun "us" (a stopword)
+            continue
+        w = raw.lower().replace(".", "").replace("\u2019", "'")
+        out.append(w[:-2] if w.endswith("'s") else w)
+    return out
 
 
 def terms(text: str) -> list[str]:

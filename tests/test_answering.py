@@ -20,12 +20,16 @@ def assert_citations_verify(svc, answer: Answer) -> None:  # noqa: ANN001
     assert markers == {c.n for c in answer.citations}
 
 
-def test_chair_question_gets_a_cited_answer_with_exact_quotes(seeded) -> None:  # noqa: ANN001
+def test_chair_question_leads_with_the_sources_own_cited_gap(seeded) -> None:  # noqa: ANN001
+    """The sources say no single chair has been identified: that sentence is
+    the honest answer, quoted and cited, and the asked element is a gap."""
     answer = seeded.answerer("extractive").ask("Who chairs the Security Implementation Group?", ARTICLE_ID)
-    assert answer.status == "answered"
+    assert answer.status == "not_in_sources"
     assert answer.citations
     assert_citations_verify(seeded, answer)
-    assert "chair" in answer.answer.lower()  # the honest "no single permanent chair" sentence
+    first = answer.answer.split("\n")[0].lower()
+    assert "no single permanent chair" in first and first.endswith("[1]")
+    assert [g.cited for g in answer.gaps] == [True] and "chair" in answer.gaps[0].statement
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ STAGES = {
     "web": 9, "cli": 9,
 }
 # Vendor SDKs live behind our seams, in adapters/ only.
-VENDORS = {"openai", "chromadb", "onnxruntime", "tokenizers", "xllamacpp"}
+VENDORS = {"openai", "chromadb", "onnxruntime", "tokenizers", "xllamacpp", "spacy"}
 
 
 def modules() -> dict[str, Path]:

@@ -1,136 +1,411 @@
-"""Sentence-level evidence: which sentences of the retrieved passages bear on the
-question, and how strongly. Drives the "not in sources" decision and the
-extractive generator."""
+"""Sentence-level evidence: every sentence of the retrieved passages, weighed
+against the analysed question.
+
+How much of the question a sentence covers (its content words, weighted by
+rarity, with its section heading and, for a sentence opening with a pronoun,
+the sentence before it), how close it is in meaning (embedding similarity),
+and which kinds of element it holds that the question does not already state
+(a person's name or role for "who", a date for "when", an amount for "how
+much"). ``answers_part`` says whether a sentence answers one asked element:
+it covers the element's focus and holds the asked kind."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from qa_service.answering.generation import Passage
+from qa_service.answering.questions import QuestionAnalysis
+from qa_service.ingest.boilerplate import is_boilerplate
+from qa_service.language import (
+    DATE_LABELS,
+    MONEY_LABELS,
+    NUMBER_LABELS,
+    ORG_LABELS,
+    PERCENT_LABELS,
+    PERSON_LABELS,
+    PLACE_LABELS,
+    Analyzer,
+    Parse,
+)
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import is_heading_at, sentence_spans, terms
+from qa_service.text import is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
-ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group)\b")
+ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
+                      r"The two|Both)\b")
+# Connectives that tie a sentence to one the reader will not see.
+CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Moreover|Furthermore|Still|Instead|"
+                        r"Separately|Likewise|Similarly|Nonetheless|Nevertheless|Yet|But|And|So|Then|Indeed|"
+                        r"As a result|In turn|For its part|At the same time|In the meantime|Besides),?\s+", re.I)
+# A sentence that says something has not been made public: the honest answer
+# to a question about it ("No detailed protocol has been published").
+GAP_SENTENCE = re.compile(
+    r"\b(?:not|no|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|specif|list|describ|identif|"
+    r"detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|determin|decided|known|clear)",
+    re.I)
+NEGATION = re.compile(r"\b(?:not|no|never|nor|none|neither|without|n't|cannot)\b", re.I)
+_CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|aim(?:s|ed)? (?:to|at)|"
+                    r"intend(?:s|ed)? to|purpose|goal|in response to|after|following|to (?:counter|stop|prevent|"
+                    r"address|help|ensure|combat|reduce|improve|protect|support|cut|disrupt|weaken|strengthen|"
+                    r"curb|meet|avoid|fund|pay|cover|keep|make|allow|give|respond|reflect|mark)|driven by|"
+                    r"caused by|reason|why|led to|prompted|citing|cited|said (?:it|they) (?:wanted|needed))\b",
+                    re.I)
+_METHOD = re.compile(r"\b(?:by|through|via|using|with|will|plan|steps?|process|procedure|must|can|apply|"
+                     r"calculated|measured|handled|led|chaired|hosted|under|according to|requires?|involves?)\b",
+                     re.I)
+_MONTH = ("january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|"
+          "jun|jul|aug|sep|sept|oct|nov|dec")
+_DATE_RE = re.compile(rf"\b(?:{_MONTH})\b\.?(?:\s+\d{{1,2}})?|\b(?:19|20)\d\d\b|\b\d{{4}}-\d\d-\d\d\b|"
+                      r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday)\b",
+                      re.I)
+_NUMBER_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                        r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|several)\b", re.I)
+_MONEY_RE = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)?\s*(?:dollars|euros|pounds|pesos)\b"
+                       r"|\bUSD\b", re.I)
+_PERCENT_RE = re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage points?\b", re.I)
+_DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|a few)[- ]"
+                          r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
+_ROLE_WORDS = frozenset(terms("secretary minister director president chair chairman chairwoman commissioner "
+                              "governor mayor administrator officer official spokesperson spokesman spokeswoman "
+                              "ambassador undersecretary chief head leader judge attorney general deputy assistant "
+                              "representative senator coordinator manager executive founder owner"))
+KIND_OF_ASKED = {
+    "person": "person", "organization": "organization", "place": "place", "date": "date", "time": "date",
+    "number": "number", "money": "money", "percent": "percent", "duration": "duration",
+}
 
 
 @dataclass
-class EvidenceSentence:
+class Evidence:
+    """One sentence of the passages, weighed against the question."""
+
     passage: int  # Passage.n
     doc_id: str
+    chunk_id: str
     start: int  # offsets into the document text
     end: int
     text: str
-    score: float
-    similarity: float
-    coverage: float
+    position: int  # order of the sentence in the passages (reading order)
+    similarity: float = 0.0
+    coverage: float = 0.0  # share of the question's content (IDF-weighted) the sentence holds
+    distinct: float = 0.0  # the same, with terms weighted by how few of the candidate sentences hold them
+    score: float = 0.0  # relevance: similarity and coverage together
+    kinds: set[str] = field(default_factory=set)  # kinds of element it holds (person, date, money...)
+    negated: bool = False
+    states_gap: bool = False  # says something has not been published or decided
+    anaphoric: bool = False  # opens with a pronoun or "the group": leans on the sentence before
+    previous: Evidence | None = None  # the sentence before it in the same passage
+    parse: Parse | None = None
+    heading: frozenset[str] = frozenset()  # content terms of its section heading
+    context: frozenset[str] = frozenset()  # content terms of its paragraph's first sentence (or list's lead-in)
+    block: int = 0  # its paragraph, or its list with the sentence that introduces it
+    list_item: bool = False  # a bullet of a list
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.doc_id, self.start, self.end)
 
 
+# ------------------------------------------------------------------ evidence
 def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str]]:
     """(passage n, doc id, start, end, text) for every sentence, offsets into the document."""
+    return [(n, doc_id, s, e, text) for n, doc_id, s, e, text, _, _ in _structured_sentences(passages)]
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
+
+
+def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str, int, bool]]:
+    """Sentences with where they sit: (passage n, doc id, start, end, text,
+    block, is list item). A block is a paragraph, or a bulleted list together
+    with the sentence that introduces it; headings and page furniture are left
+    out (headings are context, boilerplate is not news: neither is quoted)."""
     out = []
+    block = 0
     for p in passages:
         base = p.chunk.start
-        for s, e in sentence_spans(p.chunk.text):
-            if is_heading_at(p.chunk.text, s):
-                continue  # headings are context, not claims to quote
-            out.append((p.n, p.chunk.doc_id, base + s, base + e, p.chunk.text[s:e]))
+        text = p.chunk.text
+        block += 1
+        last_was_item = False
+        paragraph_break = False
+        pos = 0
+        for line in text.split("\n"):
+            line_start, pos = pos, pos + len(line) + 1
+            if not line.strip():
+                paragraph_break = True
+                continue
+            if is_heading_line(line.strip()):
+                block += 1
+                paragraph_break = False
+                last_was_item = False
+                continue
+            item = bool(_LIST_ITEM.match(line))
+            if item:
+                pass  # a list belongs to the paragraph that introduces it
+            elif paragraph_break or last_was_item:
+                block += 1
+            paragraph_break = False
+            last_was_item = item
+            for s, e in sentence_spans(text, line_start, line_start + len(line)):
+                if is_boilerplate(text[s:e]):
+                    continue
+                out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item))
     return out
 
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# What kind of phrase answers the question: a date for "when", a number for "how many".
-_DAY = rf"\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b\d{{4}}-\d\d-\d\d\b"
-_ANSWER_TYPES = [
-    # "On what exact date ...": a day, not just a month
-    (re.compile(r"^\s*(?:on\s+)?(?:what|which)\s+(?:exact\s+|specific\s+)?(?:date|day)\b", re.I), re.compile(_DAY)),
-    (re.compile(r"^\s*(?:when|(?:in\s+)?what\s+(?:year|month|time))\b", re.I),
-     re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"^\s*how (?:many|much)\b", re.I),
-     re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                r"thousands?|millions?|billions?)\b", re.I)),
-]
-# Dates are not quantities: "in February 2026" does not answer "how many".
-_DATES = re.compile(_DAY + rf"|\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")
+def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> set[str]:
+    """The kinds of element a sentence holds that the question does not already
+    state: a person (a name, or a role such as "Secretary of State"), an
+    organization, a place, a date, a number, an amount of money, a share, a
+    duration."""
+    asked_low = question_text.lower()
+
+    def new(fragment: str) -> bool:
+        frag = fragment.lower().strip()
+        return bool(frag) and frag not in asked_low
+
+    kinds: set[str] = set()
+    if parse is not None:
+        for e in parse.entities:
+            if not new(e.text):
+                continue
+            if e.label in PERSON_LABELS:
+                kinds.add("person")
+            elif e.label in ORG_LABELS:
+                kinds.add("organization")
+            elif e.label in PLACE_LABELS:
+                kinds.add("place")
+            elif e.label in DATE_LABELS:
+                kinds.add("date")
+                if _DURATION_RE.search(e.text) or re.search(r"\b(?:days?|weeks?|months?|years?)\b", e.text, re.I):
+                    kinds.add("duration")
+            elif e.label in MONEY_LABELS:
+                kinds.update(("money", "number"))
+            elif e.label in PERCENT_LABELS:
+                kinds.update(("percent", "number"))
+            elif e.label in NUMBER_LABELS:
+                kinds.add("number")
+    if any(new(m.group()) for m in _DATE_RE.finditer(text)):
+        kinds.add("date")
+    if any(new(m.group()) for m in _MONEY_RE.finditer(text)):
+        kinds.update(("money", "number"))
+    if any(new(m.group()) for m in _PERCENT_RE.finditer(text)):
+        kinds.update(("percent", "number"))
+    if any(new(m.group()) for m in _DURATION_RE.finditer(text)):
+        kinds.add("duration")
+    numbers = [m.group() for m in _NUMBER_RE.finditer(_DATE_RE.sub(" ", text)) if new(m.group())]
+    if numbers:
+        kinds.add("number")
+    sentence_terms = set(terms(text))
+    if sentence_terms & _ROLE_WORDS - set(terms(question_text)):
+        kinds.add("person")
+    return kinds
 
 
-# A sentence that says something has not been made public: the honest answer
-# to a question about it ("No detailed protocol has been published").
-GAP = re.compile(
-    r"\b(?:not|no|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|specif|list|describ|identif|"
-    r"detail|report|public|made|say|said|mention|set out|spell|creat)", re.I)
+def gather_evidence(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    cache: EmbeddingCache,
+    idf: Callable[[str], float] | None = None,
+    analyzer: Analyzer | None = None,
+) -> list[Evidence]:
+    """Every sentence of the passages weighed against the question (reading
+    order; sort by ``score`` for best first)."""
+    structured = _structured_sentences(passages)
+    rows = [r[:5] for r in structured]
+    if not rows:
+        return []
+    chunk_of = {p.n: p.chunk.chunk_id for p in passages}
+    headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
+    q_terms = analysis.terms or list(dict.fromkeys(terms(analysis.clean)))
+    weights = term_weights(q_terms, idf, analysis.weights)
+    total = sum(weights.values()) or 1.0
+    vecs = cache.embed([analysis.clean] + [r[4] for r in rows])
+    sims = vecs[1:] @ vecs[0] if len(rows) else np.zeros(0)
+    parses = analyzer.parse_many([r[4] for r in rows]) if analyzer is not None else [None] * len(rows)
+    out: list[Evidence] = []
+    seen: set[tuple[str, int, int]] = set()
+    previous: Evidence | None = None
+    # Within the passages of one article, the article's subject is in nearly
+    # every sentence: what tells the candidates apart is the rest of the question.
+    sentence_terms = [set(terms(r[4])) for r in rows]
+    n_sent = len(rows)
+    local = {t: np.log((n_sent + 1) / (sum(t in s for s in sentence_terms) + 0.5)) for t in q_terms}
+    local_total = sum(local.values()) or 1.0
+    block_lead: dict[int, Evidence] = {}
+    for position, ((n, doc_id, start, end, text, block, item), sim, parse) in enumerate(
+            zip(structured, sims, parses, strict=True)):
+        ev = Evidence(n, doc_id, chunk_of[n], start, end, text, position, similarity=float(sim), parse=parse,
+                      heading=frozenset(headings[n]), block=block, list_item=item)
+        ev.anaphoric = bool(ANAPHORA.match(text))
+        if previous is not None and previous.passage == n:
+            ev.previous = previous
+        previous = ev
+        lead = block_lead.setdefault(block, ev)
+        if lead is not ev:
+            # the paragraph's first sentence (or a list's introduction) frames the rest:
+            # "On the U.S. side, ..." then "The Treasury Department sent ..."
+            ev.context = frozenset(terms(lead.text)) | lead.context
+        if ev.key in seen:  # overlapping chunks repeat sentences
+            continue
+        seen.add(ev.key)
+        own = set(terms(text))
+        context = set(terms(ev.previous.text)) if ev.anaphoric and ev.previous is not None else set()
+        held = own | context
+        covered = sum(w for t, w in weights.items() if t in held)
+        covered += 0.5 * sum(w for t, w in weights.items()
+                             if t not in held and (t in headings[n] or t in ev.context))
+        ev.coverage = covered / total if q_terms else 0.0
+        ev.distinct = float(sum(w for t, w in local.items() if t in held) / local_total) if q_terms else 0.0
+        ev.score = 0.5 * ev.similarity + 0.3 * ev.coverage + 0.2 * ev.distinct
+        ev.kinds = element_kinds(text, parse, analysis.clean)
+        ev.negated = bool(NEGATION.search(text))
+        ev.states_gap = bool(GAP_SENTENCE.search(text))
+        out.append(ev)
+    return out
 
 
-def _quantity_of(text: str, number: re.Pattern[str], head: str) -> bool:
-    """A number within a few words before the thing counted ("six agencies",
-    "32 Mexican states"); without a head noun, any number that is not a date."""
-    tokens = [w for w in _DATES.sub(" ", text).split() if w]
+# ---------------------------------------------------------------- answering
+def term_weights(q_terms: Sequence[str], idf: Callable[[str], float] | None,
+                 emphasis: dict[str, float] | None = None) -> dict[str, float]:
+    """How much each question term counts: rarer terms more (IDF^1.5: the
+    rare words carry a question's focus), names and nouns more than verbs
+    (``emphasis``, from the question's parse), and no single term more than
+    a third of the whole."""
+    raw = {t: (idf(t) ** 1.5 if idf else 1.0) * (emphasis or {}).get(t, 1.0) for t in q_terms}
+    total = sum(raw.values())
+    if len(raw) >= 3 and total:
+        cap = 0.34 * total
+        raw = {t: min(w, cap) for t, w in raw.items()}
+    return raw
+
+
+def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], float] | None,
+                  emphasis: dict[str, float] | None = None) -> float:
+    """The weighted share of ``part_terms`` the sentence holds (its section
+    heading and its paragraph's first sentence count half; the sentence
+    before it counts when it opens with a pronoun)."""
+    if not part_terms:
+        return ev.coverage
+    held = set(terms(ev.text))
+    if ev.anaphoric and ev.previous is not None:
+        held |= set(terms(ev.previous.text))
+    weights = term_weights(part_terms, idf, emphasis)
+    total = sum(weights.values()) or 1.0
+    covered = sum(w for t, w in weights.items() if t in held)
+    covered += 0.5 * sum(w for t, w in weights.items() if t not in held and (t in ev.heading or t in ev.context))
+    return covered / total
+
+
+def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
+    if not part.predicate:
+        return True
+    stem_ = terms(part.predicate)
+    if not stem_:
+        return True
+    held = set(terms(ev.text))
+    return stem_[0] in held or any(h.startswith(stem_[0][:5]) for h in held if len(stem_[0]) >= 5)
+
+
+def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], float] | None,
+                 min_score: float) -> float:
+    """How well ``ev`` answers ``part`` (0 = it does not)."""
+    if ev.score < min_score * 0.8:
+        return 0.0
+    cover = part_coverage(ev, part.terms, idf, part.weights)
+    asked = part.asked
+    kind = KIND_OF_ASKED.get(asked)
+    predicate = _predicate_held(ev, part)
+    if not _anchored(ev, part):
+        return 0.0
+    if kind is not None:
+        if kind not in ev.kinds:
+            return 0.0
+        if cover < 0.34 or (not predicate and cover < 0.6):
+            return 0.0
+        if kind == "number" and part.head and not counts(ev.text, part.head):
+            return 0.0  # "how many people": a number of people, not "two governments"
+        return ev.score + 0.25 + 0.1 * predicate
+    if asked == "reason":
+        if cover < 0.3:
+            return 0.0
+        causal = bool(_CAUSE.search(ev.text))
+        if not causal and cover < 0.55:
+            return 0.0
+        return ev.score + 0.15 * causal
+    if asked == "method":
+        if cover < 0.35:
+            return 0.0
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text))
+    if asked == "definition":
+        subject = part.subject.lower()
+        says_what = _defines(ev.text, subject)
+        if not says_what and cover < 0.5:
+            return 0.0
+        return ev.score + 0.25 * says_what
+    if asked == "yes_no":
+        # "Did FEMA approve X?" is answered by what the sources say about approving X
+        if cover < 0.45 or (not predicate and cover < 0.7):
+            return 0.0
+        return ev.score + 0.1 * predicate
+    if asked == "comparison":
+        return ev.score if cover >= 0.3 else 0.0
+    # list, entity, description, gist: covering the focus is the answer
+    if cover < 0.4:
+        return 0.0
+    wanted = _KIND_OF_HEAD.get(part.head_kind)
+    if asked == "list" and wanted and wanted not in ev.kinds and not ev.list_item and cover < 0.6:
+        return 0.0  # "which agencies": a sentence naming none is not an item
+    return ev.score + 0.05 * predicate
+
+
+_KIND_OF_HEAD = {"organization": "organization", "place": "place", "person": "person"}
+_MONTHS_RE = re.compile(rf"\b(?:{_MONTH})\b|\b(?:19|20)\d\d\b", re.I)
+
+
+def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """Whatever the question pins down must hold for the sentence: a month or
+    year it names ("the February ministerial") is in the sentence or what
+    frames it, and a role it asks about ("Who is the ambassador?") is named."""
+    held_text = " ".join([ev.text, ev.previous.text if ev.anaphoric and ev.previous else ""]).lower()
+    frame = set(ev.heading) | set(ev.context)
+    for m in _MONTHS_RE.finditer(part.clean):
+        word = m.group().lower().rstrip(".")
+        if word not in held_text and not set(terms(word)) <= frame:
+            return False
+    if part.asked == "person" and part.head and part.head_kind == "person":
+        stem_ = terms(part.head)
+        if stem_ and stem_[0] not in set(terms(held_text)) | frame:
+            return False
+    return True
+
+
+def counts(text: str, head: str) -> bool:
+    """Does a number in ``text`` count ``head`` ("six agencies", "32 Mexican
+    states", "4.3 million customers")? Dates are not counts."""
+    head_terms = set(terms(head))
+    if not head_terms:
+        return True
+    tokens = _DATE_RE.sub(" ", text).split()
     for i, tok in enumerate(tokens):
-        if number.fullmatch(tok.strip(".,;:()\"'$%")) or re.match(r"^\$?\d", tok):
-            if not head or head in terms(" ".join(tokens[i + 1 : i + 5])):
+        if _NUMBER_RE.fullmatch(tok.strip(".,;:()\"'$%")) or re.match(r"^\$?\d", tok):
+            if head_terms & set(terms(" ".join(tokens[i + 1:i + 5]))):
                 return True
     return False
 
 
-def answer_type(question: str) -> Callable[[str], bool] | None:
-    """A test for sentences of the kind that can answer the question (a date for
-    "when", a quantity for "how many"), or None for open questions."""
-    for i, (asks, answers) in enumerate(_ANSWER_TYPES):
-        if asks.search(question):
-            if i == len(_ANSWER_TYPES) - 1:
-                # A quantity of the thing asked about ("how many agencies" -> "six
-                # agencies"), looking past dates: "two governments" does not say
-                # how many people died.
-                rest = terms(question[asks.search(question).end():])
-                head = rest[0] if rest else ""
-                return lambda text, answers=answers, head=head: _quantity_of(text, answers, head)
-            return lambda text, answers=answers: bool(answers.search(text))
-    return None
+def _defines(text: str, subject: str) -> bool:
+    """"X is a ...", "X, a ...", "X (the ...) is ..." — a defining sentence."""
+    if not subject:
+        return False
+    low = text.lower()
+    key = re.escape(subject.lower().removeprefix("the ").removeprefix("a ").removeprefix("an "))
+    return bool(re.search(rf"{key}[^.]{{0,40}}?\b(?:is|are|was|were|refers to|means|serves as|acts as)\b\s+"
+                          rf"(?:a|an|the|one|not)\b", low) or re.search(rf"{key}\s*(?:\([^)]*\))?,\s+(?:a|an|the)\b",
+                                                                        low))
 
 
-def rank_evidence(
-    question: str,
-    passages: Sequence[Passage],
-    cache: EmbeddingCache,
-    idf: Callable[[str], float] | None = None,
-) -> list[EvidenceSentence]:
-    """Every sentence of the passages scored against the question, best first.
-    Score = 0.55 * cosine similarity + 0.45 * IDF²-weighted share of the question's
-    content terms found in the sentence or its section heading."""
-    sentences = passage_sentences(passages)
-    if not sentences:
-        return []
-    q_terms = list(dict.fromkeys(terms(question)))
-    # Squared IDF: the question's rare words ('chairs', 'eTrace') carry its focus.
-    weights = {t: (idf(t) ** 2 if idf else 1.0) for t in q_terms}
-    total = sum(weights.values()) or 1.0
-    headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
-    wants = answer_type(question)
-    vecs = cache.embed([question] + [s[4] for s in sentences])
-    sims = vecs[1:] @ vecs[0]
-    out = []
-    seen: set[tuple[str, int, int]] = set()
-    prev_terms: set[str] = set()
-    prev_n = -1
-    for (n, doc_id, start, end, text), sim in zip(sentences, sims, strict=True):
-        own_terms = set(terms(text))
-        # "It was created in 2025": the pronoun's antecedent is in the sentence before.
-        context = prev_terms if (n == prev_n and ANAPHORA.match(text)) else set()
-        prev_terms, prev_n = own_terms, n
-        key = (doc_id, start, end)
-        if key in seen:  # overlapping chunks repeat sentences
-            continue
-        seen.add(key)
-        s_terms = own_terms | context
-        covered = sum(w for t, w in weights.items() if t in s_terms)
-        covered += 0.5 * sum(w for t, w in weights.items() if t not in s_terms and t in headings[n])
-        coverage = covered / total if q_terms else 0.0
-        score = 0.55 * float(sim) + 0.45 * coverage
-        if wants is not None and wants(text):
-            score += 0.1
-        out.append(EvidenceSentence(n, doc_id, start, end, text, round(score, 4), round(float(sim), 4),
-                                    round(coverage, 4)))
-    out.sort(key=lambda e: -e.score)
-    return out

@@ -1,99 +1,206 @@
-"""The offline generator: composes an answer from the passages' best sentences,
-verbatim, each with its [n] marker. No model, so nothing can be invented."""
+"""The offline generator: writes the answer plan out as text, with the
+passages' own sentences, each with its [n] marker. No model, so nothing can be
+invented.
+
+The shape follows the question: the sentence that answers leads; a list
+question becomes a bulleted list, one cited item a line; a false premise
+leads with the sentence that corrects it. Sentences are lightly tidied so
+they read on their own: a leading connective ("However, ...") is dropped, and
+a leading pronoun is replaced by what it stands for ("They also agreed..." ->
+"Both sides also agreed...") when the checker still finds the rewrite
+supported by the two source sentences; otherwise the sentence it leans on is
+shown before it. What the sources do not say is added by the pipeline, from
+the plan's gaps."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-from qa_service.answering.evidence import ANAPHORA, GAP, EvidenceSentence, answer_type, rank_evidence
+from qa_service.answering.evidence import ANAPHORA, CONNECTIVE, Evidence
 from qa_service.answering.generation import Draft, Passage
-from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import terms
+from qa_service.answering.plan import AnswerPlan
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.language import Parse
 
-_FACTOID = re.compile(r"^\s*(?:when|where|who|whom|how (?:many|much|long|old|often)|what (?:date|year|day|time))\b", re.I)
+_PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two|Both sides|Its|Their|His|Her)\b")
+_POSSESSIVE = ("Its", "Their", "His", "Her")
 
 
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(
-        self,
-        cache: EmbeddingCache,
-        idf: Callable[[str], float] | None = None,
-        max_sentences: int = 5,
-        min_relative: float = 0.6,
-        min_score: float = 0.35,
-    ) -> None:
-        self.min_score = min_score
-        self.cache = cache
-        self.idf = idf
-        self.max_sentences = max_sentences
-        self.min_relative = min_relative
+    def __init__(self, checker: GroundingChecker | None = None) -> None:
+        self.checker = checker
 
-    def select(self, question: str, passages: Sequence[Passage]) -> list[EvidenceSentence]:
-        ranked = rank_evidence(question, passages, self.cache, self.idf)
-        wants = answer_type(question)
-        if wants is not None:
-            # "How many ...?" is answered by a number or by "the figure has not
-            # been published", never by a sentence that merely shares its words.
-            ranked = [e for e in ranked if (wants(e.text) or GAP.search(e.text)) and e.score >= self.min_score]
-        if not ranked:
-            return []
-        in_order = sorted(ranked, key=lambda e: (e.passage, e.start))
-        previous = {
-            (cur.doc_id, cur.start): prev
-            for prev, cur in zip(in_order, in_order[1:])
-            if prev.passage == cur.passage and prev.doc_id == cur.doc_id
-        }
-        # A factoid ("when", "who", "how many") wants its answer, not the neighbourhood.
-        factoid = bool(_FACTOID.match(question))
-        floor = ranked[0].score * (max(self.min_relative, 0.75) if factoid else self.min_relative)
-        limit = min(self.max_sentences, 3) if factoid else self.max_sentences
-        chosen: list[EvidenceSentence] = []
-        chosen_terms: list[set[str]] = []
-        for ev in ranked:
-            if ev.score < floor or len(chosen) >= limit:
-                break
-            ev_terms = set(terms(ev.text))
-            # skip sentences that mostly repeat one already chosen
-            if any(len(ev_terms & t) / max(1, min(len(ev_terms), len(t))) > 0.7 for t in chosen_terms):
-                continue
-            if len(ev_terms) < 3:  # headings, fragments
-                continue
-            prev = previous.get((ev.doc_id, ev.start))
-            if ANAPHORA.match(ev.text) and prev is not None and prev not in chosen:
-                # "It was created in 2025 ..." needs the sentence that says what "it" is.
-                if len(chosen) + 2 > limit:
+    # ----------------------------------------------------------- sentences
+    def _resolve(self, ev: Evidence) -> str:
+        """The sentence as it reads on its own (see the module docstring);
+        an empty string when it cannot stand alone."""
+        text = ev.text.strip()
+        bare = CONNECTIVE.sub("", text, count=1)
+        if bare != text and bare:
+            text = bare[0].upper() + bare[1:]
+        if not ANAPHORA.match(text) or ev.previous is None:
+            return _as_sentence(text)
+        antecedent, chain = _antecedent(ev)
+        m = _PRONOUN.match(text)
+        if antecedent and m and not _fits(m.group(1), antecedent, chain[0] if chain else None):
+            antecedent = ""
+        if antecedent and m and self.checker is not None:
+            name = antecedent[0].upper() + antecedent[1:]
+            if m.group(1) in _POSSESSIVE:
+                name += "'" if name.endswith("s") else "'s"
+            rewritten = name + text[m.end():]
+            window = " ".join(e.text for e in [*chain, ev])
+            if self.checker.score(rewritten, window) >= self.checker.threshold:
+                return _as_sentence(rewritten)
+        return ""
+
+    def _render(self, ev: Evidence, shown: list[Evidence]) -> list[str]:
+        """``ev`` as text lines with markers; the sentence it leans on first when
+        it cannot stand alone."""
+        text = self._resolve(ev)
+        if text:
+            return [f"{text} [{ev.passage}]"]
+        prev = ev.previous
+        if prev is not None and prev not in shown:
+            shown.append(prev)
+            return [f"{_as_sentence(CONNECTIVE.sub('', prev.text, count=1))} [{prev.passage}]",
+                    f"{_as_sentence(ev.text)} [{ev.passage}]"]
+        return [f"{_as_sentence(ev.text)} [{ev.passage}]"]
+
+    # ------------------------------------------------------------- compose
+    def compose(self, plan: AnswerPlan) -> str:
+        shown: list[Evidence] = []
+        paragraphs: list[str] = []
+
+        def para(evs: Sequence[Evidence]) -> str:
+            lines: list[str] = []
+            for ev in evs:
+                if ev in shown:
                     continue
-                chosen.append(prev)
-                chosen_terms.append(set(terms(prev.text)))
-            chosen.append(ev)
-            chosen_terms.append(ev_terms)
-        return chosen
+                shown.append(ev)
+                lines.extend(self._render(ev, shown))
+            return " ".join(lines)
 
-    def compose(self, chosen: Sequence[EvidenceSentence]) -> str:
-        # One paragraph per document, documents in order of their best sentence,
-        # sentences in reading order within a document.
-        by_doc: dict[str, list[EvidenceSentence]] = {}
-        for ev in chosen:
-            by_doc.setdefault(ev.doc_id, []).append(ev)
-        paragraphs = []
-        for evs in by_doc.values():
-            evs.sort(key=lambda e: e.start)
-            paragraphs.append(" ".join(f"{_as_sentence(e.text)} [{e.passage}]" for e in evs))
-        return "\n\n".join(paragraphs)
+        if plan.correction is not None:
+            paragraphs.append(para([plan.correction]))
+            return "\n\n".join(p for p in paragraphs if p)
+        if not plan.answered:
+            cited = [p.cited_gap for p in plan.parts if p.cited_gap is not None]
+            for block in (cited, plan.background):
+                text = para(block)
+                if text:
+                    paragraphs.append(text)
+            return "\n\n".join(paragraphs)
+        if plan.list_intro and plan.lead:
+            shown.append(plan.lead[0])
+            intro = CONNECTIVE.sub("", plan.lead[0].text.strip(), count=1).rstrip(" .:;")
+            paragraphs.append(intro[0].upper() + intro[1:] + ":")
+        else:
+            paragraphs.append(para(plan.lead))
+        if plan.items:
+            bullets = []
+            for ev in _reading_order(plan.items):
+                if ev in shown:
+                    continue
+                shown.append(ev)
+                bullets.append("- " + " ".join(self._render(ev, shown)))
+            if bullets:
+                paragraphs.append("\n".join(bullets))
+        if plan.details:
+            paragraphs.append(para(_reading_order(plan.details)))
+        cited_gaps = [p.cited_gap for p in plan.parts if p.cited_gap is not None]
+        if cited_gaps:
+            paragraphs.append(para(cited_gaps))
+        return "\n\n".join(p for p in paragraphs if p)
 
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        return Draft(text=self.compose(self.select(question, passages)), generator=self.name)
+    # --------------------------------------------------------- Generator
+    def generate(self, question: str, passages: Sequence[Passage], plan: AnswerPlan | None = None) -> Draft:
+        text = self.compose(plan) if plan is not None else ""
+        return Draft(text=text, generator=self.name)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
-        draft = self.generate(question, passages)
+    def stream(self, question: str, passages: Sequence[Passage],
+               plan: AnswerPlan | None = None) -> Iterator[str | Draft]:
+        draft = self.generate(question, passages, plan)
         for piece in draft.text.split(" "):
             yield piece + " "
         yield draft
 
 
+def _reading_order(evs: Sequence[Evidence]) -> list[Evidence]:
+    """Sentences grouped by document (in the order documents first appear),
+    in reading order within one."""
+    order: dict[str, int] = {}
+    for ev in evs:
+        order.setdefault(ev.doc_id, len(order))
+    return sorted(evs, key=lambda e: (order[e.doc_id], e.start))
+
+
+def _antecedent(ev: Evidence) -> tuple[str, list[Evidence]]:
+    """What a leading pronoun of ``ev`` stands for: the subject of the nearest
+    sentence before it (up to three back) whose subject is not itself a
+    pronoun; and the sentences from there to ``ev``."""
+    chain: list[Evidence] = []
+    prev = ev.previous
+    for _ in range(3):
+        if prev is None:
+            break
+        chain.insert(0, prev)
+        subject = _subject_of(prev)
+        if subject:
+            return subject, chain
+        if not ANAPHORA.match(prev.text):
+            break
+        prev = prev.previous
+    return "", chain
+
+
+_QUANTIFIED = re.compile(r"^(?:no|every|each|any|some|none|neither|either|all|most|many|few|several)\b", re.I)
+
+
+def _fits(pronoun: str, antecedent: str, source: Evidence | None) -> bool:
+    """Can ``pronoun`` stand for ``antecedent``? "He"/"She" for a person, "It"
+    for a thing, "They" for several, "The group" for a group; never a
+    quantified phrase ("No single chair")."""
+    if _QUANTIFIED.match(antecedent):
+        return False
+    labels = set()
+    if source is not None and source.parse is not None:
+        labels = {e.label for e in source.parse.entities if e.text in antecedent}
+    low = pronoun.lower()
+    plural = " and " in antecedent or antecedent.split()[-1].endswith("s") and not antecedent.endswith("ss")
+    if low in ("he", "she", "his", "her"):
+        return "PERSON" in labels
+    if low in ("it", "its"):
+        return "PERSON" not in labels and not plural
+    if low in ("they", "their", "the two", "both sides"):
+        return plural
+    if low.startswith(("the group", "this group")):
+        return "group" in antecedent.lower() or bool(labels & {"ORG", "NORP"})
+    return True
+
+
+def _subject_of(ev: Evidence) -> str:
+    """The subject of a sentence, when it is a name or a noun phrase a pronoun
+    can stand for ("Rubio and de la Fuente", "The bilateral Security
+    Implementation Group"); '' otherwise."""
+    parse: Parse | None = ev.parse
+    if parse is None:
+        return ""
+    for i, w in enumerate(parse.words):
+        if w.dep in ("nsubj", "nsubjpass") and parse.words[w.head].dep == "ROOT":
+            span = parse.subtree(i)
+            text = parse.span_text(span)
+            if w.pos in ("PRON",) or len(text.split()) > 8 or ANAPHORA.match(text):
+                return ""
+            return text
+    return ""
+
+
 def _as_sentence(text: str) -> str:
-    text = text.strip()
+    """A list item or a sentence, ending as a sentence ends ("...2025;" and
+    "...; and" become "...2025.")."""
+    text = re.sub(r"(?:[;,]\s*(?:and|or)?|\s+(?:and|or))\s*$", "", text.strip())
     return text if text[-1:] in ".!?:\"'”)" else text + "."

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from qa_service.models import RetrievedChunk, Usage
+
+if TYPE_CHECKING:
+    from qa_service.answering.plan import AnswerPlan
 
 
 @dataclass
@@ -38,10 +41,15 @@ class GenerationError(RuntimeError):
 
 
 class Generator(Protocol):
+    """Writes a draft from the numbered passages. ``plan`` is the answer plan
+    (which sentences answer, what is missing): the extractive generator writes
+    it out; a model may use it or write from the passages alone."""
+
     name: str
 
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft: ...
+    def generate(self, question: str, passages: Sequence[Passage], plan: AnswerPlan | None = None) -> Draft: ...
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
+    def stream(self, question: str, passages: Sequence[Passage],
+               plan: AnswerPlan | None = None) -> Iterator[str | Draft]:
         """Text deltas as they arrive, then the final Draft."""
         ...

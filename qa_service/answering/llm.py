@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from qa_service.answering.generation import Draft, GenerationError, Passage
 from qa_service.answering.llm_calls import Budget, CallStats, fit_passages
 from qa_service.answering.prompts import Prompt
 from qa_service.models import Usage
 from qa_service.text import sentence_spans
+
+if TYPE_CHECKING:
+    from qa_service.answering.plan import AnswerPlan
 
 
 @dataclass
@@ -207,14 +210,15 @@ class LLMGenerator:
             context_tokens=self.context_tokens, max_answer_tokens=self.max_answer_tokens,
         )
 
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
+    def generate(self, question: str, passages: Sequence[Passage], plan: AnswerPlan | None = None) -> Draft:
         budget = self.last_budget = self.budget(question, passages)
         result = self.chat.complete(self.render(question, budget.passages))
         cleaner = ModelTextCleaner(budget.passages)
         text = cleaner.feed(result.text) + cleaner.finish(result.truncated)
         return self._draft(text, result, budget, cleaner)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
+    def stream(self, question: str, passages: Sequence[Passage],
+               plan: AnswerPlan | None = None) -> Iterator[str | Draft]:
         budget = self.last_budget = self.budget(question, passages)
         cleaner = ModelTextCleaner(budget.passages)
         parts: list[str] = []

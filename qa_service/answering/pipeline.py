@@ -1,5 +1,13 @@
-"""The answer pipeline: validate -> retrieve -> weigh evidence -> generate ->
-verify citations -> Answer. Knows nothing of HTTP, CLI or vendors."""
+"""The answer pipeline: validate -> analyse the question -> retrieve -> weigh
+the evidence -> plan the answer -> generate -> verify citations -> Answer.
+Knows nothing of HTTP, CLI or vendors.
+
+``status`` is ``answered`` only when the asked element itself is answered;
+otherwise ``not_in_sources``, with the plain statement of what the sources do
+not say first and any relevant, cited background after it (a false premise:
+the cited correction first). Every statement of that kind is also listed in
+``gaps``. ``rejected`` is for questions that cannot be asked (empty, too
+long)."""
 
 from __future__ import annotations
 
@@ -9,22 +17,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qa_service.answering.citations import Verified, citation_for, verify
-from qa_service.answering.evidence import rank_evidence
+from qa_service.answering.evidence import gather_evidence
 from qa_service.answering.generation import Draft, GenerationError, Generator, Passage
-from qa_service.answering.questions import is_gist_request, normalise_question, question_for_retrieval, question_names
+from qa_service.answering.plan import AnswerPlan, plan_answer
+from qa_service.answering.questions import QuestionAnalysis, analyse_question, normalise_question
 from qa_service.grounding.checker import GroundingChecker
-from qa_service.models import Answer, Document, RetrievedChunk, RetrievedRef
+from qa_service.language import Analyzer
+from qa_service.models import Answer, AnswerQuality, Document, Gap, RetrievedChunk, RetrievedRef
 from qa_service.retrieval.embeddings import EmbeddingCache
 from qa_service.retrieval.index import CorpusIndex
 from qa_service.store.corpus import CorpusStore
-from qa_service.text import LEADING_MARKERS, sentence_spans, terms
+from qa_service.text import LEADING_MARKERS, sentence_spans
 from qa_service.tokens import count_tokens
 
-NOT_IN_SOURCES = (
-    "The sources for this article do not cover this question: none of them states an answer, "
-    "so we cannot give one without guessing."
-)
-NOT_IN_CORPUS = "The available sources do not cover this question, so we cannot answer it without guessing."
+# How much an answer says: a typed factoid stays short; a suggested question
+# gets the full shape (lead, detail, what is not known).
+DEPTHS = ("auto", "brief", "standard", "full")
 
 
 @dataclass
@@ -43,7 +51,9 @@ class Answerer:
         checker: GroundingChecker,
         cache: EmbeddingCache,
         *,
+        analyzer: Analyzer | None = None,
         fallback: Generator | None = None,
+        extractive: Generator | None = None,
         top_k: int = 8,
         relevance_threshold: float = 0.35,
         max_question_tokens: int = 128,
@@ -52,8 +62,11 @@ class Answerer:
         self.store: CorpusStore = index.store
         self.generator = generator
         self.fallback = fallback
+        # writes the plan out when a model's draft has nothing that verifies
+        self.extractive = extractive if extractive is not None else fallback
         self.checker = checker
         self.cache = cache
+        self.analyzer = analyzer
         self.top_k = top_k
         self.relevance_threshold = relevance_threshold
         self.max_question_tokens = max_question_tokens
@@ -75,32 +88,88 @@ class Answerer:
             return "The question has no words in it."
         return None
 
+    def analyse(self, question: str) -> QuestionAnalysis:
+        return analyse_question(question, self.analyzer)
+
     def retrieve(self, question: str, article_id: str | None) -> list[RetrievedChunk]:
         return self.index.search(question, k=self.top_k, article_id=article_id)
 
-    def sufficient(self, question: str, passages: Sequence[Passage]) -> tuple[bool, float, str]:
-        """Whether the passages can answer at all: some sentence must be relevant
-        enough, and every name the question asks about must occur in them (a
-        question about a person the sources never mention cannot be answered
-        from them, however related the rest is)."""
-        ranked = rank_evidence(question, passages, self.cache, self.index.idf)
-        best = ranked[0].score if ranked else 0.0
-        if best < self.relevance_threshold:
-            return False, best, f"no passage is relevant enough (best evidence {best:.2f})"
-        text = " ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages).lower()
-        present = set(terms(text.replace("-", " ")))
-        missing = [name for name in question_names(question)
-                   if name.lower() not in text and not set(terms(name.replace("-", " "))) <= present]
-        if missing:
-            return False, best, f"the sources never mention {', '.join(missing)}"
-        return True, best, ""
+    def plan(self, analysis: QuestionAnalysis, passages: Sequence[Passage], depth: str = "auto",
+             article_id: str | None = None) -> AnswerPlan:
+        evidence = gather_evidence(analysis, passages, self.cache, self.index.idf, self.analyzer)
+        return plan_answer(analysis, evidence, self.checker, idf=self.index.idf, analyzer=self.analyzer,
+                           mode=_mode(depth, analysis), min_score=self.relevance_threshold,
+                           gist_doc=article_id or (passages[0].chunk.doc_id if passages else None))
 
-    def _base(self, question: str, article_id: str | None) -> Answer:
-        return Answer(question=question, article_id=article_id, status="answered", answer="")
+    # ---------------------------------------------------------------- answer
+    def ask(self, question: str, article_id: str | None = None, *, depth: str = "auto") -> Answer:
+        events = list(self.ask_stream(question, article_id, depth=depth))
+        final = events[-1]
+        return Answer.model_validate(final.data["answer"])
 
-    def _finish(
-        self, answer: Answer, draft: Draft, verified: Verified, passages: Sequence[Passage], started: float
-    ) -> Answer:
+    def ask_stream(self, question: str, article_id: str | None = None, *,
+                   depth: str = "auto") -> Iterator[AnswerEvent]:
+        """The answer as events. Deltas carry only verified sentences (and the
+        service's own statements of what the sources do not say): a model's
+        text is checked sentence by sentence before any of it is sent on."""
+        started = time.perf_counter()
+        question = normalise_question(question)
+        self.check_article(article_id)
+        answer = Answer(question=question, article_id=article_id, status="answered", answer="")
+        reason = self.validate(question)
+        if reason:
+            answer.status, answer.answer, answer.message = "rejected", reason, reason
+            answer.latency_ms = _ms(started)
+            yield AnswerEvent("done", {"answer": answer.model_dump()})
+            return
+
+        analysis = self.analyse(question)
+        query = analysis.clean
+        if article_id and analysis.type == "gist" and not analysis.topic_terms:
+            article = self.store.get_document(article_id)
+            query = article.title if article else query  # the gist of an article is what its headline announces
+        retrieved = self.retrieve(query, article_id)
+        answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
+        yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
+        passages = [Passage(i + 1, chunk) for i, chunk in enumerate(retrieved)]
+        plan = self.plan(analysis, passages, depth, article_id)
+        answer.quality = _quality(plan)
+        if not plan.relevant:
+            # nothing bears on the question: say what is not known, call no generator
+            answer.status = "not_in_sources"
+            answer.gaps = plan.gaps or [Gap(aspect=analysis.embedded or analysis.clean,
+                                            statement=analysis.gap_statement())]
+            answer.answer = " ".join(g.statement for g in answer.gaps if not g.cited) or \
+                analysis.gap_statement()
+            answer.generator = "none"
+            answer.message = "no passage is relevant enough" if passages else "nothing was retrieved"
+            answer.latency_ms = _ms(started)
+            yield AnswerEvent("delta", {"text": answer.answer})
+            yield AnswerEvent("done", {"answer": answer.model_dump()})
+            return
+
+        leading = _gap_text(plan, first=True)
+        if leading:
+            yield AnswerEvent("delta", {"text": leading + "\n\n"})
+        draft = yield from self._draft(question, passages, plan)
+        verified = verify(draft.text, passages, self.checker)
+        if verified.supported == 0 and plan.answered and self.extractive is not None and \
+                draft.generator != self.extractive.name:
+            # the model wrote nothing the sources support: the plan, written out, still answers
+            fallback_draft = self.extractive.generate(question, passages, plan)
+            fallback_draft.fallback_reason = f"{draft.generator}: no sentence of its answer verified"
+            fallback_draft.usage, fallback_draft.prompt_version = draft.usage, draft.prompt_version
+            draft, verified = fallback_draft, verify(fallback_draft.text, passages, self.checker)
+        final = self._finish(answer, draft, verified, plan, started)
+        trailing = _gap_text(plan, first=False)
+        if trailing:
+            yield AnswerEvent("delta", {"text": "\n\n" + trailing})
+        for c in final.citations:
+            yield AnswerEvent("citation", c.model_dump())
+        yield AnswerEvent("done", {"answer": final.model_dump()})
+
+    def _finish(self, answer: Answer, draft: Draft, verified: Verified, plan: AnswerPlan,
+                started: float) -> Answer:
         docs: dict[str, Document | None] = {}
         citations = []
         for vc in verified.citations:
@@ -112,84 +181,42 @@ class Answerer:
         answer.prompt_version = draft.prompt_version
         answer.fallback_reason = draft.fallback_reason
         answer.dropped_sentences = verified.dropped
-        if verified.supported == 0:
-            answer.status = "not_in_sources"
-            answer.answer = NOT_IN_SOURCES if answer.article_id else NOT_IN_CORPUS
-            answer.citations = []
-        else:
-            answer.answer = verified.text
-            answer.citations = citations
-        answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        answer.gaps = list(plan.gaps)
+        answered = plan.answered and verified.supported > 0
+        answer.status = "answered" if answered else "not_in_sources"
+        parts = [_gap_text(plan, first=True), verified.text if verified.supported else "",
+                 _gap_text(plan, first=False)]
+        if not answered and not any(g for g in answer.gaps):
+            statement = plan.analysis.gap_statement()
+            answer.gaps = [Gap(aspect=plan.analysis.embedded or plan.analysis.clean, statement=statement)]
+            parts = [statement, parts[1]]
+        answer.answer = "\n\n".join(p for p in parts if p)
+        answer.citations = citations if verified.supported else []
+        answer.latency_ms = _ms(started)
         return answer
 
-    # ---------------------------------------------------------------- answer
-    def ask(self, question: str, article_id: str | None = None) -> Answer:
-        events = list(self.ask_stream(question, article_id))
-        final = events[-1]
-        return Answer.model_validate(final.data["answer"])
-
-    def ask_stream(self, question: str, article_id: str | None = None) -> Iterator[AnswerEvent]:
-        """The answer as events. Deltas carry only verified sentences: a model's
-        text is checked sentence by sentence before any of it is sent on."""
-        started = time.perf_counter()
-        question = normalise_question(question)
-        self.check_article(article_id)
-        answer = self._base(question, article_id)
-        reason = self.validate(question)
-        if reason:
-            answer.status, answer.answer, answer.message = "rejected", reason, reason
-            answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-            yield AnswerEvent("done", {"answer": answer.model_dump()})
-            return
-
-        query = question_for_retrieval(question)
-        if article_id and is_gist_request(query):
-            # The gist of an article is what its headline announces.
-            article = self.store.get_document(article_id)
-            query = article.title if article else query
-        retrieved = self.retrieve(query, article_id)
-        answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
-        yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
-        passages = [Passage(i + 1, chunk) for i, chunk in enumerate(retrieved)]
-        ok, best, why = self.sufficient(query, passages) if passages else (False, 0.0, "nothing was retrieved")
-        if not ok:
-            answer.status = "not_in_sources"
-            answer.answer = NOT_IN_SOURCES if article_id else NOT_IN_CORPUS
-            answer.generator = "none"
-            answer.message = why
-            answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-            yield AnswerEvent("done", {"answer": answer.model_dump()})
-            return
-
-        draft = yield from self._draft(query, passages)
-        verified = verify(draft.text, passages, self.checker)
-        final = self._finish(answer, draft, verified, passages, started)
-        # Send the verified text; the client replaces whatever it showed so far.
-        for c in final.citations:
-            yield AnswerEvent("citation", c.model_dump())
-        yield AnswerEvent("done", {"answer": final.model_dump()})
-
-    def _draft(self, question: str, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
+    def _draft(self, question: str, passages: Sequence[Passage], plan: AnswerPlan) -> Iterator[AnswerEvent]:
         """Stream the generator's draft as verified sentences; fall back to the
         extractive generator if the configured one fails."""
         generator = self.generator
         try:
-            draft = yield from self._stream_verified(generator, question, passages)
+            draft = yield from self._stream_verified(generator, question, passages, plan)
             return draft
         except GenerationError as exc:
             if self.fallback is None:
                 raise
             yield AnswerEvent("error", {"message": f"{generator.name} failed ({exc}); using {self.fallback.name}",
                                         "recoverable": True})
-            draft = yield from self._stream_verified(self.fallback, question, passages)
+            draft = yield from self._stream_verified(self.fallback, question, passages, plan)
             draft.fallback_reason = str(exc)
             return draft
 
-    def _stream_verified(self, generator: Generator, question: str, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
+    def _stream_verified(self, generator: Generator, question: str, passages: Sequence[Passage],
+                         plan: AnswerPlan) -> Iterator[AnswerEvent]:
         buffer = ""
         shown = ""
         draft: Draft | None = None
-        for item in generator.stream(question, passages):
+        for item in generator.stream(question, passages, plan):
             if isinstance(item, Draft):
                 draft = item
                 break
@@ -212,6 +239,33 @@ class Answerer:
         return shown
 
 
+def _mode(depth: str, analysis: QuestionAnalysis) -> str:
+    if depth == "auto":
+        return "brief" if analysis.type == "factoid" and len(analysis.all_parts) == 1 else "standard"
+    return depth if depth in ("brief", "standard", "full") else "standard"
+
+
+def _gap_text(plan: AnswerPlan, *, first: bool) -> str:
+    """The service's own statements of what the sources do not say: first in an
+    answer that does not answer (after a correction, when there is one), last
+    in one that does."""
+    statements = [g.statement for g in plan.gaps if not g.cited]
+    if not statements:
+        return ""
+    leads = not plan.answered and plan.correction is None
+    return " ".join(statements) if leads == first else ""
+
+
+def _quality(plan: AnswerPlan) -> AnswerQuality:
+    lead, parts, answered = plan.quality
+    score = round(0.5 * lead + 0.5 * (answered / parts if parts else 0.0), 3)
+    return AnswerQuality(lead=lead, parts=parts, parts_answered=answered, score=score)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
 def _last_boundary(text: str) -> int:
     """Where the complete sentences (with their citation markers) end; the final
     sentence may still be growing."""
@@ -223,3 +277,4 @@ def _last_boundary(text: str) -> int:
     if lead:  # "... border. [2] Next": the marker belongs to the sentence before
         return lead.end() if lead.end() < len(text) else 0
     return start
+

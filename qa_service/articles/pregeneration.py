@@ -102,7 +102,7 @@ class Pregenerator:
                 q = self.answers.ensure_question(article_id, text, origin="curated", position=position)
                 if only_missing and self.answers.published(q.id) is not None:
                     continue
-                answer = answerer.ask(q.text, article_id)
+                answer = answerer.ask(q.text, article_id, depth="full")
                 self.answers.add_version(q.id, answer, corpus_version=version, **self.provenance(answer))
                 if answer.status == "answered":
                     summary.answered += 1

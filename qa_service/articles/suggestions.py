@@ -255,7 +255,7 @@ class QuestionSuggester:
                 break
             if is_near_duplicate(text, [*known, *(q.text for q in result.generated)]):
                 continue
-            answer: Answer = answerer.ask(text, article_id)
+            answer: Answer = answerer.ask(text, article_id, depth="full")
             if progress:
                 progress(1)
             if answer.status != "answered" or not answer.citations:

@@ -90,7 +90,7 @@ class Editorial:
     def regenerate_answer(self, article_id: str, qid: str, actor: str, *, generator: str | None = None) -> AnswerVersion:
         self.article(article_id)
         q = self.question(article_id, qid)
-        answer = self.answerer(generator).ask(q.text, article_id)
+        answer = self.answerer(generator).ask(q.text, article_id, depth="full")
         version = self.answers.add_version(
             q.id, answer, author=actor, corpus_version=self.store.version(),
             publish=self._publish_flag(), note="regenerated", **self.pregenerator.provenance(answer),
@@ -272,7 +272,7 @@ class Editorial:
         self.answers.update_question(q.id, hidden=False, pinned=pinned or None)
         version = None
         if self.answers.published(q.id) is None:
-            answer = self.answerer().ask(q.text, article_id)
+            answer = self.answerer().ask(q.text, article_id, depth="full")
             version = self.answers.add_version(q.id, answer, author=actor, corpus_version=self.store.version(),
                                                note="question added", **self.pregenerator.provenance(answer))
         self.audit(actor, "add-question", f"{article_id}/{q.id}", text)

@@ -1,0 +1,402 @@
+"""The answer plan: which sentences answer the question, which one leads,
+what else belongs in the answer, and what the sources do not say.
+
+For each asked element nothing answers, the plan carries a gap: a sentence of
+the sources that itself says the thing has not been published (quoted and
+cited), or else the service's own plain statement ("The sources do not say who
+will chair the February ministerial."). A "why" question whose premise the
+sources contradict leads with the cited correction; one whose premise they
+never report says so and is not answered with background.
+
+The plan is generator-neutral: the extractive generator composes it into
+text, and an LLM's answer gets the same gaps and status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa_service.answering.evidence import NEGATION, Evidence, answers_part, part_coverage
+from qa_service.answering.questions import QuestionAnalysis
+from qa_service.grounding.checker import GroundingChecker
+from qa_service.language import DATE_LABELS, Analyzer
+from qa_service.models import Gap
+from qa_service.text import terms
+
+
+@dataclass
+class PartPlan:
+    """How one asked element is answered, or not."""
+
+    analysis: QuestionAnalysis
+    answer: list[Evidence] = field(default_factory=list)  # best first
+    cited_gap: Evidence | None = None  # a source sentence saying it has not been published
+    gap: Gap | None = None
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer)
+
+
+@dataclass
+class AnswerPlan:
+    analysis: QuestionAnalysis
+    parts: list[PartPlan]
+    lead: list[Evidence] = field(default_factory=list)
+    details: list[Evidence] = field(default_factory=list)
+    items: list[Evidence] = field(default_factory=list)  # list questions: one bullet each
+    correction: Evidence | None = None  # a false premise: the sentence that corrects it
+    gaps: list[Gap] = field(default_factory=list)  # service statements (uncited) and quoted ones (cited)
+    background: list[Evidence] = field(default_factory=list)  # not answered: relevant context after the gap
+    relevant: bool = True  # anything in the passages bears on the question at all
+
+    @property
+    def answered(self) -> bool:
+        return any(p.answered for p in self.parts) and self.correction is None and not self.premise_unreported
+
+    premise_unreported: bool = False
+    list_intro: bool = False  # the lead only introduces the list (shown as "...:")
+
+    @property
+    def quality(self) -> tuple[bool, int, int]:
+        """(lead answers, parts, parts answered)."""
+        return bool(self.lead) and self.answered, len(self.parts), sum(p.answered for p in self.parts)
+
+
+# ------------------------------------------------------------------ premises
+def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], checker: GroundingChecker,
+                   idf: Callable[[str], float] | None, analyzer: Analyzer | None) -> tuple[str, Evidence | None]:
+    """('supported' | 'contradicted' | 'unreported', the correcting sentence)."""
+    premise = analysis.premise or ""
+    p_terms = list(dict.fromkeys(terms(premise)))
+    if not p_terms:
+        return "supported", None
+    ranked = sorted(evidence, key=lambda e: -part_coverage(e, p_terms, idf))
+    for ev in ranked[:6]:
+        window = f"{ev.previous.text} {ev.text}" if ev.previous is not None else ev.text
+        if checker.score(premise, ev.text) >= checker.threshold or checker.score(premise, window) >= checker.threshold:
+            return "supported", None
+    best = ranked[0] if ranked else None
+    if best is None:
+        return "unreported", None
+    cover = part_coverage(best, p_terms, idf)
+    premise_negated = bool(NEGATION.search(premise))
+    # "does not announce ... troop deployments" against "the U.S. sent troops"
+    for ev in ranked[:6]:
+        if ev.negated and not premise_negated and part_coverage(ev, p_terms, idf) >= 0.34:
+            return "contradicted", ev
+    # a name, place or date the sources never give, where they give another
+    if analyzer is not None:
+        p_parse = analyzer.parse(premise)
+        text_all = " ".join(e.text for e in evidence).lower()
+        missing = [e for e in p_parse.entities if e.text.lower() not in text_all]
+        if missing:
+            others = [t for t in p_terms if not any(t in terms(m.text) for m in missing)]
+            candidates = sorted(evidence, key=lambda e: -part_coverage(e, others, idf))
+            for ev in candidates[:6]:
+                if ev.parse is None or part_coverage(ev, others, idf) < 0.5:
+                    continue
+                labels = {e.label for e in ev.parse.entities}
+                if any(m.label in labels or (m.label in DATE_LABELS and labels & DATE_LABELS) for m in missing):
+                    return "contradicted", ev
+            return "unreported", None
+    if cover >= 0.75:
+        return "supported", None  # the same words, told otherwise: close enough to answer the why
+    return "unreported", None
+
+
+# -------------------------------------------------------------------- plan
+MODES = ("brief", "standard", "full")
+_WORD_BUDGET = {"brief": 60, "standard": 150, "full": 280}
+_DETAIL_LIMIT = {"brief": 1, "standard": 3, "full": 8}
+REDUNDANT = 0.7
+
+
+def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
+    mine = set(terms(ev.text))
+    if len(mine) < 3:
+        return True
+    return any(len(mine & set(terms(c.text))) / max(1, min(len(mine), len(set(terms(c.text))))) > REDUNDANT
+               for c in chosen)
+
+
+def _word_count(evs: Sequence[Evidence]) -> int:
+    return sum(len(e.text.split()) for e in evs)
+
+
+def _question_like(ev: Evidence) -> bool:
+    return ev.text.rstrip().endswith("?")
+
+
+def plan_answer(
+    analysis: QuestionAnalysis,
+    evidence: Sequence[Evidence],
+    checker: GroundingChecker,
+    *,
+    idf: Callable[[str], float] | None = None,
+    analyzer: Analyzer | None = None,
+    mode: str = "standard",
+    min_score: float = 0.35,
+    gist_doc: str | None = None,
+) -> AnswerPlan:
+    """What the answer will say (see the module docstring)."""
+    usable = [e for e in evidence if not _question_like(e)]
+    ranked = sorted(usable, key=lambda e: -e.score)
+    plan = AnswerPlan(analysis, [PartPlan(p) for p in analysis.all_parts])
+    plan.relevant = bool(ranked) and ranked[0].score >= min_score
+
+    if analysis.type == "gist":
+        if not analysis.topic_terms:
+            plan.relevant = bool(usable)
+            return _plan_gist(plan, usable, mode, gist_doc)
+        # a summary of one topic ("Sum up what the SIG has done"): its most relevant sentences
+        return _plan_summary(plan, ranked, analysis.topic_terms, idf, mode, min_score)
+
+    # premises first: "Why did X happen?" is not answered with background while X is unsupported
+    if analysis.premise and analysis.type in ("why", "how"):
+        verdict, correction = _premise_check(analysis, usable, checker, idf, analyzer)
+        if verdict != "supported":
+            statement = f"The sources do not report that {analysis.premise}."
+            plan.gaps.append(Gap(aspect=f"premise: {analysis.premise}", statement=statement))
+            plan.premise_unreported = True
+            if correction is not None:
+                plan.correction = correction
+            plan.background = [e for e in ranked[:3] if e.score >= min_score and e is not correction][:2]
+            return plan
+
+    for part in plan.parts:
+        scored = [(answers_part(e, part.analysis, idf, min_score), e) for e in usable]
+        scored = [(s, e) for s, e in scored if s > 0]
+        scored.sort(key=lambda se: -se[0])
+        part.answer = [e for _, e in scored]
+        if part.answered:
+            continue
+        gap_sentences = [e for e in ranked if e.states_gap and e.score >= min_score and
+                         part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis)]
+        if gap_sentences:
+            part.cited_gap = gap_sentences[0]
+            part.gap = Gap(aspect=part.analysis.embedded or part.analysis.clean, statement=gap_sentences[0].text,
+                           cited=True)
+        else:
+            part.gap = Gap(aspect=part.analysis.embedded or part.analysis.clean,
+                           statement=part.analysis.gap_statement())
+        plan.gaps.append(part.gap)
+
+    answered = [p for p in plan.parts if p.answered]
+    if not answered:
+        # not answered: relevant, cited background after the gap statement
+        used = {p.cited_gap.key for p in plan.parts if p.cited_gap is not None}
+        # the context that comes closest: what tells this question's sentences apart, not the article's subject
+        near = sorted((e for e in ranked if e.score >= min_score and e.key not in used),
+                      key=lambda e: -(e.score + 0.5 * e.distinct))
+        plan.background = near[:2]
+        plan.background = _dedupe(plan.background)
+        return plan
+
+    if analysis.type == "list":
+        return _plan_list(plan, answered[0], usable, mode)
+    chosen: list[Evidence] = []
+    for part in answered:
+        lead = next((e for e in part.answer if not _redundant(e, chosen)), None)
+        if lead is not None:
+            chosen.append(lead)
+    plan.lead = chosen[:1]
+    if plan.lead and _introduces_list(plan.lead[0], usable):
+        # "To qualify, a household must:" leads; its list is the answer
+        plan.items = _list_of(plan.lead[0], usable)[:_LIST_LIMIT.get(mode, 6)]
+        return plan
+    rest_leads = chosen[1:]
+    budget = _WORD_BUDGET.get(mode, 150)
+    limit = _DETAIL_LIMIT.get(mode, 3)
+    if analysis.type == "factoid" and mode != "full":
+        limit = min(limit, 1)
+    pool: list[Evidence] = []
+    for part in answered:
+        pool.extend(part.answer[1:])
+    if analysis.type in ("compare", "how", "why", "yes_no", "definition") or mode == "full":
+        pool.extend(e for e in ranked if e.score >= min_score)
+    if analysis.type == "compare" and len(analysis.sides) == 2:
+        pool = _both_sides(analysis, pool, ranked, idf) + pool
+    details: list[Evidence] = list(rest_leads)
+    floor = max(min_score, (plan.lead[0].score if plan.lead else 0.0) * 0.6)
+    for ev in pool:
+        if len(details) >= limit + len(rest_leads):
+            break
+        if ev in plan.lead or ev in details or ev.score < floor * 0.9 or _redundant(ev, [*plan.lead, *details]):
+            continue
+        if _word_count([*plan.lead, *details, ev]) > budget and details:
+            break
+        details.append(ev)
+    plan.details = details
+    # the parts not answered keep their gaps; a cited gap sentence joins the answer
+    return plan
+
+
+_LIST_LIMIT = {"brief": 4, "standard": 6, "full": 8}
+
+
+def _introduces_list(ev: Evidence, usable: Sequence[Evidence]) -> bool:
+    return ev.text.rstrip().endswith(":") and bool(_list_of(ev, usable))
+
+
+def _list_of(ev: Evidence, usable: Sequence[Evidence]) -> list[Evidence]:
+    """The bullets of the list ``ev`` belongs to or introduces, in order."""
+    return sorted((e for e in usable if e.block == ev.block and e.list_item and e is not ev),
+                  key=lambda e: (e.doc_id, e.start))
+
+
+def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mode: str) -> AnswerPlan:
+    """A list question: the paragraph or bulleted list that answers best,
+    one cited item a line. Items come from one place in the sources where they
+    can (the U.S. participants, not the Mexican ones), then from the next best."""
+    limit = _LIST_LIMIT.get(mode, 6)
+    by_block: dict[int, list[Evidence]] = {}
+    for ev in part.answer:
+        by_block.setdefault(ev.block, []).append(ev)
+    best_score = max(e.score for e in part.answer)
+
+    kind_labels = _KIND_LABELS.get(plan.analysis.head_kind, set())
+
+    def named(block: int) -> int:
+        """Things of the asked kind the block names ("agencies": organizations)."""
+        return sum(1 for e in usable if e.block == block and e.parse is not None
+                   for ent in e.parse.entities if ent.label in kind_labels)
+
+    def block_score(block: int) -> float:
+        evs = by_block[block]
+        return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6)
+
+    blocks = sorted(by_block, key=lambda b: -block_score(b))
+    chosen: list[Evidence] = []
+    intro: Evidence | None = None
+    for b in blocks:
+        if chosen and block_score(b) < 0.9 * best_score:
+            break
+        members = sorted((e for e in usable if e.block == b), key=lambda e: (e.doc_id, e.start))
+        answering = {id(e) for e in by_block[b]}
+        items = [e for e in members if e.list_item]
+        if items and intro is None:
+            # a bulleted list: the sentence before it introduces it, the bullets are the answer
+            before = [e for e in members if not e.list_item and e.start < items[0].start]
+            intro = before[-1] if before else None
+            picked = items
+        elif id(members[0]) in answering:
+            picked = members  # the paragraph's first sentence answers: the paragraph is the list
+        else:
+            picked = [e for e in members if id(e) in answering]
+        for ev in picked:
+            if not _redundant(ev, chosen) and ev is not intro:
+                chosen.append(ev)
+        if len(chosen) >= limit:
+            break
+    chosen = chosen[:limit]
+    if not chosen:
+        return plan
+    if intro is not None:
+        plan.lead = [intro]
+        plan.items = chosen
+        plan.list_intro = True
+        return plan
+    # the sentence naming most of the things asked about leads (one saying what
+    # is *not* included does not); the others are the list
+
+    def richness(e: Evidence) -> tuple[int, float]:
+        count = sum(1 for ent in (e.parse.entities if e.parse else ()) if ent.label in kind_labels)
+        return (count + e.text.count(",") - 3 * e.negated, e.score)
+
+    lead = max(chosen, key=richness)
+    plan.lead = [lead]
+    plan.items = [e for e in chosen if e is not lead and not e.text.rstrip().endswith(":")]
+    return plan
+
+
+_KIND_LABELS = {"place": {"GPE", "LOC", "FAC"}, "organization": {"ORG", "NORP"}, "person": {"PERSON"},
+                "date": {"DATE"}, "money": {"MONEY"}, "number": {"CARDINAL", "QUANTITY"}}
+
+
+# Words a sentence uses when it says that a thing of this kind is not known.
+_GAP_WORDS = {
+    "date": "date dates day when schedule scheduled timing time timeline deadline",
+    "time": "time hour when schedule",
+    "place": "location venue site where place held host",
+    "person": "who participant participants attendee attendees attend chair chairs member members name names "
+              "list official officials lead leads leader",
+    "organization": "who participant participants agency agencies organization member members list",
+    "number": "number figure figures how many count total estimate",
+    "money": "amount amounts cost costs funding fund budget figure figures dollar dollars money price",
+    "percent": "percent percentage share rate",
+    "duration": "how long duration period length timeline",
+}
+
+
+def _gap_about(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """Does a sentence saying something is unpublished say it of the asked
+    element? "The agenda has not been published" answers "What is on the
+    agenda?", not "Where will it meet?"."""
+    words_ = _GAP_WORDS.get(part.asked)
+    held = set(terms(ev.text))
+    if part.head and set(terms(part.head)) & held:
+        return True
+    if words_ is None:
+        return bool(part.predicate and set(terms(part.predicate)) & held) or part.asked in (
+            "description", "entity", "list", "method", "reason", "definition", "yes_no", "comparison")
+    return bool(set(terms(words_)) & held)
+
+
+def _both_sides(analysis: QuestionAnalysis, pool: list[Evidence], ranked: list[Evidence],
+                idf: Callable[[str], float] | None) -> list[Evidence]:
+    """For a comparison, the best sentence about each side."""
+    out = []
+    for side in analysis.sides:
+        side_terms = list(dict.fromkeys(terms(side)))
+        best = max(ranked, key=lambda e: (part_coverage(e, side_terms, idf), e.score), default=None)
+        if best is not None and part_coverage(best, side_terms, idf) >= 0.5 and best not in out:
+            out.append(best)
+    return out
+
+
+def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None) -> AnswerPlan:
+    """The gist of an article: its own opening sentences, in order."""
+    own = [e for e in usable if gist_doc is None or e.doc_id == gist_doc] or usable
+    own = sorted(own, key=lambda e: (e.doc_id != (gist_doc or own[0].doc_id), e.start))
+    chosen: list[Evidence] = []
+    budget = {"brief": 60, "standard": 110, "full": 200}.get(mode, 110)
+    for ev in own:
+        if len(ev.text.split()) < 8 or _redundant(ev, chosen):
+            continue
+        chosen.append(ev)
+        if _word_count(chosen) >= budget or len(chosen) >= (2 if mode == "brief" else 5):
+            break
+    plan.lead = chosen[:1]
+    plan.details = chosen[1:]
+    for part in plan.parts:
+        part.answer = chosen[:1]
+    return plan
+
+
+def _plan_summary(plan: AnswerPlan, ranked: list[Evidence], topic: list[str], idf: Callable[[str], float] | None,
+                  mode: str, min_score: float) -> AnswerPlan:
+    relevant = [e for e in ranked if e.score >= min_score * 0.9 and part_coverage(e, topic, idf) >= 0.3]
+    relevant.sort(key=lambda e: -(e.score + 0.3 * part_coverage(e, topic, idf)))
+    chosen: list[Evidence] = []
+    budget = {"brief": 60, "standard": 130, "full": 220}.get(mode, 130)
+    for ev in relevant:
+        if _redundant(ev, chosen) or len(ev.text.split()) < 6:
+            continue
+        chosen.append(ev)
+        if _word_count(chosen) >= budget or len(chosen) >= 6:
+            break
+    plan.relevant = bool(chosen)
+    plan.lead = chosen[:1]
+    plan.details = chosen[1:]
+    for part in plan.parts:
+        part.answer = chosen[:1]
+    return plan
+
+
+def _dedupe(evs: list[Evidence]) -> list[Evidence]:
+    out: list[Evidence] = []
+    for e in evs:
+        if not _redundant(e, out):
+            out.append(e)
+    return out
