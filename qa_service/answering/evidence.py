@@ -48,12 +48,18 @@ GAP_SENTENCE = re.compile(
     r"detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|determin|decided|known|clear)",
     re.I)
 NEGATION = re.compile(r"\b(?:not|no|never|nor|none|neither|without|n't|cannot)\b", re.I)
-_CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|aim(?:s|ed)? (?:to|at)|"
-                    r"intend(?:s|ed)? to|purpose|goal|in response to|after|following|to (?:counter|stop|prevent|"
-                    r"address|help|ensure|combat|reduce|improve|protect|support|cut|disrupt|weaken|strengthen|"
-                    r"curb|meet|avoid|fund|pay|cover|keep|make|allow|give|respond|reflect|mark)|driven by|"
-                    r"caused by|reason|why|led to|prompted|citing|cited|said (?:it|they) (?:wanted|needed))\b",
-                    re.I)
+# Words that give a cause or a purpose: what a "why" question wants first.
+_CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
+                    r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
+                    r"following|driven by|caused by|reason|why|led to|prompted|citing|cited|blamed|attributed|"
+                    r"in an effort to|seeks? to|to (?:let|allow|enable|help|ensure|avoid|prevent|stop|spot|detect|"
+                    r"counter|combat|reduce|protect|mark|pre-empt|respond|disrupt|weaken|cut|keep|make sure)|"
+                    r"(?:said|says|argued|explained) (?:that )?(?:it|they|the \w+) (?:wanted|needed|could not|couldn't)|"
+                    r"would (?:otherwise|not be able)|can't|cannot afford|so (?:the|that|it)|which (?:is|was) why|"
+                    r"as|given that)\b", re.I)
+_STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|meant to|designed to|"
+                           r"purpose|goal|aim(?:s|ed)? (?:to|at)|reason|caused by|driven by|in response to|"
+                           r"to (?:let|allow|enable|spot|detect|mark|pre-empt))\b", re.I)
 _METHOD = re.compile(r"\b(?:by|through|via|using|with|will|plan|steps?|process|procedure|must|can|apply|"
                      r"calculated|measured|handled|led|chaired|hosted|under|according to|requires?|involves?)\b",
                      re.I)
@@ -302,13 +308,18 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
 
 
 def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """Does the sentence use the question's main verb ("won" for "win",
+    "attendees" for "attend")?"""
     if not part.predicate:
         return True
     stem_ = terms(part.predicate)
     if not stem_:
         return True
     held = set(terms(ev.text))
-    return stem_[0] in held or any(h.startswith(stem_[0][:5]) for h in held if len(stem_[0]) >= 5)
+    if ev.parse is not None:
+        held |= {w.lemma.lower() for w in ev.parse.words}
+    return stem_[0] in held or part.predicate in held or \
+        any(h.startswith(stem_[0][:5]) for h in held if len(stem_[0]) >= 5)
 
 
 def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], float] | None,
@@ -323,20 +334,23 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if not _anchored(ev, part):
         return 0.0
     if kind is not None:
-        if kind not in ev.kinds:
+        # "Who released the statement?": a person, or the organization that did it
+        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and "organization" in ev.kinds
+                                         and predicate):
             return 0.0
         if cover < 0.34 or (not predicate and cover < 0.6):
             return 0.0
-        if kind == "number" and part.head and not counts(ev.text, part.head):
+        if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head):
             return 0.0  # "how many people": a number of people, not "two governments"
         return ev.score + 0.25 + 0.1 * predicate
     if asked == "reason":
         if cover < 0.3:
             return 0.0
         causal = bool(_CAUSE.search(ev.text))
+        strong = bool(_STRONG_CAUSE.search(ev.text))
         if not causal and cover < 0.55:
             return 0.0
-        return ev.score + 0.15 * causal
+        return ev.score + 0.1 * causal + 0.2 * strong
     if asked == "method":
         if cover < 0.35:
             return 0.0
@@ -349,7 +363,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return ev.score + 0.25 * says_what
     if asked == "yes_no":
         # "Did FEMA approve X?" is answered by what the sources say about approving X
-        if cover < 0.45 or (not predicate and cover < 0.7):
+        if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
         return ev.score + 0.1 * predicate
     if asked == "comparison":
@@ -377,7 +391,7 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
         word = m.group().lower().rstrip(".")
         if word not in held_text and not set(terms(word)) <= frame:
             return False
-    if part.asked == "person" and part.head and part.head_kind == "person":
+    if part.asked == "person" and part.wh == "who" and part.head and part.head_kind == "person":
         stem_ = terms(part.head)
         if stem_ and stem_[0] not in set(terms(held_text)) | frame:
             return False
@@ -396,6 +410,11 @@ def counts(text: str, head: str) -> bool:
             if head_terms & set(terms(" ".join(tokens[i + 1:i + 5]))):
                 return True
     return False
+
+
+def has_cause(text: str) -> bool:
+    """Does the sentence give a cause or a purpose?"""
+    return bool(_CAUSE.search(text))
 
 
 def _defines(text: str, subject: str) -> bool:

@@ -13,10 +13,11 @@ text, and an LLM's answer gets the same gaps and status."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import NEGATION, Evidence, answers_part, part_coverage
+from qa_service.answering.evidence import NEGATION, Evidence, answers_part, has_cause, part_coverage
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, Analyzer
@@ -64,45 +65,107 @@ class AnswerPlan:
 
 
 # ------------------------------------------------------------------ premises
+# Words that make a statement negative without "not": "left off", "denied".
+_NEGATIVE_MEANING = re.compile(r"\b(?:left (?:off|out)|excluded|denied|rejected|refused|failed|lost|missed|lacks?|"
+                               r"lacking|without|cut|dropped|barred|ineligible|unable|no longer|can't|cannot|"
+                               r"isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|never|not)\b", re.I)
+
+
 def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], checker: GroundingChecker,
                    idf: Callable[[str], float] | None, analyzer: Analyzer | None) -> tuple[str, Evidence | None]:
-    """('supported' | 'contradicted' | 'unreported', the correcting sentence)."""
+    """('supported' | 'contradicted' | 'unreported', the correcting sentence).
+
+    A premise is usually the article's own news in other words ("the SIG is
+    going after financial institutions" for "pursuing action against financial
+    institutions"), so the sources telling of the same event is enough to
+    answer the why. It is contradicted when the sentences that tell of the
+    event give another date, place, name or role than the premise does
+    ("moved to Mexico City" where they say Washington; "Mexico's president"
+    where they name the foreign secretary), or say the opposite ("not eligible
+    for FEMA grants"); and when the sources never tell of it but say that it
+    did not happen ("does not announce ... troop deployments"), that sentence
+    is the correction."""
     premise = analysis.premise or ""
-    p_terms = list(dict.fromkeys(terms(premise)))
-    if not p_terms:
-        return "supported", None
-    ranked = sorted(evidence, key=lambda e: -part_coverage(e, p_terms, idf))
-    for ev in ranked[:6]:
-        window = f"{ev.previous.text} {ev.text}" if ev.previous is not None else ev.text
-        if checker.score(premise, ev.text) >= checker.threshold or checker.score(premise, window) >= checker.threshold:
-            return "supported", None
-    best = ranked[0] if ranked else None
-    if best is None:
-        return "unreported", None
-    cover = part_coverage(best, p_terms, idf)
-    premise_negated = bool(NEGATION.search(premise))
-    # "does not announce ... troop deployments" against "the U.S. sent troops"
-    for ev in ranked[:6]:
-        if ev.negated and not premise_negated and part_coverage(ev, p_terms, idf) >= 0.34:
-            return "contradicted", ev
-    # a name, place or date the sources never give, where they give another
+    # the question's own content words: "met" in the premise is "meet" in the question
+    p_terms = [t for t in analysis.terms if t in set(terms(premise)) or t in set(terms(analysis.clean))]
+    if not p_terms or not evidence:
+        return ("supported", None) if not p_terms else ("unreported", None)
+    weights = analysis.weights
+    pinned: list[tuple[str, set[str], str]] = []  # (text, its terms, entity label) the premise pins down
     if analyzer is not None:
-        p_parse = analyzer.parse(premise)
-        text_all = " ".join(e.text for e in evidence).lower()
-        missing = [e for e in p_parse.entities if e.text.lower() not in text_all]
-        if missing:
-            others = [t for t in p_terms if not any(t in terms(m.text) for m in missing)]
-            candidates = sorted(evidence, key=lambda e: -part_coverage(e, others, idf))
-            for ev in candidates[:6]:
-                if ev.parse is None or part_coverage(ev, others, idf) < 0.5:
-                    continue
-                labels = {e.label for e in ev.parse.entities}
-                if any(m.label in labels or (m.label in DATE_LABELS and labels & DATE_LABELS) for m in missing):
+        for ent in analyzer.parse(premise).entities:
+            if ent.label not in ("ORDINAL", "CARDINAL"):
+                pinned.append((ent.text, set(terms(ent.text)), ent.label))
+    for role in set(p_terms) & _ROLE_TERMS:
+        if not any(role in ts for _, ts, _ in pinned):
+            pinned.append((role, {role}, "ROLE"))
+    pinned_terms = set().union(*(ts for _, ts, _ in pinned)) if pinned else set()
+    others = [t for t in p_terms if t not in pinned_terms]
+
+    def said(ev: Evidence, words_: set[str]) -> bool:
+        held = set(terms(ev.text)) | ev.context | ev.heading
+        if ev.anaphoric and ev.previous is not None:
+            held |= set(terms(ev.previous.text))
+        return words_ <= held
+
+    # Names of who or what the event is about identify it; dates, places,
+    # amounts and roles are the details a false premise gets wrong.
+    slot_terms = set().union(*(ts for _, ts, label in pinned if label not in _IDENTITY_LABELS)) \
+        if pinned else set()
+
+    def events_without(words_: set[str]) -> list[Evidence]:
+        """The sentences that tell of the premise's event, leaving ``words_`` aside."""
+        rest = [t for t in p_terms if t not in words_ and t not in slot_terms]
+        if not rest:
+            return []
+        found = [e for e in evidence if part_coverage(e, rest, idf, weights) >= 0.5]
+        return sorted(found, key=lambda e: -part_coverage(e, rest, idf, weights))[:6]
+
+    premise_negative = bool(_NEGATIVE_MEANING.search(premise))
+    unsaid = False
+    for _, words_, label in pinned:
+        events = events_without(words_)
+        if not events or any(said(e, words_) for e in events):
+            continue
+        unsaid = True
+        if events[0].negated and not premise_negative:
+            return "contradicted", events[0]  # "does not announce ... troop deployments"
+        # the sentences about this event never say it: do they say something else in its place?
+        doing = [t for t in p_terms if t not in pinned_terms and weights.get(t, 1.0) < 1.3]
+        for ev in events:
+            if doing and part_coverage(ev, doing, idf, weights) < 0.5:
+                continue  # not about what the premise says happened ("met", "moved")
+            labels = {x.label for x in ev.parse.entities} if ev.parse is not None else set()
+            if label == "ROLE":
+                if "PERSON" in labels or set(terms(ev.text)) & _ROLE_TERMS:
                     return "contradicted", ev
-            return "unreported", None
-    if cover >= 0.75:
-        return "supported", None  # the same words, told otherwise: close enough to answer the why
+            elif label in labels or (label in DATE_LABELS and labels & DATE_LABELS) or \
+                    (label in ("GPE", "LOC", "FAC") and labels & {"GPE", "LOC", "FAC"}) or \
+                    (label in ("ORG", "NORP") and labels & {"ORG", "NORP"}):
+                return "contradicted", ev
+    if unsaid:
+        return "unreported", None
+    events = events_without(pinned_terms)
+    content = [t for t in others if weights.get(t, 1.0) < 1.3]  # verbs and nouns, not names
+    if events and (not content or max(part_coverage(e, content, idf, weights) for e in events) >= 0.5):
+        best = events[0]
+        if best.negated and not premise_negative and part_coverage(best, others, idf, weights) >= 0.6:
+            return "contradicted", best  # "... can apply for the loans even though they are not eligible for FEMA grants"
+        return "supported", None
+    premise_negated = bool(NEGATION.search(premise))
+    key_nouns = [t for t in content if weights.get(t, 1.0) >= 1.0] or content or others
+    ranked = sorted(evidence, key=lambda e: -part_coverage(e, p_terms, idf, weights))
+    for ev in ranked[:8]:
+        # "does not announce ... troop deployments" against "the U.S. sent troops"
+        if ev.negated and not premise_negated and set(key_nouns) & set(terms(ev.text)):
+            return "contradicted", ev
     return "unreported", None
+
+
+_IDENTITY_LABELS = frozenset({"ORG", "PERSON", "NORP", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"})
+_ROLE_TERMS = frozenset(terms("president secretary minister director chair chairman chairwoman commissioner governor "
+                              "mayor ambassador administrator spokesperson spokesman spokeswoman senator judge "
+                              "prime king queen chancellor ceo"))
 
 
 # -------------------------------------------------------------------- plan
@@ -169,10 +232,15 @@ def plan_answer(
         scored = [(s, e) for s, e in scored if s > 0]
         scored.sort(key=lambda se: -se[0])
         part.answer = [e for _, e in scored]
+        if part.analysis.asked == "reason":
+            # a cause leads; a sentence that only restates what happened is context
+            part.answer.sort(key=lambda e: not has_cause(e.text))
         if part.answered:
             continue
-        gap_sentences = [e for e in ranked if e.states_gap and e.score >= min_score and
-                         part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis)]
+        gap_sentences = [e for e in ranked if e.score >= min_score and (
+            (e.states_gap and part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis))
+            # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
+            or (e.negated and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6))]
         if gap_sentences:
             part.cited_gap = gap_sentences[0]
             part.gap = Gap(aspect=part.analysis.embedded or part.analysis.clean, statement=gap_sentences[0].text,
@@ -335,12 +403,18 @@ def _gap_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     agenda?", not "Where will it meet?"."""
     words_ = _GAP_WORDS.get(part.asked)
     held = set(terms(ev.text))
-    if part.head and set(terms(part.head)) & held:
+
+    def mentions(wanted: set[str]) -> bool:
+        return any(h == w or (len(w) >= 5 and h.startswith(w[:5])) for h in held for w in wanted)
+
+    if part.head and mentions(set(terms(part.head))):
         return True
+    if part.predicate and mentions(set(terms(part.predicate))):
+        return True  # "Who will attend?" and "the attendance list has not been published"
     if words_ is None:
-        return bool(part.predicate and set(terms(part.predicate)) & held) or part.asked in (
-            "description", "entity", "list", "method", "reason", "definition", "yes_no", "comparison")
-    return bool(set(terms(words_)) & held)
+        return part.asked in ("description", "entity", "list", "method", "reason", "definition", "yes_no",
+                              "comparison")
+    return mentions(set(terms(words_)))
 
 
 def _both_sides(analysis: QuestionAnalysis, pool: list[Evidence], ranked: list[Evidence],

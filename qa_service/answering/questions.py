@@ -169,7 +169,7 @@ _PLACE_NOUNS = ATTRIBUTE_NOUNS["place"] | {"cities", "countries", "states", "cou
 # Words that ask nothing by themselves ("What do the sources say about ...").
 _NOISE_TERMS = set(terms("source sources say said tell know known article story report question answer explain "
                          "please exactly actually really brief briefly quick quickly short itself themselves "
-                         "anything something"))
+                         "anything something much many"))
 # Words of a request for the gist; what is left names its topic, if any.
 GIST_TERMS = frozenset(terms("happen happened happening summarize summarise summary sum up gist short version brief "
                              "briefly nutshell story news going tl dr tldr catch rundown quick bottom line main key "
@@ -859,10 +859,15 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
                         core.lower())
         if role and _noun_class(role.group(1)) == "person":
             analysis.head = role.group(1)  # "Who is the U.S. ambassador to Mexico?": an ambassador
-    if analysis.asked == "number" and not analysis.head:
-        many = re.search(r"\bhow many\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b", core.lower())
+    if analysis.asked in ("number", "duration") and not analysis.head:
+        many = re.search(r"\bhow many\s+([a-z-]+)(?:\s+([a-z-]+))?", core.lower())
         if many:
-            analysis.head = many.group(1)
+            # "how many people", "how many Mexican states": the counted noun
+            second = many.group(2) or ""
+            noun = second if parse is not None and any(
+                w.text.lower() == second and w.pos in ("NOUN", "PROPN") for w in parse.words) and not any(
+                w.text.lower() == many.group(1) and w.pos == "NOUN" for w in parse.words) else many.group(1)
+            analysis.head = noun
     analysis.terms = _content_terms(core)
     analysis.weights = _term_weights(parse, analysis.terms)
     analysis.focus = _focus(parse, core)
