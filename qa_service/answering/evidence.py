@@ -22,6 +22,7 @@ from qa_service.answering.questions import QuestionAnalysis
 from qa_service.ingest.boilerplate import is_boilerplate
 from qa_service.language import (
     DATE_LABELS,
+    NAME_LABELS,
     MONEY_LABELS,
     NUMBER_LABELS,
     ORG_LABELS,
@@ -70,6 +71,8 @@ _DATE_RE = re.compile(rf"\b(?:{_MONTH})\b\.?(?:\s+\d{{1,2}})?|\b(?:19|20)\d\d\b|
                       re.I)
 _NUMBER_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                         r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|several)\b", re.I)
+_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH})\b|\b\d{{4}}-\d\d-\d\d\b|"
+                     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _MONEY_RE = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)?\s*(?:dollars|euros|pounds|pesos)\b"
                        r"|\bUSD\b", re.I)
 _PERCENT_RE = re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage points?\b", re.I)
@@ -197,6 +200,8 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
                 kinds.add("number")
     if any(new(m.group()) for m in _DATE_RE.finditer(text)):
         kinds.add("date")
+    if any(new(m.group()) for m in _DAY_RE.finditer(text)):
+        kinds.add("day")  # a date to the day ("January 23", "Oct. 14", "2025-10-01")
     if any(new(m.group()) for m in _MONEY_RE.finditer(text)):
         kinds.update(("money", "number"))
     if any(new(m.group()) for m in _PERCENT_RE.finditer(text)):
@@ -333,13 +338,18 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     predicate = _predicate_held(ev, part)
     if not _anchored(ev, part):
         return 0.0
+    if kind == "date" and re.search(r"\b(?:what|which|exact|specific) (?:day|date)\b|\bon what day\b", part.clean, re.I):
+        kind = "day"  # "on what day?": a month alone does not answer
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
         if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and "organization" in ev.kinds
                                          and predicate):
             return 0.0
-        if cover < 0.34 or (not predicate and cover < 0.6):
+        if cover < 0.34 or (not predicate and cover < 0.5):
             return 0.0
+        if kind == "number" and "percent" in ev.kinds and not (ev.kinds & {"money"}) and \
+                not _plain_number(ev.text):
+            return 0.0  # "how large", "how many": a share is not a size or a count
         if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head):
             return 0.0  # "how many people": a number of people, not "two governments"
         return ev.score + 0.25 + 0.1 * predicate
@@ -371,6 +381,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     # list, entity, description, gist: covering the focus is the answer
     if cover < 0.4:
         return 0.0
+    if asked == "entity" and part.head and not _names_something(ev, part):
+        return 0.0  # "Which film won?": a sentence naming no film does not answer
     wanted = _KIND_OF_HEAD.get(part.head_kind)
     if asked == "list" and wanted and wanted not in ev.kinds and not ev.list_item and cover < 0.6:
         return 0.0  # "which agencies": a sentence naming none is not an item
@@ -396,6 +408,26 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
         if stem_ and stem_[0] not in set(terms(held_text)) | frame:
             return False
     return True
+
+
+def _plain_number(text: str) -> bool:
+    """A number in the text that is not a percentage or a date."""
+    stripped = _PERCENT_RE.sub(" ", _DATE_RE.sub(" ", re.sub(r"\d+(?:\.\d+)?\s?%", " ", text)))
+    return bool(re.search(r"\d", stripped))
+
+
+def _names_something(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """Does the sentence (or the one its pronoun leans on) name something the
+    question does not already name?"""
+    asked_low = part.clean.lower()
+    for e in [ev, ev.previous if ev.anaphoric or ev.previous is not None and ev.previous.block == ev.block else None]:
+        if e is None or e.parse is None:
+            continue
+        if any(ent.label in NAME_LABELS and ent.text.lower() not in asked_low for ent in e.parse.entities):
+            return True
+        if re.search(r"[\"“][^\"”]{3,80}[\"”]", e.text):
+            return True  # a quoted title
+    return False
 
 
 def counts(text: str, head: str) -> bool:

@@ -184,7 +184,8 @@ ATTRIBUTE_NOUNS = {
               "compensation", "allowance", "subsidy", "damages", "fare", "toll", "premium", "dividend"},
     "number": {"number", "count", "total", "population", "size", "score", "tally", "rate", "margin", "capacity",
                "limit", "maximum", "minimum", "age", "height", "length", "distance", "magnitude", "level", "turnout",
-               "figure", "ratio", "speed", "temperature", "weight", "volume", "toll", "crest"},
+               "figure", "ratio", "speed", "temperature", "weight", "volume", "toll", "crest", "vote", "votes",
+               "tally", "attendance", "ridership", "acreage", "acres", "size"},
     "percent": {"percentage", "percent", "share", "proportion", "fraction"},
     "place": {"location", "venue", "place", "site", "address", "headquarters", "city", "country", "state",
               "county", "town", "region", "destination", "route", "origin", "hometown", "border", "area"},
@@ -894,7 +895,8 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         analysis.head_kind = _noun_class(head) if head else ""
         if head in ("name", "names") and re.search(r"\bnames? of (?:the )?(?:\w+ )?(?:people|persons?|victims?|"
                                                   r"officials?|members?|players?|candidates?|men|women|"
-                                                  r"residents?|suspects?|dead)\b", core.lower()):
+                                                  r"residents?|suspects?|dead)\b|\b(?:their|his|her) names?\b",
+                                                  core.lower()):
             analysis.asked, analysis.head_kind = "person", "person"
     elif re.match(r"^who\b", core.lower()):
         analysis.head_kind = "person"
@@ -903,14 +905,11 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         if role and _noun_class(role.group(1)) == "person":
             analysis.head = role.group(1)  # "Who is the U.S. ambassador to Mexico?": an ambassador
     if analysis.asked in ("number", "duration") and not analysis.head:
-        many = re.search(r"\bhow many\s+([a-z-]+)(?:\s+([a-z-]+))?", core.lower())
+        many = re.search(r"\bhow many\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+(?:do|does|did|is|are|was|were|have|"
+                         r"has|had|will|would|can|could|in|of|on|at|for|from|to|with|\?|$)", core + " ", re.I)
         if many:
-            # "how many people", "how many Mexican states": the counted noun
-            second = many.group(2) or ""
-            noun = second if parse is not None and any(
-                w.text.lower() == second and w.pos in ("NOUN", "PROPN") for w in parse.words) and not any(
-                w.text.lower() == many.group(1) and w.pos == "NOUN" for w in parse.words) else many.group(1)
-            analysis.head = noun
+            # "how many people", "how many Northfield Home Stores customers": the counted noun is the last one
+            analysis.head = many.group(1).split()[-1].lower()
     analysis.terms = _content_terms(core)
     analysis.weights = _term_weights(parse, analysis.terms)
     analysis.focus = _focus(parse, core)

@@ -108,13 +108,16 @@ _SELF_NEGATING = {"unpublished", "undisclosed", "unannounced", "unknown", "uncle
 
 
 def is_absence_statement(sentence: str) -> bool:
+    """A negation followed within a few words by a word about disclosure ("has
+    not been published", "the sources do not say"), or a self-negating word."""
     toks = words(sentence)
     if any(t in _SELF_NEGATING for t in toks):
         return True
-    negated = any(t in _NEGATIONS or t.endswith("n't") for t in toks)
-    if not negated:
-        return False
-    return any(stem(t) in _DISCLOSURE for t in toks)
+    for i, tok in enumerate(toks):
+        if tok in _NEGATIONS or tok.endswith("n't"):
+            if any(stem(t) in _DISCLOSURE for t in toks[i + 1:i + 6]):
+                return True
+    return False
 
 
 # ------------------------------------------------------------------ refusals

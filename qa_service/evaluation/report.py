@@ -288,7 +288,7 @@ def _question_row(r: dict) -> str:
             else:
                 parts.append(f"<span class='supported'>{text}</span>")
         answer = "".join(parts)
-    for g in r.get("gaps", []):
+    for g in r.get("answer_gaps", []):
         answer += f"<div class='absence'>gap ({e(g['aspect'])}): {e(g['statement'])}</div>"
     if r.get("dropped_sentences"):
         answer += "".join(f"<div class='dropped'>dropped by verification: {e(d)}</div>"

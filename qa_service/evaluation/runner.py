@@ -95,7 +95,7 @@ def answer_record(store: CorpusStore, item: EvalItem, answer: Answer, checker: G
                          split, gap_statements)
     return {
         **shape,
-        "gaps": [g.model_dump() for g in answer.gaps],
+        "answer_gaps": [g.model_dump() for g in answer.gaps],
         "status": answer.status,
         "answer": answer.answer,
         "message": answer.message,

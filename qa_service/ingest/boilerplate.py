@@ -20,8 +20,8 @@ _DATE = rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d
 
 _PATTERNS = [
     # bylines: "By Jane Doe", "By Jane Doe, Staff Writer", "By A and B, Associated Press"
-    rf"^by\s+(?:[A-Z0-9][\w.'’-]*\s*){{1,4}}(?:(?:,|and|&)\s*(?:[A-Z][\w.'’-]+\s*){{1,4}})*"
-    rf"(?:[,|]\s*[\w .,:'’&|@-]{{0,90}})?$",
+    r"^by\s+(?:[A-Z0-9][\w.'’-]*\s*){1,4}(?:(?:,|and|&)\s*(?:[A-Z][\w.'’-]+\s*){1,4})*"
+    r"(?:[,|]\s*[\w .,:'’&|@-]{0,90})?$",
     r"^[\w .&'’-]{2,40}\s(?:staff|staff reports?|wire reports|news services)$",
     r"^(?:story|words|text|reporting|report|written) by\b",
     r"\breporting by\b.*\bediting by\b|^(?:additional )?reporting by\b|^editing by\b",
