@@ -29,6 +29,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     print(f"added {len(summary.added)}, updated {len(summary.updated)}, unchanged {len(summary.unchanged)}, "
           f"removed {len(summary.removed)}; {summary.chunks} chunks written ({summary.embedded} embedded, "
           f"{summary.tokens} tokens); {len(problems)} skipped")
+    if summary.flagged:
+        count = sum(len(flags) for flags in summary.flagged.values())
+        print(f"flagged {count} passage(s) addressed to AI systems in {len(summary.flagged)} document(s); "
+              "they are kept out of answers, citations and takeaways (editors see them in review):")
+        for doc_id, flags in summary.flagged.items():
+            for flag, text in flags:
+                where = f"[{flag.start}:{flag.end}]" if flag.field == "text" else flag.field
+                shown = " ".join(text.split())
+                shown = shown if len(shown) <= 100 else shown[:99] + "\u2026"
+                print(f"  {doc_id} {where} {flag.reason}: {shown!r}")
     pre = extra.get("pregenerated")
     if isinstance(pre, dict) and pre.get("articles"):
         print(f"pre-generated {pre['answered'] + pre['not_in_sources']} answers for {pre['articles']} article(s)")

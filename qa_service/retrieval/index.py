@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.ingest.chunking import chunk_document
-from qa_service.models import Chunk, Document, RetrievedChunk
+from qa_service.ingest.instructions import flag_document
+from qa_service.models import Chunk, Document, FlaggedSentence, RetrievedChunk
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.lexical import BM25
 from qa_service.store.corpus import CorpusStore
@@ -26,6 +27,9 @@ class IngestSummary:
     chunks: int = 0  # chunks written (new or changed documents)
     embedded: int = 0  # chunks that needed a new vector
     tokens: int = 0
+    # Per document id: spans addressed to a model (ingest/instructions.py), for
+    # every document ingested, unchanged ones included, with their text.
+    flagged: dict[str, list[tuple[FlaggedSentence, str]]] = field(default_factory=dict)
 
     @property
     def changed(self) -> list[str]:
@@ -35,6 +39,8 @@ class IngestSummary:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "chunks": self.chunks, "embedded": self.embedded, "tokens": self.tokens,
+            "flagged": {doc_id: [{**f.model_dump(), "text": text} for f, text in flags]
+                        for doc_id, flags in self.flagged.items()},
         }
 
 
@@ -85,7 +91,12 @@ class CorpusIndex:
         summary = IngestSummary()
         known = self.store.hashes()
         todo: list[tuple[Document, list[Chunk]]] = []
+        # Text addressed to a model is flagged here, whoever built the Document,
+        # so no path into the index skips the check.
+        docs = [flag_document(doc) for doc in docs]
         for doc in docs:
+            if doc.flagged:
+                summary.flagged[doc.id] = [(f, _flagged_text(doc, f)) for f in doc.flagged]
             old = known.get(doc.id)
             if old == doc.content_hash():
                 summary.unchanged.append(doc.id)
@@ -182,7 +193,7 @@ class CorpusIndex:
 
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         chunks = {c.id: c for c in self.store.chunks([cid for cid, _ in ranked[: k * 3]])}
-        titles: dict[str, str] = {}
+        docs: dict[str, Document | None] = {}
         out: list[RetrievedChunk] = []
         kept_terms: list[set[str]] = []
         for cid, score in ranked:
@@ -193,17 +204,29 @@ class CorpusIndex:
             if any(_overlap(shingles, other) > 0.8 for other in kept_terms):
                 continue  # near-duplicate of a better-ranked chunk
             kept_terms.append(shingles)
-            if chunk.doc_id not in titles:
-                doc = self.store.get_document(chunk.doc_id)
-                titles[chunk.doc_id] = doc.title if doc else chunk.doc_id
+            if chunk.doc_id not in docs:
+                docs[chunk.doc_id] = self.store.get_document(chunk.doc_id)
+            doc = docs[chunk.doc_id]
             out.append(RetrievedChunk(
                 doc_id=chunk.doc_id, chunk_id=cid, score=round(score, 6), start=chunk.start, end=chunk.end,
-                text=chunk.text, heading=chunk.heading, title=titles[chunk.doc_id],
+                text=chunk.text, heading=chunk.heading, title=doc.title if doc else chunk.doc_id,
                 dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
+                flagged=doc.flagged_spans(chunk.start, chunk.end) if doc else [],
             ))
             if len(out) >= k:
                 break
         return out
+
+
+def _flagged_text(doc: Document, flag: FlaggedSentence) -> str:
+    if flag.field == "text":
+        return doc.text[flag.start:flag.end]
+    if flag.field == "title":
+        return doc.title
+    name, _, index = flag.field.partition("[")
+    values = doc.questions if name == "questions" else doc.takeaways
+    i = int(index.rstrip("]") or 0)
+    return values[i] if i < len(values) else ""
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
