@@ -64,6 +64,17 @@ class Document(BaseModel):
         end = len(self.text) if end is None else end
         return [(f.start, f.end) for f in self.flagged if f.field == "text" and f.start < end and f.end > start]
 
+    def flagged_text(self, flag: FlaggedSentence) -> str:
+        """The text a flag points at, in the text or in a front-matter field."""
+        if flag.field == "text":
+            return self.text[flag.start:flag.end]
+        if flag.field == "title":
+            return self.title
+        name, _, index = flag.field.partition("[")
+        values = self.questions if name == "questions" else self.takeaways
+        i = int(index.rstrip("]") or 0) if index.rstrip("]").isdigit() else len(values)
+        return values[i] if i < len(values) else ""
+
     def flagged_field(self, name: str) -> bool:
         """Whether a front-matter field ("title", "takeaways[2]") was flagged whole."""
         return any(f.field == name for f in self.flagged)

@@ -249,7 +249,7 @@ def find_instructions(text: str) -> list[FlaggedSentence]:
         # A sentence is read with its line's Markdown prefix ("### Instruction:") put back.
         line_start = text.rfind("\n", 0, s) + 1
         prefix = text[line_start:s] if _MD_LINE_PREFIX.fullmatch(text[line_start:s]) else ""
-        reason = instruction_reason(prefix + raw)
+        reason = instruction_reason(raw) or (instruction_reason(prefix + raw) if prefix else None)
         if reason is None and (_TAG_CHARS.search(raw) or len(_RAW_INVISIBLE.findall(raw)) >= 3):
             reason = HIDDEN
         if reason is None:

@@ -96,7 +96,7 @@ class CorpusIndex:
         docs = [flag_document(doc) for doc in docs]
         for doc in docs:
             if doc.flagged:
-                summary.flagged[doc.id] = [(f, _flagged_text(doc, f)) for f in doc.flagged]
+                summary.flagged[doc.id] = [(f, doc.flagged_text(f)) for f in doc.flagged]
             old = known.get(doc.id)
             if old == doc.content_hash():
                 summary.unchanged.append(doc.id)
@@ -216,17 +216,6 @@ class CorpusIndex:
             if len(out) >= k:
                 break
         return out
-
-
-def _flagged_text(doc: Document, flag: FlaggedSentence) -> str:
-    if flag.field == "text":
-        return doc.text[flag.start:flag.end]
-    if flag.field == "title":
-        return doc.title
-    name, _, index = flag.field.partition("[")
-    values = doc.questions if name == "questions" else doc.takeaways
-    i = int(index.rstrip("]") or 0)
-    return values[i] if i < len(values) else ""
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -221,6 +221,16 @@ class ReviewItemOut(BaseModel):
     feedback: dict[str, int]
 
 
+class FlaggedPassageOut(BaseModel):
+    doc_id: str
+    title: str
+    field: str = Field(description="'text', or the front-matter field the passage is ('title', 'takeaways[0]')")
+    start: int = Field(description="offset into the field's text")
+    end: int
+    reason: str = Field(description="why it reads as addressed to a model")
+    text: str
+
+
 class AuditOut(BaseModel):
     id: int
     at: float
