@@ -64,9 +64,7 @@ def _takeaways_out(v: TakeawaysVersion) -> schemas.TakeawaysVersionOut:
 
 
 # ------------------------------------------------------------------ JSON API
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "not logged in"},
-                                           403: {"description": "not an editor (or missing CSRF header)"},
-                                           404: {"description": "unknown article, question or version"}}
+ERRORS: dict[int | str, dict[str, Any]] = schemas.error_responses(400, 401, 403, 404, 409)
 router = APIRouter(prefix="/api/editor", tags=["editor"], responses=ERRORS,
                 dependencies=[Depends(require_editor), Depends(api_csrf)])
 
