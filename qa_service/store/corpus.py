@@ -90,6 +90,9 @@ class CorpusStore:
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r["id"] for r in self._conn.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
 
+    def all_chunk_ids(self) -> set[str]:
+        return {r["id"] for r in self._conn.execute("SELECT id FROM chunks")}
+
     def chunks(self, ids: Iterable[str] | None = None) -> list[Chunk]:
         if ids is None:
             rows = self._conn.execute("SELECT * FROM chunks ORDER BY doc_id, ordinal").fetchall()
