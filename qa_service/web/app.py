@@ -44,6 +44,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
     return text or "Invalid request.", errors
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route offers at this path. Starlette names only the
+    first route it tried, but GET and POST of one path are separate routes."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     from qa_service.web.reader import templates
 
@@ -97,6 +110,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(app, request)
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)

@@ -386,7 +386,7 @@ def _sse(event: AnswerEvent, extra: dict[str, Any] | None = None) -> str:
 @router.get("/api/articles/{article_id}/questions/stream", tags=["questions"], summary="Ask a question, streamed (server-sent events)",
             response_class=StreamingResponse,
             responses={**schemas.error_responses(404, 422, 429),
-                       200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+                       200: {"content": {"text/event-stream": {"schema": schemas.SSE_EVENT}},
                              "description": "Server-sent events: retrieval, delta, citation, done | error"}})
 def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: TypedAnswersDep, user: UserDep,
                question: Annotated[str, Query(min_length=1, max_length=schemas.MAX_QUESTION_CHARS,

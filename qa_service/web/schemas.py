@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa_service.models import Answer, Citation
 from qa_service.store.accounts import MAX_COMMENT, MAX_PASSWORD, MIN_PASSWORD
@@ -24,6 +24,21 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$"
 NAME_RULE = "2-32 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
 # Logged-in routes accept a session cookie (browsers) or a bearer API token (scripts).
 LOGGED_IN: dict[str, Any] = {"security": [{"bearerAuth": []}, {"cookieAuth": []}]}
+
+
+class RequestBody(BaseModel):
+    """Request bodies take JSON as the schema types it: 0 is not false, "1" is
+    not 1 (the contract says boolean, so only true and false are)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# One server-sent event of the streamed answer; ``data`` is JSON (see the route's description).
+SSE_EVENT: dict[str, Any] = {
+    "type": "object", "required": ["data"],
+    "properties": {"event": {"type": "string", "enum": ["retrieval", "delta", "citation", "done", "error"]},
+                   "data": {"type": "string", "description": "a JSON object"}},
+}
 
 
 class FieldErrorOut(BaseModel):
@@ -113,17 +128,17 @@ class ArticleDetail(ArticleMeta):
     answers_ready: bool = Field(True, description="False while takeaways and answers are still being prepared.")
 
 
-class QuestionIn(BaseModel):
+class QuestionIn(RequestBody):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["Who chairs the SIG?"],
                           description=QUESTION_RULE, json_schema_extra={"pattern": QUESTION_PATTERN})
 
 
-class VoteIn(BaseModel):
+class VoteIn(RequestBody):
     kind: Literal["interesting", "support"]
     value: bool
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(RequestBody):
     helpful: bool
 
 
@@ -133,7 +148,7 @@ class FeedbackOut(BaseModel):
     mine: bool | None = None
 
 
-class CommentIn(BaseModel):
+class CommentIn(RequestBody):
     text: str = Field(min_length=1, max_length=MAX_COMMENT, description="Not only spaces.",
                       json_schema_extra={"pattern": r"\S"})
 
@@ -146,12 +161,12 @@ class CommentOut(BaseModel):
     created_at: float
 
 
-class CredentialsIn(BaseModel):
+class CredentialsIn(RequestBody):
     name: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD)
 
 
-class SignupIn(BaseModel):
+class SignupIn(RequestBody):
     name: str = Field(min_length=2, max_length=32, description=NAME_RULE, json_schema_extra={"pattern": NAME_PATTERN})
     password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
                           description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters.")
@@ -215,21 +230,30 @@ class AddedQuestionOut(BaseModel):
     version: VersionOut | None
 
 
-class NewQuestionIn(BaseModel):
-    question: str = Field(min_length=1, max_length=300)
+class NewQuestionIn(RequestBody):
+    question: str = Field(min_length=1, max_length=300, json_schema_extra={"pattern": QUESTION_PATTERN},
+                          description="1 to 300 characters with at least one letter or digit.")
     pinned: bool = False
 
 
-class QuestionPatch(BaseModel):
+class QuestionPatch(RequestBody):
     pinned: bool | None = None
     hidden: bool | None = None
 
 
-class OrderIn(BaseModel):
-    order: list[str] = Field(min_length=1, max_length=500, description="question ids, first shown first")
+class OrderIn(RequestBody):
+    order: list[str] = Field(min_length=1, max_length=500, description="question ids, first shown first, each once",
+                             json_schema_extra={"uniqueItems": True})
+
+    @field_validator("order")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a question is listed twice")
+        return value
 
 
-class EditIn(BaseModel):
+class EditIn(RequestBody):
     text: str = Field(min_length=1, max_length=8000,
                       description="the new answer; every sentence ends with [n] naming one of the base version's sources")
     base_version: str | None = Field(None, description="version whose sources the [n] refer to (default: published)")
@@ -247,11 +271,11 @@ class EditRefusedOut(ErrorOut):
                                                description="each sentence whose citation does not verify")
 
 
-class RegenerateIn(BaseModel):
+class RegenerateIn(RequestBody):
     what: Literal["answers", "takeaways", "questions", "all"] = "answers"
 
 
-class RegenerateOneIn(BaseModel):
+class RegenerateOneIn(RequestBody):
     generator: Literal["extractive", "openai"] | None = None
 
 
