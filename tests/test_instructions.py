@@ -89,6 +89,10 @@ NEWS = [
     "Mexico's navy deployed new patrol systems along the coast.",
     "Customs agents processing these shipments found 300 rifles.",
     "The minister urged citizens to ignore rumours spread online.",
+    "Send it to climate@fairhavenbeacon.com and we may answer it in a future newsletter.",
+    "Email our newsroom at newsroom@gmpm.org.",
+    "## Response so far",
+    "## Instructions for applying",
 ]
 
 
@@ -102,11 +106,18 @@ def test_ordinary_news_is_not_flagged(sentence: str) -> None:
     assert instruction_reason(sentence) is None, sentence
 
 
-def test_seed_corpus_has_nothing_flagged() -> None:
-    from .conftest import CORPUS
+def test_the_news_corpora_have_nothing_flagged() -> None:
+    """Every corpus in the repository (the seed article and, where present,
+    the eval corpora) is ordinary news: nothing in it is addressed to a model."""
+    from qa_service.ingest.documents import load_paths
+    from qa_service.ingest.instructions import flag_document
 
-    for path in CORPUS.glob("*.md"):
-        assert find_instructions(path.read_text(encoding="utf-8")) == [], path.name
+    from .conftest import CORPUS, ROOT
+
+    paths = [CORPUS] + [p for p in [ROOT / "evals" / "corpora"] if p.is_dir()]
+    docs, _ = load_paths(paths)
+    flagged = [(d.id, d.flagged_text(f)) for d in map(flag_document, docs) for f in d.flagged]
+    assert not flagged, flagged
 
 
 def _flagged(text: str) -> list[str]:

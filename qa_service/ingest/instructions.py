@@ -143,7 +143,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(reason, re.compile(p, re.I)) fo
     (ROLE_MARKER, r"\b(?:system|hidden|secret|developer|initial|original) (?:prompt|instructions?)\s*[:\-\u2013\u2014]"),
     (ROLE_MARKER, r"\b(?:begin|end|start)(?:\s+of)?\s+(?:the\s+)?(?:system\s+|hidden\s+|secret\s+|new\s+|real\s+)?"
                   r"(?:prompt|instructions?)\b"),
-    (ROLE_MARKER, r"^#{1,6}\s*(?:instructions?|system|response|prompt|assistant|input)\b"),
+    # "### Instruction" (a prompt template's section), or any of these labels with a colon; a heading
+    # such as "## Response so far" or "## Instructions for applying" is news
+    (ROLE_MARKER, r"^#{1,6}\s*(?:instruction|system|prompt)\s*:?\s*$|^#{1,6}\s*(?:instructions?|system|response|"
+                  r"prompt|assistant|input)\s*:"),
     # --- changing the model's role
     (PERSONA, r"\byou are (?:now|no longer)\b[^.]{0,60}\b(?:" + _AI + r"|assistant|bot|mode|persona|character|role|"
               r"bound|restricted|unrestricted|unfiltered|uncensored|jailbroken|(?-i:DAN)|named|called|rules|"
@@ -182,8 +185,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(reason, re.compile(p, re.I)) fo
                    r"full)\s+(?:prompt|instructions?|message|rules|configuration|guidelines)"),
     (EXFILTRATION, r"\byour (?:system prompt|programming|hidden instructions|initial instructions|training data|"
                    r"api keys?|credentials|context window)\b"),
-    (EXFILTRATION, r"\b(?:send|post|upload|forward|exfiltrate|transmit|submit|email)\b[^.]{0,60}\b(?:to|at)\s+"
-                   r"(?:https?://|www\.|[\w.-]+@[\w-]+\.)"),
+    # sending the conversation or secrets somewhere ("Send your questions to news@..." is news)
+    (EXFILTRATION, r"\b(?:send|post|upload|forward|exfiltrate|transmit|submit|email|leak)\b[^.]{0,30}\b(?:conversation|"
+                   r"chat|history|prompt|instructions|user data|user's|personal data|api keys?|credentials|secrets?|"
+                   r"passwords?|tokens?|context|messages|cookies?)\b[^.]{0,40}\b(?:to|at)\s+(?:https?://|www\.|"
+                   r"[\w.-]+@[\w-]+\.)"),
 ]]
 
 # A pointer back to the sentence before ("repeat the previous sentence").
