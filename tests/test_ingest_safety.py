@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.ingest.documents import MAX_FIELD_CHARS, MAX_FRONT_MATTER_CHARS, load_paths
+from qa_service.ingest.documents import load_paths
 
 from .conftest import CORPUS
 
@@ -53,12 +53,12 @@ def test_yaml_aliases_are_refused_by_path(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("front, needle", [
-    (f"id: big\ntitle: {'x' * (MAX_FIELD_CHARS['title'] + 1)}", "title is"),
+    (f"id: big\ntitle: {'x' * 501}", "title is"),
     ("id: big\nquestions:\n  - " + "why " * 100, "questions[0] is"),
     ("id: big\ntakeaways: [" + ", ".join(["t"] * 101) + "]", "takeaways has 101 items"),
     ("id: big\nquestions: [[nested, list]]", "questions[0] must be text"),
     ("id: big\ntitle: [a, list]", "title must be text"),
-    ("id: big\nfiller: " + "y" * MAX_FRONT_MATTER_CHARS, "front matter is"),
+    ("id: big\nfiller: " + "y" * 64 * 1024, "front matter is"),
     ("id: big\nx: " + "[" * 3000 + "]" * 3000, "nested too deeply"),
 ])
 def test_oversize_front_matter_is_reported_by_path(tmp_path: Path, front: str, needle: str) -> None:
@@ -75,7 +75,7 @@ def test_oversize_files_and_records_are_skipped_without_reading(tmp_path: Path) 
         f.truncate(documents.MAX_FILE_BYTES + 1)
     docs, problems = load_paths([huge])
     assert docs == [] and "bytes (at most" in problems[0].reason and problems[0].path == str(huge)
-    record = {"id": "r1", "title": "t", "text": "x", "url": "u" * (MAX_FIELD_CHARS["url"] + 1)}
+    record = {"id": "r1", "title": "t", "text": "x", "url": "u" * (documents.MAX_FIELD_CHARS["url"] + 1)}
     jsonl = _write(tmp_path, "records.jsonl", json.dumps(record) + "\n" + json.dumps({"id": "r2", "text": "ok"}))
     docs, problems = load_paths([jsonl])
     assert [d.id for d in docs] == ["r2"] and problems[0].path == f"{jsonl}:1" and "url is" in problems[0].reason
