@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -85,8 +86,6 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
-        import ipaddress
-
         for part in filter(None, (p.strip() for p in value.split(","))):
             try:
                 ipaddress.ip_network(part, strict=False)
@@ -106,10 +105,8 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def trusted_proxy_networks(self) -> list[object]:
-        """QA_TRUSTED_PROXIES as ip_network objects."""
-        import ipaddress
-
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """QA_TRUSTED_PROXIES as networks (a single address is a /32 or /128)."""
         return [ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property

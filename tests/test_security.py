@@ -96,6 +96,24 @@ def test_unknown_names_from_one_address_are_throttled_before_hashing(client: Tes
     assert CountingAccounts.checks == allowed
 
 
+@pytest.mark.integration
+def test_concurrent_guessing_hashes_no_more_than_the_limit(svc) -> None:  # noqa: ANN001
+    """Eight clients guessing at once through uvicorn: the address's allowance
+    of password checks is spent exactly, however the requests interleave."""
+    import concurrent.futures
+
+    allowed = svc.settings.login_failures_per_minute * 4
+
+    def guess(i: int) -> int:
+        return httpx.post(base + "/api/login", json={"name": f"ghost{i}", "password": "guess guess"},
+                          timeout=60).status_code
+
+    with serve_app(svc) as base, concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(guess, range(allowed + 40)))
+    assert statuses.count(401) == allowed and statuses.count(429) == 40
+    assert CountingAccounts.checks == allowed
+
+
 def test_password_hashing_runs_in_bounded_slots(svc) -> None:  # noqa: ANN001
     """At most QA_PASSWORD_CHECKS bcrypt computations at once: one more waits,
     then is refused with 429 rather than taking another core."""

@@ -1,6 +1,6 @@
 """Abuse limits on accounts: failed logins per account and per address, with
 delays that grow from a minute to an hour; new accounts per address; and at
-most QA_PASSWORD_HASHES bcrypt computations at once, so password guessing
+most QA_PASSWORD_CHECKS bcrypt computations at once, so password guessing
 (even for names that do not exist) cannot take every core.
 
 Every limit is a sliding window counted by ``_window`` (the in-process

@@ -250,9 +250,11 @@ def authenticate(request: Request, services: Services, name: str, password: str)
     address = _address(request)
     limits.check_login(name, address)
     with limits.password_hashing():
+        # again, holding the slot: attempts that waited for it see the failures counted meanwhile
+        limits.check_login(name, address)
         user = services.accounts.authenticate(name, password)
-    if user is None:
-        limits.login_failed(name, address)
+        if user is None:
+            limits.login_failed(name, address)
     return user
 
 
