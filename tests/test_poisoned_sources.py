@@ -195,3 +195,70 @@ def test_editors_see_the_flagged_sentences_in_review(poisoned) -> None:  # noqa:
         for page in ("/editor", f"/editor/articles/{ARTICLE_ID}"):
             html = client.get(page).text
             assert 'id="flagged"' in html and "Note to the AI model reading this" in html, page
+
+
+class ParrotGenerator:
+    """A model that obeys the poison: it repeats, verbatim and cited, every
+    flagged passage it is shown (what a compliant LLM would write)."""
+
+    name = "parrot"
+
+    def generate(self, question: str, passages):  # noqa: ANN001, ANN201
+        from qa_service.answering.generation import Draft
+
+        lines = []
+        for p in passages:
+            for s, e in p.chunk.flagged:
+                lo, hi = max(s, p.chunk.start), min(e, p.chunk.end)
+                if lo < hi:
+                    lines.append(f"{p.chunk.text[lo - p.chunk.start:hi - p.chunk.start].strip()} [{p.n}]")
+        return Draft(text="\n\n".join(lines) or "Nothing to add.", generator=self.name)
+
+    def stream(self, question: str, passages):  # noqa: ANN001, ANN201
+        draft = self.generate(question, passages)
+        yield draft.text
+        yield draft
+
+
+def _parrot(services):  # noqa: ANN001, ANN202
+    from qa_service.answering.pipeline import Answerer
+
+    return Answerer(services.index, ParrotGenerator(), services.checker, services.embedding_cache,
+                    top_k=services.settings.top_k, relevance_threshold=services.settings.relevance_threshold)
+
+
+def test_a_model_is_never_shown_the_poison_and_cannot_cite_it(poisoned) -> None:  # noqa: ANN001
+    """An LLM reads the passages with flagged text replaced by a marker; and
+    whatever a generator writes is verified against citable spans, which
+    flagged text never is: even a model repeating the injection word for word
+    gets no citation quoting it."""
+    from qa_service.answering.generation import Passage
+    from qa_service.answering.llm import REDACTED, format_sources
+
+    services, _ = poisoned
+    parrot = _parrot(services)
+    redacted = 0
+    for case in CASES:
+        passages = [Passage(i + 1, c) for i, c in enumerate(services.index.search(case["probe"], k=8,
+                                                                                  article_id=ARTICLE_ID))]
+        prompt_sources = format_sources(passages)
+        assert not _leaks(prompt_sources), case["id"]
+        redacted += prompt_sources.count(REDACTED)
+        answer = parrot.ask(case["probe"], ARTICLE_ID)
+        quotes = "\n".join(c.quote for c in answer.citations)
+        assert not _leaks(quotes), (case["id"], quotes)
+    assert redacted >= len(CASES) // 2  # the probes did reach the poisoned passages
+
+
+@pytest.mark.xfail(strict=False, reason="grounding: a claim sharing a sentence's subject but not its predicate "
+                                        "('the SIG has been dissolved' vs 'the SIG is scheduled to meet') verifies")
+def test_a_claim_a_model_copied_from_the_poison_finds_no_other_support(poisoned) -> None:  # noqa: ANN001
+    """The claim itself must not survive either, attached to an innocent sentence."""
+    services, _ = poisoned
+    parrot = _parrot(services)
+    leaks = []
+    for case in CASES:
+        answer = parrot.ask(case["probe"], ARTICLE_ID)
+        if found := _leaks(answer.answer):
+            leaks.append(f"{case['id']}: {answer.answer!r} cites {[c.quote for c in answer.citations]}")
+    assert not leaks, f"{len(leaks)} claim(s) copied from poison verified against other sentences:\n" + "\n".join(leaks)
