@@ -331,6 +331,19 @@ def test_cross_site_login_and_signup_get_no_session(bare: TestClient, svc) -> No
     assert bare.post("/api/login", json={"name": "mallory", "password": "attacker password"}).status_code == 200
 
 
+def test_public_origins_are_accepted_besides_the_requests_own(svc) -> None:  # noqa: ANN001
+    """Behind a proxy that rewrites Host, the site's public origin is a setting."""
+    svc.settings.public_origins = "https://news.example.com"
+    svc.accounts.create_user("pat", "long enough pw")
+    with TestClient(create_app(services=svc)) as c:
+        form = {"name": "pat", "password": "long enough pw", "next": "/"}
+        ok = c.post("/login", data=form, headers={"Origin": "https://news.example.com"}, follow_redirects=False)
+        assert ok.status_code == 303
+        other = c.post("/login", data=form, headers={"Origin": "https://news.example.com.evil.example"},
+                       follow_redirects=False)
+        assert other.status_code == 403
+
+
 def test_cookie_changes_from_another_site_are_refused(client: TestClient, svc) -> None:  # noqa: ANN001
     client.post("/api/signup", json={"name": "rosa", "password": "long enough"})
     votes = f"/api/articles/{ARTICLE_ID}/votes"
