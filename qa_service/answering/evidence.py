@@ -160,8 +160,8 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
             paragraph_break = False
             last_was_item = item
             for s, e in sentence_spans(text, line_start, line_start + len(line)):
-                if is_boilerplate(text[s:e]):
-                    continue
+                if is_boilerplate(text[s:e]) or p.chunk.is_flagged(base + s, base + e):
+                    continue  # page furniture, or text addressed to a model (flagged at ingest): never evidence
                 out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item))
     return out
 

@@ -25,8 +25,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"serving {len(articles)} article(s) from {settings.data_dir} on http://{shown}:{port}/ "
           f"(API docs: /docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=args.access_log)
+    uvicorn.run(app, **server_options(host, port), log_level=args.log_level, access_log=args.access_log)
     return 0
+
+
+def server_options(host: str, port: int) -> dict[str, object]:
+    """How uvicorn runs the app. Its own proxy handling is off: it believes
+    X-Forwarded-For from any local peer; the app believes it only from
+    QA_TRUSTED_PROXIES (qa_service.web.security.ProxyHeaders)."""
+    return {"host": host, "port": port, "proxy_headers": False, "server_header": False}
 
 
 def _check_port(host: str, port: int) -> None:

@@ -90,6 +90,9 @@ class CorpusStore:
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r["id"] for r in self._conn.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
 
+    def all_chunk_ids(self) -> set[str]:
+        return {r["id"] for r in self._conn.execute("SELECT id FROM chunks")}
+
     def chunks(self, ids: Iterable[str] | None = None) -> list[Chunk]:
         if ids is None:
             rows = self._conn.execute("SELECT * FROM chunks ORDER BY doc_id, ordinal").fetchall()
@@ -120,7 +123,8 @@ class CorpusStore:
 
     # ---- writing (one transaction per document, so a crash never leaves half a document)
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
-        meta = {"sources": doc.sources, "questions": doc.questions, "takeaways": doc.takeaways}
+        meta = {"sources": doc.sources, "questions": doc.questions, "takeaways": doc.takeaways,
+                "flagged": [f.model_dump() for f in doc.flagged]}
         with immediate(self._conn, self._lock):
             self._conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
             self._conn.execute(
@@ -154,5 +158,5 @@ def _row_to_document(row: sqlite3.Row) -> Document:
         id=row["id"], title=row["title"], text=row["text"], kind=row["kind"], publisher=row["publisher"],
         url=row["url"], published=row["published"], label=row["label"], article_id=row["article_id"],
         sources=meta.get("sources", []), questions=meta.get("questions", []), takeaways=meta.get("takeaways", []),
-        path=row["path"],
+        path=row["path"], flagged=meta.get("flagged", []),
     )
