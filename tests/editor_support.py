@@ -3,6 +3,7 @@ different (still extractive, so verifiable) answer, and account set-up."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
 
@@ -22,14 +23,15 @@ class TrimmingGenerator:
         self.extractive = extractive
         self._calls = itertools.count(1)
 
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        chosen = self.extractive.select(question, passages)
+    def generate(self, question: str, passages: Sequence[Passage], plan=None) -> Draft:  # noqa: ANN001
         k = next(self._calls)
-        keep = chosen[: max(1, len(chosen) - k)]
-        return Draft(text=self.extractive.compose(keep), generator=self.name)
+        if plan is not None:
+            plan = dataclasses.replace(plan, details=plan.details[: max(0, len(plan.details) - k)],
+                                       items=plan.items[: max(1, len(plan.items) - k)] if plan.items else [])
+        return Draft(text=self.extractive.compose(plan) if plan is not None else "", generator=self.name)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
-        draft = self.generate(question, passages)
+    def stream(self, question: str, passages: Sequence[Passage], plan=None) -> Iterator[str | Draft]:  # noqa: ANN001
+        draft = self.generate(question, passages, plan)
         yield draft.text
         yield draft
 

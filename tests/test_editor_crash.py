@@ -58,13 +58,13 @@ class BarrierGenerator:
         self.barrier = barrier
         self.name = "test-barrier"
 
-    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
+    def generate(self, question: str, passages: Sequence[Passage], plan=None) -> Draft:  # noqa: ANN001
         self.barrier.wait(timeout=60)
-        draft = self.extractive.generate(question, passages)
+        draft = self.extractive.generate(question, passages, plan)
         return Draft(text=draft.text, generator=self.name)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
-        draft = self.generate(question, passages)
+    def stream(self, question: str, passages: Sequence[Passage], plan=None) -> Iterator[str | Draft]:  # noqa: ANN001
+        draft = self.generate(question, passages, plan)
         yield draft.text
         yield draft
 

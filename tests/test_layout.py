@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qa_service"
 
 # Lower numbers are lower stages; a module may import its own stage and below.
 STAGES = {
-    "models": 0, "settings": 0, "text": 0, "tokens": 0,
+    "models": 0, "settings": 0, "text": 0, "tokens": 0, "language": 0,
     "store": 1,
     "ingest": 2,
     "retrieval": 3, "grounding": 3,
@@ -40,8 +40,17 @@ def modules() -> dict[str, Path]:
 
 
 def imports_of(path: Path) -> set[str]:
+    """Every module ``path`` imports when it runs, at the top or inside a
+    function. Imports under ``if TYPE_CHECKING:`` are left out: they are
+    never executed, only read by type checkers."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    type_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                 and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                 for n in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:

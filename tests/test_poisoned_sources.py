@@ -203,7 +203,7 @@ class ParrotGenerator:
 
     name = "parrot"
 
-    def generate(self, question: str, passages):  # noqa: ANN001, ANN201
+    def generate(self, question: str, passages, plan=None):  # noqa: ANN001, ANN201
         from qa_service.answering.generation import Draft
 
         lines = []
@@ -214,8 +214,8 @@ class ParrotGenerator:
                     lines.append(f"{p.chunk.text[lo - p.chunk.start:hi - p.chunk.start].strip()} [{p.n}]")
         return Draft(text="\n\n".join(lines) or "Nothing to add.", generator=self.name)
 
-    def stream(self, question: str, passages):  # noqa: ANN001, ANN201
-        draft = self.generate(question, passages)
+    def stream(self, question: str, passages, plan=None):  # noqa: ANN001, ANN201
+        draft = self.generate(question, passages, plan)
         yield draft.text
         yield draft
 

@@ -68,8 +68,9 @@ _INSTRUCTION = re.compile(
     r"|\b(?:then|also|and|so) (?:say|state|claim|mention|add|append|write)\b"
     r"|\btell (?:readers|people|them|users|everyone|the public)\b"
     r"|\b(?:write|compose) (?:a|an|me a) (?:poem|limerick|haiku|song|story|joke|essay)\b"
-    r"|\binstead of answering\b|\bbefore answering\b|\bnote to the (?:assistant|ai|model|system)\b"
-    r"|<\s*/?\s*(?:script|system|im_start|im_end)\b|\[/?inst\]", re.I)
+    r"|\binstead of answering\b|\bbefore answering\b|\bnote to the (?:assistant|ai|model|system|llm)\b"
+    r"|\bnew (?:instructions?|rules|task|directive)\b|\bupdated instructions?\b"
+    r"|<\s*/?\s*(?:script|system|im_start|im_end)\b|<\|[^|>]{1,20}\|>|\[/?inst\]|^#+\s*(?:system|instruction)", re.I)
 _ASKS = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|"
                    r"had|can|could|will|would|should|may|might|must|in what|on what|at what|for what|by what|"
                    r"to what|from what|until when|tell me|explain|describe|list|name|summari[sz]e|give me)\b",
@@ -87,7 +88,8 @@ def separate_instructions(question: str) -> tuple[str, list[str]]:
     if not _INSTRUCTION.search(text):
         return text, []
     # sentences, then clauses joined by ";", ":", " then ", " and then "
-    pieces = re.split(r"(?<=[.!?])\s+|(?<=[;:\]])\s+|\s*\[|\]\s*|,\s*(?:and\s+)?then\s+|\s+and then\s+", text)
+    pieces = re.split(r"(?<=[.!?])\s+|(?<=[;:\]])\s+|\s*\[|\]\s*|,\s*(?:and\s+)?then\s+|\s+and then\s+"
+                      r"|\s*<\|?/?[a-z_]+\|?>\s*", text)
     kept: list[str] = []
     dropped: list[str] = []
     for piece in (p.strip() for p in pieces):
@@ -264,7 +266,8 @@ class QuestionAnalysis:
         if self.embedded:
             end = "" if self.embedded.endswith(".") else "."
             return f"The sources do not say {self.embedded}{end}"
-        return f"The sources do not answer this question: {self.clean.rstrip('?. ')}."
+        # the question's own words are not repeated: they may carry what was not asked
+        return "The sources do not answer this question."
 
 
 def _lower_first(text: str, parse: Parse | None = None) -> str:
