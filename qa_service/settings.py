@@ -39,7 +39,6 @@ class Settings(BaseSettings):
 
     # Answering
     max_question_tokens: int = Field(128, ge=4, description="Longer questions are rejected.")
-    max_answer_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
     support_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Grounding score a citation needs to verify.")
     support_coverage_floor: float = Field(0.4, ge=0.0, lt=1.0, description="A cited span sharing no more than this share of a sentence's content words supports nothing (answer-time strictness; 0 = the calibrated model alone).")
     relevance_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Below this evidence score the answer is not_in_sources.")

@@ -107,6 +107,34 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of|and|for|on|the|&)?\s*[A-Z][a-z]+)+")
+
+
+def acronyms(text: str) -> set[str]:
+    """The initials of each run of capitalised words, as terms: "Security
+    Implementation Group" gives "sig", so a question about "the SIG" finds the
+    sentence that spells it out."""
+    out = set()
+    for m in _NAME_RUN.finditer(text):
+        for name in re.split(r"\s+(?:and|&)\s+", m.group()):
+            words_ = name.split()
+            while words_ and words_[0].lower() in _NOT_IN_NAMES:
+                words_.pop(0)
+            initials = "".join(w[0] for w in words_ if w[0].isupper())
+            if 2 <= len(initials) <= 6:
+                out.add(initials.lower())
+            # "U.S.-Mexico Security Implementation Group": the name may start later
+            out.update(initials[i:].lower() for i in range(1, len(initials) - 2))
+    return out
+
+
+# capitalised at the start of a sentence, never part of what a name abbreviates
+_NOT_IN_NAMES = {"the", "a", "an", "on", "in", "at", "for", "of", "and", "by", "to", "from", "with", "as",
+                 "this", "that", "these", "those", "its", "their", "his", "her", "our", "last", "next", "when",
+                 "after", "before", "while", "if", "but", "monday", "tuesday", "wednesday", "thursday", "friday",
+                 "saturday", "sunday"}
+
+
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 

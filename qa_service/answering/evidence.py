@@ -33,7 +33,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import is_heading_line, sentence_spans, terms
+from qa_service.text import acronyms, is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
@@ -231,7 +231,7 @@ def gather_evidence(
     if not rows:
         return []
     chunk_of = {p.n: p.chunk.chunk_id for p in passages}
-    headings = {p.n: set(terms(p.chunk.heading)) for p in passages}
+    headings = {p.n: set(terms(p.chunk.heading)) | acronyms(p.chunk.heading) for p in passages}
     q_terms = analysis.terms or list(dict.fromkeys(terms(analysis.clean)))
     weights = term_weights(q_terms, idf, analysis.weights)
     total = sum(weights.values()) or 1.0
@@ -264,7 +264,7 @@ def gather_evidence(
         if ev.key in seen:  # overlapping chunks repeat sentences
             continue
         seen.add(ev.key)
-        own = set(terms(text))
+        own = set(terms(text)) | acronyms(text)
         context = set(terms(ev.previous.text)) if ev.anaphoric and ev.previous is not None else set()
         held = own | context
         covered = sum(w for t, w in weights.items() if t in held)
@@ -302,7 +302,7 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     before it counts when it opens with a pronoun)."""
     if not part_terms:
         return ev.coverage
-    held = set(terms(ev.text))
+    held = set(terms(ev.text)) | acronyms(ev.text)
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
     weights = term_weights(part_terms, idf, emphasis)
@@ -384,7 +384,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if asked == "entity" and part.head and not _names_something(ev, part):
         return 0.0  # "Which film won?": a sentence naming no film does not answer
     wanted = _KIND_OF_HEAD.get(part.head_kind)
-    if asked == "list" and wanted and wanted not in ev.kinds and not ev.list_item and cover < 0.6:
+    if asked == "list" and wanted and wanted not in ev.kinds and not ev.list_item and cover < 0.6 \
+            and not (part.head and counts(ev.text, part.head)):
         return 0.0  # "which agencies": a sentence naming none is not an item
     return ev.score + 0.05 * predicate
 
@@ -399,9 +400,17 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
     frames it, and a role it asks about ("Who is the ambassador?") is named."""
     held_text = " ".join([ev.text, ev.previous.text if ev.anaphoric and ev.previous else ""]).lower()
     frame = set(ev.heading) | set(ev.context)
+    # a date is often set once and then held for the sentences that follow
+    before, prev = [], ev.previous
+    while prev is not None and len(before) < 3:
+        before.append(prev.text)
+        prev = prev.previous
+    dated = " ".join([held_text, *before]).lower()
+    if _MONTHS_RE.search(ev.text):
+        dated = held_text  # a sentence that names its own month speaks of that one
     for m in _MONTHS_RE.finditer(part.clean):
         word = m.group().lower().rstrip(".")
-        if word not in held_text and not set(terms(word)) <= frame:
+        if word not in dated and not set(terms(word)) <= frame:
             return False
     if part.asked == "person" and part.wh == "who" and part.head and part.head_kind == "person":
         stem_ = terms(part.head)

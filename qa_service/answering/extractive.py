@@ -41,8 +41,10 @@ class ExtractiveGenerator:
         bare = CONNECTIVE.sub("", text, count=1)
         if bare != text and bare:
             text = bare[0].upper() + bare[1:]
-        if not ANAPHORA.match(text) or ev.previous is None:
+        if not ANAPHORA.match(text):
             return _as_sentence(text)
+        if ev.previous is None:
+            return "" if _PRONOUN.match(text) else _as_sentence(text)
         antecedent, chain = _antecedent(ev)
         m = _PRONOUN.match(text)
         if antecedent and m and not _fits(m.group(1), antecedent, chain[0] if chain else None):
@@ -52,22 +54,32 @@ class ExtractiveGenerator:
             if m.group(1) in _POSSESSIVE:
                 name += "'" if name.endswith("s") else "'s"
             rewritten = name + text[m.end():]
-            window = " ".join(e.text for e in [*chain, ev])
+            # the citation check quotes one sentence or two neighbours, so the
+            # rewrite must hold on exactly that pair to survive it
+            if len(chain) != 1 or chain[0].passage != ev.passage:
+                return ""
+            window = f"{chain[0].text} {ev.text}"
             if self.checker.score(rewritten, window) >= self.checker.threshold:
                 return _as_sentence(rewritten)
         return ""
 
-    def _render(self, ev: Evidence, shown: list[Evidence]) -> list[str]:
+    def _render(self, ev: Evidence, shown: list[Evidence], depth: int = 0) -> list[str]:
         """``ev`` as text lines with markers; the sentence it leans on first when
-        it cannot stand alone."""
+        it cannot stand alone (and the one that one leans on, up to two back)."""
         text = self._resolve(ev)
         if text:
             return [f"{text} [{ev.passage}]"]
         prev = ev.previous
         if prev is not None and prev not in shown:
+            if depth >= 2:
+                return []
             shown.append(prev)
-            return [f"{_as_sentence(CONNECTIVE.sub('', prev.text, count=1))} [{prev.passage}]",
-                    f"{_as_sentence(ev.text)} [{ev.passage}]"]
+            before = self._render(prev, shown, depth + 1)
+            if not before:
+                return []
+            return [*before, f"{_as_sentence(ev.text)} [{ev.passage}]"]
+        if prev is None and _PRONOUN.match(ev.text.strip()):
+            return []  # "It was created in 2025" with nothing before it to say what "it" is
         return [f"{_as_sentence(ev.text)} [{ev.passage}]"]
 
     # ------------------------------------------------------------- compose

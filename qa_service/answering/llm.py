@@ -198,6 +198,39 @@ class ModelTextCleaner:
         return sentence
 
 
+# ------------------------------------------------------------------ notes
+def plan_notes(plan: AnswerPlan, kept: set[int]) -> str:
+    """What the service's own reading of the sources found, as short notes for
+    the model: which sources answer, whether the answer is a list, a premise
+    the sources contradict, what they do not say. A small model given these
+    leads with the answer instead of retelling the sources; the gaps are
+    stated by the service after the model's text, so the model is told not
+    to guess at them."""
+    notes: list[str] = []
+
+    def refs(evs: Sequence[object]) -> str:
+        numbers = sorted({e.passage for e in evs if e.passage in kept})  # type: ignore[attr-defined]
+        return ", ".join(f"[{n}]" for n in numbers)
+
+    if plan.correction is not None and plan.correction.passage in kept:
+        notes.append(f"The question takes for granted something source [{plan.correction.passage}] contradicts: "
+                     "say so in your first sentence, then give what the sources do say.")
+    elif plan.answered and refs(plan.lead):
+        notes.append(f"Source {refs(plan.lead)} answers the question most directly: "
+                     "your first sentence gives that answer.")
+    if plan.items and refs(plan.items):
+        notes.append(f"The answer is a list (sources {refs(plan.items)}): after one lead-in sentence, "
+                     "write one item a line, each starting with \"- \" and ending with its source number.")
+    for gap in plan.gaps:
+        if not gap.cited:
+            notes.append(f"The sources do not say: {gap.aspect.rstrip('?. ')}. Do not guess at it "
+                         "and do not write about it; a note saying so is added to your answer.")
+    if not plan.answered and plan.correction is None:
+        notes.append("The sources do not answer the question. Give in one or two sentences only the "
+                     "closest facts they do state, or write nothing.")
+    return "\n".join(f"- {n}" for n in notes) if notes else "- (none)"
+
+
 # --------------------------------------------------------------- generator
 class LLMGenerator:
     """The Generator protocol over any ChatModel: the answer prompt with the
@@ -216,31 +249,34 @@ class LLMGenerator:
     def last_stats(self) -> CallStats:
         return self.chat.last_stats
 
-    def render(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
+    def render(self, question: str, passages: Sequence[Passage],
+               plan: AnswerPlan | None = None) -> list[dict[str, str]]:
         # Sources first, question last: a server's prefix cache then serves
         # follow-up questions on the same sources.
-        return self.prompt.render(sources=format_sources(passages), question=question)
+        kept = {p.n for p in passages}
+        return self.prompt.render(sources=format_sources(passages), question=question,
+                                  notes=plan_notes(plan, kept) if plan is not None else "")
 
-    def budget(self, question: str, passages: Sequence[Passage]) -> Budget:
+    def budget(self, question: str, passages: Sequence[Passage], plan: AnswerPlan | None = None) -> Budget:
         return fit_passages(
-            passages, lambda ps: self.render(question, ps),
+            passages, lambda ps: self.render(question, ps, plan),
             context_tokens=self.context_tokens, max_answer_tokens=self.max_answer_tokens,
         )
 
     def generate(self, question: str, passages: Sequence[Passage], plan: AnswerPlan | None = None) -> Draft:
-        budget = self.last_budget = self.budget(question, passages)
-        result = self.chat.complete(self.render(question, budget.passages))
+        budget = self.last_budget = self.budget(question, passages, plan)
+        result = self.chat.complete(self.render(question, budget.passages, plan))
         cleaner = ModelTextCleaner(budget.passages)
         text = cleaner.feed(result.text) + cleaner.finish(result.truncated)
         return self._draft(text, result, budget, cleaner)
 
     def stream(self, question: str, passages: Sequence[Passage],
                plan: AnswerPlan | None = None) -> Iterator[str | Draft]:
-        budget = self.last_budget = self.budget(question, passages)
+        budget = self.last_budget = self.budget(question, passages, plan)
         cleaner = ModelTextCleaner(budget.passages)
         parts: list[str] = []
         result: ChatResult | None = None
-        for item in self.chat.stream(self.render(question, budget.passages)):
+        for item in self.chat.stream(self.render(question, budget.passages, plan)):
             if isinstance(item, ChatResult):
                 result = item
                 break

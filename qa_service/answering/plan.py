@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import NEGATION, Evidence, answers_part, has_cause, part_coverage
+from qa_service.answering.evidence import NEGATION, Evidence, answers_part, counts, has_cause, part_coverage
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, Analyzer
@@ -179,8 +179,19 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     mine = set(terms(ev.text))
     if len(mine) < 3:
         return True
-    return any(len(mine & set(terms(c.text))) / max(1, min(len(mine), len(set(terms(c.text))))) > REDUNDANT
-               for c in chosen)
+
+    def named(e: Evidence) -> set[str]:
+        return {ent.text.lower() for ent in e.parse.entities} if e.parse is not None else set()
+
+    for c in chosen:
+        theirs = set(terms(c.text))
+        overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
+        # "The Department of Defense sent ..." after "The State Department sent ...":
+        # the same words about someone else are news
+        limit = 0.9 if named(ev) - named(c) else REDUNDANT
+        if overlap > limit:
+            return True
+    return False
 
 
 def _word_count(evs: Sequence[Evidence]) -> int:
@@ -277,10 +288,15 @@ def plan_answer(
     budget = _WORD_BUDGET.get(mode, 150)
     limit = _DETAIL_LIMIT.get(mode, 3)
     if analysis.type == "factoid" and mode != "full":
-        limit = min(limit, 1)
+        # a name, date or number needs one more sentence at most; "what is being done" needs more
+        limit = min(limit, 2 if analysis.asked == "description" else 1)
     pool: list[Evidence] = []
     for part in answered:
         pool.extend(part.answer[1:])
+    # the sentence that goes on from the lead ("It will also ...") reads on from it
+    if pool and plan.lead:
+        top = pool[0].score
+        pool.sort(key=lambda e: 0 if e.previous is plan.lead[0] and e.score >= top - 0.05 else 1)
     if analysis.type in ("compare", "how", "why", "yes_no", "definition") or mode == "full":
         pool.extend(e for e in ranked if e.score >= min_score)
     if analysis.type == "compare" and len(analysis.sides) == 2:
@@ -323,7 +339,9 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         by_block.setdefault(ev.block, []).append(ev)
     best_score = max(e.score for e in part.answer)
 
-    kind_labels = _KIND_LABELS.get(plan.analysis.head_kind, set())
+    kind_labels = set(_KIND_LABELS.get(plan.analysis.head_kind, set()))
+    if plan.analysis.wh == "who":
+        kind_labels |= _KIND_LABELS["organization"]  # "who attended": agencies attend too
 
     def named(block: int) -> int:
         """Things of the asked kind the block names ("agencies": organizations)."""
@@ -350,13 +368,16 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
             picked = items
         elif id(members[0]) in answering:
             picked = members  # the paragraph's first sentence answers: the paragraph is the list
+            if intro is None and not chosen and (plan.analysis.wh == "who" or plan.analysis.head and
+                                                 counts(members[0].text, plan.analysis.head)):
+                intro = members[0]  # "... from at least six agencies." introduces them
         else:
             picked = [e for e in members if id(e) in answering]
         for ev in picked:
             if not _redundant(ev, chosen) and ev is not intro:
                 chosen.append(ev)
-        if len(chosen) >= limit:
-            break
+        if len(chosen) >= limit or (intro is not None and chosen):
+            break  # a list its sources introduce is complete as they give it
     chosen = chosen[:limit]
     if not chosen:
         return plan

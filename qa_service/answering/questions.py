@@ -915,6 +915,14 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
             analysis.head = many.group(1).split()[-1].lower()
     analysis.terms = _content_terms(core)
     analysis.weights = _term_weights(parse, analysis.terms)
+    if analysis.asked == "list" and analysis.head:
+        # "What measures are being considered to stop X?": the items rarely say
+        # "measure"; what they must hold is X
+        heads = set(terms(re.sub(r"\b(?:or|and)\b", " ", _list_heads(core, analysis.head))))
+        for t in heads & set(analysis.weights):
+            analysis.weights[t] = min(analysis.weights[t], 0.3)
+    for t in _HEDGE_TERMS & set(analysis.weights):
+        analysis.weights[t] = min(analysis.weights[t], 0.2)
     analysis.focus = _focus(parse, core)
     analysis.predicate = _predicate(parse)
     if qtype == "compare":
@@ -928,6 +936,18 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if not analysis.embedded:
         analysis.embedded = _fallback_embedded(core, qtype)
     return analysis
+
+
+# "specific", "exact": they ask for detail, they are not what the detail is about
+_HEDGE_TERMS = set(terms("specific specifically exact exactly particular concrete detailed details main key "
+                         "major precise actual"))
+
+
+def _list_heads(core: str, head: str) -> str:
+    """The asked-for nouns, with a coordinated second one: "actions or measures"."""
+    m = re.search(rf"\b{re.escape(head)}\b(?:\s+(?:or|and)\s+\w+)?", core, re.I)
+    before = re.search(rf"\b(\w+)\s+(?:or|and)\s+{re.escape(head)}\b", core, re.I)
+    return " ".join(x for x in (m.group() if m else head, before.group(1) if before else "") if x)
 
 
 def _fallback_embedded(core: str, qtype: str) -> str:
