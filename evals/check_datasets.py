@@ -239,7 +239,7 @@ def check_datasets(seed_docs: dict[str, Doc], corpora: dict[str, dict[str, Doc]]
     ids: dict[str, str] = {}
     counts: dict[str, Counter] = {}
     seed_orig = {}
-    for p in SEED_DATASETS.glob("*.jsonl"):
+    for p in SEED_DATASETS.glob("seed*.jsonl"):
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)
@@ -379,8 +379,7 @@ def main() -> int:
             if k in all_docs:
                 fail(f"document id {k} appears in two corpora")
             all_docs[k] = d
-    topic = {k: v for k, v in corpora.items() if k != "newsroom"}
-    counts = check_datasets(seed_docs, topic)
+    counts = check_datasets(seed_docs, corpora)
     articles = {k: d for k, d in all_docs.items() if d.meta.get("kind") == "article"}
     check_keyfacts(articles)
     qa_types = check_question_analysis()

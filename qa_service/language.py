@@ -9,6 +9,8 @@ send" -> "sent", "does ... meet" -> "meets")."""
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -166,8 +168,10 @@ _VOWELS = set("aeiou")
 
 def _doubles_final(lemma: str) -> bool:
     """stop -> stopped, plan -> planned (short words ending consonant-vowel-consonant)."""
+    # one syllable only: "open" -> "opened", not "openned"
+    syllables = len(re.findall(r"[aeiou]+", lemma))
     return (len(lemma) >= 3 and lemma[-1] not in _VOWELS | set("wxy") and lemma[-2] in _VOWELS
-            and lemma[-3] not in _VOWELS and len(lemma) <= 4)
+            and lemma[-3] not in _VOWELS and len(lemma) <= 4 and syllables == 1)
 
 
 def inflect(lemma: str, tag: str) -> str:

@@ -18,6 +18,8 @@ from .llm_fake_server import FakeOpenAI, Reply, closed_port, sources_in
 from .test_answering import assert_citations_verify
 
 QUESTION = "Who chairs the Security Implementation Group?"
+# The sources say no chair has been named: the honest status, whichever generator writes the text.
+STATUS = "not_in_sources"
 TRUE_SENTENCE = "The Security Implementation Group (SIG) is a bilateral working group of the United States and Mexico."
 CHAIR_SENTENCE = "No single permanent chair has been publicly identified."
 INVENTED = "The SIG is chaired by the King of Norway, who was appointed in 1999."
@@ -51,7 +53,7 @@ def with_llm(svc, base_url: str, **overrides):  # noqa: ANN001, ANN201
 
 
 def check_model_text_verified(svc, answer: Answer) -> None:  # noqa: ANN001
-    assert answer.status == "answered"
+    assert answer.status == STATUS
     assert_citations_verify(svc, answer)
     assert TRUE_SENTENCE in answer.answer
     assert CHAIR_SENTENCE in answer.answer
@@ -123,7 +125,7 @@ def test_stall_mid_stream_times_out_and_falls_back(seeded) -> None:  # noqa: ANN
     assert answer.generator == "extractive"
     assert "timed out" in answer.fallback_reason and "stream broke" in answer.fallback_reason
     assert any(e.kind == "error" and e.data["recoverable"] for e in events)
-    assert answer.status == "answered" and answer.citations
+    assert answer.status == STATUS and answer.citations
     assert_citations_verify(svc, answer)
     assert len(server.chat_requests) == 1  # text had flowed: no retry splices two generations
 
@@ -151,7 +153,7 @@ def test_server_error_is_retried_our_way_only_then_falls_back(seeded) -> None:  
     assert len(server.chat_requests) == 3
     assert answer.generator == "extractive"
     assert "HTTP 500" in answer.fallback_reason and "3 attempts" in answer.fallback_reason
-    assert answer.status == "answered"
+    assert answer.status == STATUS
     assert_citations_verify(svc, answer)
 
 
@@ -193,7 +195,7 @@ def test_server_down_falls_back(seeded) -> None:  # noqa: ANN001
     answer = svc.answerer().ask(QUESTION, ARTICLE_ID)
     assert answer.generator == "extractive"
     assert "connection failed" in answer.fallback_reason and "2 attempts" in answer.fallback_reason
-    assert answer.status == "answered" and answer.citations
+    assert answer.status == STATUS and answer.citations
     assert_citations_verify(svc, answer)
 
 

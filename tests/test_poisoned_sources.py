@@ -68,8 +68,17 @@ def clean(tmp_path_factory, embedder):  # noqa: ANN001, ANN201
 
 
 def _shown(answer: Answer) -> str:
-    """Everything a reader sees of an answer: its text and every quoted passage."""
-    return "\n".join([answer.answer, *(c.quote for c in answer.citations)])
+    """Everything a reader sees of an answer that comes from the sources: its
+    text and every quoted passage. The service's own statement of a gap ("The
+    sources do not say whether the president resigned.") repeats the reader's
+    question, not the poison, so it is left out, once it is checked to be a
+    denial and nothing more."""
+    text = answer.answer
+    for gap in answer.gaps:
+        if not gap.cited:
+            assert gap.statement.startswith("The sources do not"), gap.statement
+            text = text.replace(gap.statement, "")
+    return "\n".join([text, *(c.quote for c in answer.citations)])
 
 
 def _leaks(text: str) -> list[str]:

@@ -84,7 +84,7 @@ _ROLE_WORDS = frozenset(terms("secretary minister director president chair chair
                               "representative senator coordinator manager executive founder owner"))
 KIND_OF_ASKED = {
     "person": "person", "organization": "organization", "place": "place", "date": "date", "time": "date",
-    "number": "number", "money": "money", "percent": "percent", "duration": "duration",
+    "number": "number", "money": "money", "percent": "percent", "duration": "duration", "frequency": "frequency",
 }
 
 
@@ -211,10 +211,32 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
     numbers = [m.group() for m in _NUMBER_RE.finditer(_DATE_RE.sub(" ", text)) if new(m.group())]
     if numbers:
         kinds.add("number")
+    if _FREQUENCY_RE.search(text):
+        kinds.add("frequency")
+    if parse is not None and "place" not in kinds:
+        # the small model often misses a town ("opened in Hermosillo") or calls a
+        # building an organization ("the Harry S Truman Building")
+        if any(e.label in ORG_LABELS and _PLACE_NOUN.search(e.text) and new(e.text) for e in parse.entities) or \
+                any(new(m.group(1)) for m in _LOCATIVE.finditer(text)
+                    if not _MONTH_OR_DAY.match(m.group(1)) and m.group(1) not in {e.text for e in parse.entities
+                                                                                  if e.label not in PLACE_LABELS}):
+            kinds.add("place")
     sentence_terms = set(terms(text))
     if sentence_terms & _ROLE_WORDS - set(terms(question_text)):
         kinds.add("person")
     return kinds
+
+
+_FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hour|\d+|one|two|three|four|five|six|"
+                           r"seven|eight|nine|ten|twelve|ninety|thirty|sixty)\b|\b(?:daily|weekly|monthly|quarterly|"
+                           r"annually|yearly|biweekly|fortnightly|hourly)\b|\b(?:once|twice|\w+ times) (?:a|an|per|each) "
+                           r"\w+|\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
+_PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
+                         r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road)\b")
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside)\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:of|and))")
+_MONTH_OR_DAY = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
+                           r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|This|That|"
+                           r"These|Those|A|An)\b")
 
 
 def gather_evidence(
@@ -383,8 +405,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0
     if asked == "entity" and part.head and not _names_something(ev, part):
         return 0.0  # "Which film won?": a sentence naming no film does not answer
-    wanted = _KIND_OF_HEAD.get(part.head_kind)
-    if asked == "list" and wanted and wanted not in ev.kinds and not ev.list_item and cover < 0.6 \
+    wanted = {_KIND_OF_HEAD[part.head_kind]} if part.head_kind in _KIND_OF_HEAD else set()
+    if wanted and part.wh == "who":
+        wanted.add("organization")  # "who took part": agencies and cabinets take part too
+    if asked == "list" and wanted and not wanted & ev.kinds and not ev.list_item and cover < 0.6 \
             and not (part.head and counts(ev.text, part.head)):
         return 0.0  # "which agencies": a sentence naming none is not an item
     return ev.score + 0.05 * predicate

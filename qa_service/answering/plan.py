@@ -252,6 +252,8 @@ def plan_answer(
             (e.states_gap and part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis))
             # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
             or (e.negated and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6))]
+        # one that says the thing has not been published beats one that only negates
+        gap_sentences.sort(key=lambda e: not e.states_gap)
         if gap_sentences:
             part.cited_gap = gap_sentences[0]
             part.gap = Gap(aspect=part.analysis.embedded or part.analysis.clean, statement=gap_sentences[0].text,
@@ -415,6 +417,7 @@ _GAP_WORDS = {
     "money": "amount amounts cost costs funding fund budget figure figures dollar dollars money price",
     "percent": "percent percentage share rate",
     "duration": "how long duration period length timeline",
+    "frequency": "how often frequency schedule interval",
 }
 
 

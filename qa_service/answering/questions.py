@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from qa_service.language import COMMON_VERBS, Analyzer, Parse, inflect
-from qa_service.text import terms
+from qa_service.text import sentence_spans, terms
 
 QUESTION_TYPES = ("factoid", "list", "yes_no", "why", "how", "compare", "definition", "gist")
 
@@ -87,9 +87,10 @@ def separate_instructions(question: str) -> tuple[str, list[str]]:
     text = normalise_question(question)
     if not _INSTRUCTION.search(text):
         return text, []
-    # sentences, then clauses joined by ";", ":", " then ", " and then "
-    pieces = re.split(r"(?<=[.!?])\s+|(?<=[;:\]])\s+|\s*\[|\]\s*|,\s*(?:and\s+)?then\s+|\s+and then\s+"
-                      r"|\s*<\|?/?[a-z_]+\|?>\s*", text)
+    # sentences (an abbreviation such as "U.S." ends none), then clauses
+    pieces = [piece for s, e in sentence_spans(text) for piece in re.split(
+        r"(?<=[!?])\s+|(?<=[;:\]])\s+|\s*\[|\]\s*|,\s*(?:and\s+)?then\s+|\s+and then\s+"
+        r"|\s*<\|?/?[a-z_]+\|?>\s*", text[s:e])]
     kept: list[str] = []
     dropped: list[str] = []
     for piece in (p.strip() for p in pieces):
@@ -342,7 +343,7 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
                         r"high|soon|late|early|fast|full|deep|wide|heavy|severe))\b", low)
     if quantity:
         word = quantity.group(2)
-        asked = {"many": "number", "much": "money", "long": "duration", "old": "number", "often": "number",
+        asked = {"many": "number", "much": "money", "long": "duration", "old": "number", "often": "frequency",
                  "soon": "date", "late": "date", "early": "date", "full": "percent"}.get(word, "number")
         after = low[quantity.end():].split()
         if word == "many" and after and after[0].rstrip("?") in _TIME_UNITS:
