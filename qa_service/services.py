@@ -197,7 +197,8 @@ class Services:
     def editorial(self) -> Editorial:
         answerer: Callable[[str | None], Answerer] = self.answerer
         return Editorial(self.store, self.answers, self.accounts, self.jobs, answerer, self.checker,
-                         self.pregenerator, review_min_grounding=self.settings.review_min_grounding)
+                         self.pregenerator, review_min_grounding=self.settings.review_min_grounding,
+                         review_min_quality=self.settings.review_min_quality)
 
     def close(self) -> None:
         """Close what was opened (only that: nothing is built to be closed)."""

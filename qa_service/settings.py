@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(12, ge=4, le=16, description="bcrypt cost for password hashes (tests may lower it).")
     session_days: float = Field(30.0, gt=0, description="Days a login session lasts.")
     review_min_grounding: float = Field(0.6, ge=0.0, le=1.0, description="Published answers scoring below this grounding score join the editors' review queue.")
+    review_min_quality: float = Field(0.75, ge=0.0, le=1.0, description="Published answers whose answer-quality score (lead answers, parts answered) is below this join the editors' review queue.")
 
     # Abuse limits and web hardening (issue 13)
     trusted_proxies: str = Field("", max_length=2000, description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g. 127.0.0.1,10.0.0.0/8); empty = believe no one, the peer address is the client.")

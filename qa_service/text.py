@@ -128,9 +128,28 @@ def acronyms(text: str) -> set[str]:
     return out
 
 
+def acronym_names(text: str) -> dict[str, set[str]]:
+    """Each acronym ``acronyms`` finds, with the terms of the name it stands
+    for: {"sig": {"security", "implementation", "group"}}."""
+    out: dict[str, set[str]] = {}
+    for m in _NAME_RUN.finditer(text):
+        for name in re.split(r"\s+(?:and|&)\s+", m.group()):
+            words_ = name.split()
+            while words_ and words_[0].lower() in _NOT_IN_NAMES:
+                words_.pop(0)
+            caps = [w for w in words_ if w[0].isupper()]
+            for i in range(len(caps) - 1):
+                initials = "".join(w[0] for w in caps[i:]).lower()
+                if 2 <= len(initials) <= 6:
+                    out[initials] = set(terms(" ".join(caps[i:])))
+    return out
+
+
 # capitalised at the start of a sentence, never part of what a name abbreviates
 _NOT_IN_NAMES = {"the", "a", "an", "on", "in", "at", "for", "of", "and", "by", "to", "from", "with", "as",
                  "this", "that", "these", "those", "its", "their", "his", "her", "our", "last", "next", "when",
+                 "is", "are", "was", "were", "do", "does", "did", "will", "can", "could", "should", "has", "have",
+                 "who", "what", "which", "where", "why", "how",
                  "after", "before", "while", "if", "but", "monday", "tuesday", "wednesday", "thursday", "friday",
                  "saturday", "sunday"}
 

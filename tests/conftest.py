@@ -86,3 +86,10 @@ def reconfigured(svc, **updates):  # noqa: ANN001, ANN201 - Services in, Service
     from qa_service.services import Services
 
     return Services(svc.settings.model_copy(update=updates), embedder_override=svc.embedder)
+
+
+@pytest.fixture(scope="session")
+def analyzer():  # noqa: ANN201 - the real spaCy analyzer, loaded once
+    from qa_service.adapters.spacy_nlp import SpacyAnalyzer
+
+    return SpacyAnalyzer()

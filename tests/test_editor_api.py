@@ -513,3 +513,35 @@ def test_db_is_consistent_after_the_workflow(client, ed, svc) -> None:
         "SELECT question_id, SUM(status='published') FROM answer_versions GROUP BY question_id").fetchall()
     assert all(n == 1 for _, n in per_question)
     con.close()
+
+
+def test_review_queue_flags_gaps_and_low_answer_quality(client, ed, svc) -> None:
+    """Beside the grounding score, the queue shows how well each published answer
+    answers: the answers that state gaps are listed with them, and a quality floor
+    above every score lists them all (and below every score, none)."""
+    svc.editorial.review_min_grounding = 0.0
+    svc.editorial.review_min_quality = 0.0
+    published = [svc.answers.published(q.id) for q in svc.answers.questions(A)]
+    with_gaps = {v.question_id for v in published if v is not None and v.answer.gaps
+                 and v.answer.status == "answered"}
+    items = {it["question_id"]: it for it in client.get("/api/editor/review", headers=ed).json()}
+    assert with_gaps, "the seed article's suggested answers include some that state what is not known"
+    for qid in with_gaps:
+        assert "gaps" in items[qid]["reasons"] and items[qid]["gaps"]
+    assert not any("low quality" in it["reasons"] for it in items.values())
+    svc.editorial.review_min_quality = 1.01
+    items = {it["question_id"]: it for it in client.get("/api/editor/review", headers=ed).json()}
+    answered = [v for v in published if v is not None and v.answer.status == "answered"]
+    assert answered and all("low quality" in items[v.question_id]["reasons"] for v in answered)
+    assert all(items[v.question_id]["quality_score"] is not None for v in answered)
+
+
+def test_a_regeneration_with_identical_text_says_so(client, ed) -> None:
+    q = first_question(client, ed)
+    url = f"{API}/questions/{q['id']}/regenerate"
+    first = client.post(url, headers=ed, json={"generator": "extractive"}).json()
+    second = client.post(url, headers=ed, json={"generator": "extractive"}).json()
+    assert first["answer"]["answer"] == second["answer"]["answer"]
+    assert second["note"] == f"regenerated: identical text to version {first['id']}"
+    assert second["id"] != first["id"]  # still a version of its own: none is ever lost
+    assert second["quality_score"] is not None

@@ -270,3 +270,17 @@ def test_every_dataset_fact_is_in_its_corpus() -> None:
                          text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "all checks passed" in run.stdout
+
+
+def test_lead_of_a_list_answer_is_its_lead_in_with_the_first_item() -> None:
+    from qa_service.evaluation.metrics import answer_shape, split_answer
+
+    def lead(text: str) -> bool | None:
+        return answer_shape("list", True, ["photographs", "tax return"], ["photographs"], [], [], "answered",
+                            text, split_answer(text), [])["lead_correct"]
+
+    listed = "Applicants will need:\n\n- photographs of the damage. [1]\n- the 2024 federal tax return. [2]"
+    assert lead(listed) is True
+    # a lead-in followed by background first is not a lead
+    assert lead("Applicants will need: [1] Applications open on October 14. [2] Photographs help. [3]") is False
+    assert lead("Applications open on October 14. [1]\n\n- photographs of the damage. [2]") is False

@@ -33,11 +33,11 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import acronyms, is_heading_line, sentence_spans, terms
+from qa_service.text import acronym_names, acronyms, is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
-                      r"The two|Both)\b")
+                      r"The two(?!\s+[a-z]+s\b)|Both)\b")
 # Connectives that tie a sentence to one the reader will not see.
 CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Moreover|Furthermore|Still|Instead|"
                         r"Separately|Likewise|Similarly|Nonetheless|Nevertheless|Yet|But|And|So|Then|Indeed|"
@@ -113,6 +113,8 @@ class Evidence:
     context: frozenset[str] = frozenset()  # content terms of its paragraph's first sentence (or list's lead-in)
     block: int = 0  # its paragraph, or its list with the sentence that introduces it
     list_item: bool = False  # a bullet of a list
+    introduces_list: bool = False  # the sentence before a bulleted list ("Applicants will need:")
+    list_terms: frozenset[str] = frozenset()  # content terms of the items of the list it introduces
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -255,10 +257,25 @@ def gather_evidence(
     chunk_of = {p.n: p.chunk.chunk_id for p in passages}
     headings = {p.n: set(terms(p.chunk.heading)) | acronyms(p.chunk.heading) for p in passages}
     q_terms = analysis.terms or list(dict.fromkeys(terms(analysis.clean)))
+    q_acronyms = acronym_names(analysis.clean)
     weights = term_weights(q_terms, idf, analysis.weights)
     total = sum(weights.values()) or 1.0
-    vecs = cache.embed([analysis.clean] + [r[4] for r in rows])
-    sims = vecs[1:] @ vecs[0] if len(rows) else np.zeros(0)
+    # A sentence introducing a bulleted list ("Applicants will need:") says little
+    # on its own: it is weighed with its items, as a reader reads it.
+    list_of: dict[int, list[int]] = {}
+    for i, (n, _d, _s, _e, _t, block, item) in enumerate(structured):
+        if item and i > 0:
+            j = i - 1
+            while j >= 0 and structured[j][6] and structured[j][5] == block:
+                j -= 1
+            if j >= 0 and structured[j][5] == block and structured[j][0] == n:
+                list_of.setdefault(j, []).append(i)
+    intros = sorted(list_of)
+    block_texts = [" ".join([rows[j][4], *(rows[k][4] for k in list_of[j])]) for j in intros]
+    vecs = cache.embed([analysis.clean] + [r[4] for r in rows] + block_texts)
+    sims = vecs[1:len(rows) + 1] @ vecs[0] if len(rows) else np.zeros(0)
+    for j, vec in zip(intros, vecs[len(rows) + 1:], strict=True):
+        sims[j] = max(float(sims[j]), float(vec @ vecs[0]))
     parses = analyzer.parse_many([r[4] for r in rows]) if analyzer is not None else [None] * len(rows)
     out: list[Evidence] = []
     seen: set[tuple[str, int, int]] = set()
@@ -287,8 +304,13 @@ def gather_evidence(
             continue
         seen.add(ev.key)
         own = set(terms(text)) | acronyms(text)
+        if position in list_of:
+            ev.introduces_list = True
+            ev.list_terms = frozenset(t for k in list_of[position] for t in terms(rows[k][4]))
+            own |= ev.list_terms
         context = set(terms(ev.previous.text)) if ev.anaphoric and ev.previous is not None else set()
         held = own | context
+        held |= spelled_out(held, q_terms, q_acronyms)
         covered = sum(w for t, w in weights.items() if t in held)
         covered += 0.5 * sum(w for t, w in weights.items()
                              if t not in held and (t in headings[n] or t in ev.context))
@@ -317,6 +339,25 @@ def term_weights(q_terms: Sequence[str], idf: Callable[[str], float] | None,
     return raw
 
 
+def spelled_out(held: set[str], q_terms: Sequence[str], names: dict[str, set[str]] | None = None) -> set[str]:
+    """The question's terms a sentence holds as an abbreviation: "the SIG" holds
+    "Security Implementation Group". ``names`` maps the question's acronyms to
+    the terms they stand for (by default: every run of question terms whose
+    initials form a held term)."""
+    out: set[str] = set()
+    if names is not None:
+        for acr, spelled in names.items():
+            if acr in held:
+                out |= spelled
+        return out
+    q = list(q_terms)
+    for i in range(len(q)):
+        for j in range(i + 2, min(len(q), i + 6) + 1):
+            if "".join(t[0] for t in q[i:j]) in held:
+                out.update(q[i:j])
+    return out
+
+
 def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], float] | None,
                   emphasis: dict[str, float] | None = None) -> float:
     """The weighted share of ``part_terms`` the sentence holds (its section
@@ -324,9 +365,10 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     before it counts when it opens with a pronoun)."""
     if not part_terms:
         return ev.coverage
-    held = set(terms(ev.text)) | acronyms(ev.text)
+    held = set(terms(ev.text)) | acronyms(ev.text) | ev.list_terms
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
+    held |= spelled_out(held, part_terms)
     weights = term_weights(part_terms, idf, emphasis)
     total = sum(weights.values()) or 1.0
     covered = sum(w for t, w in weights.items() if t in held)
@@ -397,18 +439,23 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Did FEMA approve X?" is answered by what the sources say about approving X
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
-        return ev.score + 0.1 * predicate
+        # "Is it run by a single agency?" -- "It is not a single-agency body.": a
+        # sentence that denies what is asked is the answer, not background to it
+        denies = ev.negated and not ev.states_gap
+        return ev.score + 0.1 * predicate + 0.1 * denies
     if asked == "comparison":
         return ev.score if cover >= 0.3 else 0.0
-    # list, entity, description, gist: covering the focus is the answer
-    if cover < 0.4:
+    # list, entity, description, gist: covering the focus is the answer (a list's
+    # lead-in with its items, once its items are weighed in, a little less)
+    if cover < (0.3 if ev.introduces_list else 0.4):
         return 0.0
-    if asked == "entity" and part.head and not _names_something(ev, part):
+    if asked == "entity" and part.head and not ev.introduces_list and not _names_something(ev, part):
         return 0.0  # "Which film won?": a sentence naming no film does not answer
     wanted = {_KIND_OF_HEAD[part.head_kind]} if part.head_kind in _KIND_OF_HEAD else set()
     if wanted and part.wh == "who":
         wanted.add("organization")  # "who took part": agencies and cabinets take part too
-    if asked == "list" and wanted and not wanted & ev.kinds and not ev.list_item and cover < 0.6 \
+    if asked == "list" and wanted and not wanted & ev.kinds and not ev.list_item \
+            and not (cover >= 0.6 and _names_something(ev, part)) \
             and not (part.head and counts(ev.text, part.head)):
         return 0.0  # "which agencies": a sentence naming none is not an item
     return ev.score + 0.05 * predicate

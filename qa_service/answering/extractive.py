@@ -23,7 +23,8 @@ from qa_service.answering.plan import AnswerPlan
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import Parse
 
-_PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two|Both sides|Its|Their|His|Her)\b")
+# "The two" stands for something only when no noun follows ("The two agreed", not "The two governments")
+_PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two(?!\s+[a-z]+s\b)|Both sides|Its|Their|His|Her)\b")
 _POSSESSIVE = ("Its", "Their", "His", "Her")
 
 

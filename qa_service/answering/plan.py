@@ -133,8 +133,11 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         # the sentences about this event never say it: do they say something else in its place?
         doing = [t for t in p_terms if t not in pinned_terms and weights.get(t, 1.0) < 1.3]
         for ev in events:
-            if doing and part_coverage(ev, doing, idf, weights) < 0.5:
-                continue  # not about what the premise says happened ("met", "moved")
+            # not about what the premise says happened ("met"); a date or place the
+            # event is given ("held in Washington") answers "moved to Mexico City" all the same
+            if doing and part_coverage(ev, doing, idf, weights) < 0.5 and \
+                    label not in DATE_LABELS and label not in ("GPE", "LOC", "FAC"):
+                continue
             labels = {x.label for x in ev.parse.entities} if ev.parse is not None else set()
             if label == "ROLE":
                 if "PERSON" in labels or set(terms(ev.text)) & _ROLE_TERMS:
@@ -284,7 +287,7 @@ def plan_answer(
     plan.lead = chosen[:1]
     if plan.lead and _introduces_list(plan.lead[0], usable):
         # "To qualify, a household must:" leads; its list is the answer
-        plan.items = _list_of(plan.lead[0], usable)[:_LIST_LIMIT.get(mode, 6)]
+        plan.items = _list_of(plan.lead[0], usable)[:max(_LIST_LIMIT.get(mode, 6), 8)]
         return plan
     rest_leads = chosen[1:]
     budget = _WORD_BUDGET.get(mode, 150)
@@ -355,6 +358,17 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6)
 
     blocks = sorted(by_block, key=lambda b: -block_score(b))
+    # A bulleted list whose lead-in answers is the answer as its source gives it:
+    # other paragraphs' sentences do not join its bullets.
+    for b in blocks:
+        if block_score(b) < 0.85 * block_score(blocks[0]):
+            break
+        intro_ev = next((e for e in by_block[b] if e.introduces_list), None)
+        if intro_ev is not None:
+            bullets = [e for e in _list_of(intro_ev, usable)]
+            if bullets:
+                plan.lead, plan.items, plan.list_intro = [intro_ev], bullets[:max(limit, 8)], True
+                return plan
     chosen: list[Evidence] = []
     intro: Evidence | None = None
     for b in blocks:

@@ -303,7 +303,8 @@ def _as_yes_no(statement: str) -> str:
 def split_parts(question: str) -> list[str]:
     """"Who chairs the group, and when will it next meet?" -> two questions."""
     q = question.strip()
-    pieces = re.split(r"(?:\?\s+|,?\s+(?:and|but)\s+(?:if so,?\s+)?(?=(?:" + "|".join(WH_WORDS) +
+    pieces = re.split(r"(?:\?\s+|,?\s+(?:and|but)\s+(?:if so,?\s+)?(?=(?:(?:on|in|at|by|for|from|to|with|until|"
+                      r"since|under)\s+)?(?:" + "|".join(WH_WORDS) +
                       r"|by whom|by how|is|are|was|were|do|does|did|has|have|will|can|could)\b)|;\s+)", q,
                       flags=re.I)
     parts = [p.strip(" ,;") for p in pieces if p and p.strip(" ,;?")]
@@ -353,6 +354,8 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
                                             r"grant|loan|fine|appropriat\w*|allocat\w*|prize|award|salary|wage)\b", low):
             asked = "number"
         return "factoid", asked, quantity.group(1)
+    if re.match(r"^what (?:did|does|do|will|would|could|has|have|had)\b.*\b(?:cost|pay|spend)\b", low):
+        return "factoid", "money", "what"  # "what did that cost the state?"
     if re.match(r"^(?:the\s+)?(?:number|count|total) of\b", low):
         return "factoid", "number", ""
     if re.match(r"^(?:the\s+)?amount of\b", low):
@@ -430,7 +433,11 @@ def _noun_after_parsed(parse: Parse, pos: int) -> tuple[str, bool, str]:
     while j < len(words) and (words[j].pos in ("DET", "ADV", "PART", "PUNCT") or words[j].lemma == "be" or
                               words[j].text.lower() in _DETERMINERS):
         j += 1
-    if j < len(words) and words[j].pos == "VERB" and _is_known_noun(words[j].text.lower()):
+    after_which = j > 0 and words[j - 1].text.lower() == "which"
+    if j < len(words) and words[j].pos == "VERB" and (_is_known_noun(words[j].text.lower()) or (
+            # "which documents a business needs": after "which" comes what is asked for, never a verb
+            after_which and words[j].text.lower().endswith("s") and j + 1 < len(words)
+            and words[j + 1].pos in ("DET", "NOUN", "PROPN", "PRON", "ADJ"))):
         # the small model sometimes tags a plural noun as a verb ("Which countries border ...")
         return words[j].text.lower(), _looks_plural(words[j].text.lower()), ""
     if j >= len(words) or words[j].pos not in ("NOUN", "PROPN", "ADJ", "NUM", "X"):
@@ -618,6 +625,9 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
     rest_words = [w for w, _, _ in rest_toks]
     if not rest_words:
         return None
+    if kind != "do" and rest_words[0].lower() in ("been", "being"):
+        # "how much has been paid out": the question phrase is the subject already
+        return text[toks[start][1]:toks[-1][2]], False
     if subject_phrase and kind != "do" and not _starts_with_subject(rest, rest_words, analyzer):
         # "which bus routes are being rerouted", "how many people were rescued":
         # the question phrase is the subject; the words are in statement order already
@@ -875,14 +885,19 @@ def analyse_question(question: str, analyzer: Analyzer | None = None) -> Questio
             focus=list(dict.fromkeys(f for p in parts for f in p.focus)),
             terms=list(dict.fromkeys(t for p in parts for t in p.terms)),
             predicate=first.predicate, subject=first.subject, premise=first.premise, embedded=first.embedded,
-            parts=parts, sides=first.sides)
+            parts=parts, sides=first.sides, instructions=instructions)
         # a part like "when will it next meet" leans on the first part for its subject
         for p in parts[1:]:
+            own = set(p.terms)
             p.terms = list(dict.fromkeys([*p.terms, *first.terms]))
-            p.weights = {**first.weights, **p.weights}
+            # the borrowed subject places the part; what it asks is in its own words,
+            # so a sentence answering the first part does not answer this one by default
+            p.weights = {**{t: 0.3 * w for t, w in first.weights.items() if t not in own}, **p.weights}
         whole.weights = {k: v for p in parts for k, v in p.weights.items()}
         return whole
-    return _analyse_one(text, clean, analyzer)
+    single = _analyse_one(text, clean, analyzer)
+    single.instructions = instructions
+    return single
 
 
 def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAnalysis:
@@ -961,4 +976,7 @@ def _fallback_embedded(core: str, qtype: str) -> str:
     if re.match(r"^(?:who|what|which)\s+(?:will|would|can|could|should|may|might|must|has|have|had)\s", low) or \
             re.match(r"^(?:who|what|which)\s+\w+(?:ed|s)\s", low):
         return q[0].lower() + q[1:]
+    if re.match(r"^(?:(?:on|in|at|by|for|from|to|with|until|since|under)\s+)?(?:what|which|when|where|who|how)\b", low) \
+            and len(q.split()) <= 4:
+        return q[0].lower() + q[1:]  # a part with no verb of its own: "on what day"
     return ""

@@ -123,7 +123,9 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for v in result.get("versions", []):  # type: ignore[union-attr]
         print(f"{v['question_id']}  {v['id']}  {v['status']:<9}  {v['generator']}  "
-              f"grounding {_score(v['grounding_score'])}")
+              f"grounding {_score(v['grounding_score'])}  quality {_score(v['quality_score'])}")
+        if str(v["note"]).startswith("regenerated: identical"):
+            print(f"    {v['note']}", file=sys.stderr)
     if "takeaways" in result:
         t = result["takeaways"]
         print(f"takeaways  {t['id']}  {t['status']}  grounding {_score(t['grounding_score'])}")  # type: ignore[index]
@@ -155,6 +157,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json([{"article_id": it.article_id, "question_id": it.question_id, "question": it.question,
                       "reasons": it.reasons, "grounding_score": it.grounding_score,
+                      "quality_score": it.quality_score, "gaps": it.gaps,
                       "published_version": it.published.id if it.published else None,
                       "drafts": [d.id for d in it.drafts], "feedback": it.feedback} for it in items])
         return 0
@@ -162,7 +165,9 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         print("nothing to review")
     for it in items:
         print(f"{it.article_id}/{it.question_id}  [{', '.join(it.reasons)}]  grounding {_score(it.grounding_score)}"
-              f"  drafts {len(it.drafts)}\n    {it.question}")
+              f"  quality {_score(it.quality_score)}  drafts {len(it.drafts)}\n    {it.question}")
+        for gap in it.gaps:
+            print(f"    gap: {gap}")
     return 0
 
 

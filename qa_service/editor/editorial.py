@@ -38,7 +38,8 @@ class Editorial:
 
     def __init__(self, store: CorpusStore, answers: AnswerStore, accounts: AccountStore, jobs: JobStore,
                  answerer: Callable[[str | None], Answerer], checker: GroundingChecker,
-                 pregenerator: Pregenerator, *, review_min_grounding: float = 0.6) -> None:
+                 pregenerator: Pregenerator, *, review_min_grounding: float = 0.6,
+                 review_min_quality: float = 0.75) -> None:
         self.store = store
         self.answers = answers
         self.accounts = accounts
@@ -46,6 +47,7 @@ class Editorial:
         self.checker = checker
         self.pregenerator = pregenerator
         self.review_min_grounding = review_min_grounding
+        self.review_min_quality = review_min_quality
         self._job_store = jobs
         self._runner: JobRunner | None = None
         self._runner_lock = threading.Lock()
@@ -91,9 +93,14 @@ class Editorial:
         self.article(article_id)
         q = self.question(article_id, qid)
         answer = self.answerer(generator).ask(q.text, article_id, depth="full")
+        previous = self.answers.versions(q.id)
+        note = "regenerated"
+        if previous and previous[0].answer.answer == answer.answer:
+            # kept (no version is ever lost) but said: the editor expected a change
+            note = f"regenerated: identical text to version {previous[0].id}"
         version = self.answers.add_version(
             q.id, answer, author=actor, corpus_version=self.store.version(),
-            publish=self._publish_flag(), note="regenerated", **self.pregenerator.provenance(answer),
+            publish=self._publish_flag(), note=note, **self.pregenerator.provenance(answer),
         )
         self.audit(actor, "regenerate", f"{article_id}/{qid}",
                    f"version {version.id} ({version.status}; {version.generator}; "
@@ -321,6 +328,7 @@ class Editorial:
     # --------------------------------------------------------------- review
     def review_queue(self, article_id: str | None = None) -> list[ReviewItem]:
         return review_queue(self.answers, self.accounts, min_grounding=self.review_min_grounding,
+                            min_quality=self.review_min_quality,
                             article_id=article_id)
 
     def flagged_passages(self, article_id: str | None = None) -> list[FlaggedPassage]:
@@ -346,5 +354,7 @@ def summarize_version(v: AnswerVersion) -> dict[str, object]:
     return {"id": v.id, "question_id": v.question_id, "status": v.status, "created_at": v.created_at,
             "author": v.author, "generator": v.generator, "model": v.model, "prompt_version": v.prompt_version,
             "corpus_version": v.corpus_version, "grounding_score": v.grounding_score, "sources": v.source_doc_ids,
-            "stale": v.stale, "note": v.note, "answer_status": v.answer.status}
+            "stale": v.stale, "note": v.note, "answer_status": v.answer.status,
+            "quality_score": v.answer.quality.score if v.answer.quality else None,
+            "gaps": [g.statement for g in v.answer.gaps]}
 

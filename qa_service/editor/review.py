@@ -13,7 +13,8 @@ from qa_service.store.answers import AnswerStore, AnswerVersion
 from qa_service.store.corpus import CorpusStore
 
 # Most urgent first: readers see a stale or unhelpful answer right now.
-_REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "draft": 4}
+_REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "low quality": 4, "gaps": 5,
+                 "draft": 6}
 
 
 @dataclass
@@ -30,11 +31,23 @@ class ReviewItem:
     def grounding_score(self) -> float | None:
         return self.published.grounding_score if self.published else None
 
+    @property
+    def quality_score(self) -> float | None:
+        """How well the published answer answers (lead and parts answered), beside
+        how well it is grounded: a faithful answer can still miss the question."""
+        return self.published.answer.quality.score if self.published and self.published.answer.quality else None
+
+    @property
+    def gaps(self) -> list[str]:
+        return [g.statement for g in self.published.answer.gaps] if self.published else []
+
 
 def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding: float,
-                 article_id: str | None = None) -> list[ReviewItem]:
+                 min_quality: float = 0.75, article_id: str | None = None) -> list[ReviewItem]:
     """Questions needing an editor: a stale published answer, drafts waiting,
-    a grounding score below ``min_grounding``, no answer from the sources, or
+    a grounding score below ``min_grounding``, no answer from the sources, an
+    answer-quality score below ``min_quality`` (the first sentence does not
+    answer, or parts of the question are not), an answer stating gaps, or
     readers' 'not helpful'."""
     unhelpful = accounts.unhelpful_questions()
     items: dict[str, ReviewItem] = {}
@@ -54,6 +67,12 @@ def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding:
                 reasons.append("low grounding")
             if published is not None and published.answer.status != "answered" and not q.hidden:
                 reasons.append("unanswered")
+            elif published is not None and not q.hidden:
+                quality = published.answer.quality
+                if quality is not None and quality.score < min_quality:
+                    reasons.append("low quality")
+                if published.answer.gaps:
+                    reasons.append("gaps")
             if drafts:
                 reasons.append("draft")
             if reasons:

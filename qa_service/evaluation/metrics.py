@@ -206,9 +206,17 @@ REDUNDANT_OVERLAP = 0.7  # share of a sentence's content terms already said by a
 
 
 def _first_statement(sentences: Sequence[AnswerSentence]) -> str:
-    """The answer's first sentence that says something (lead-ins such as
-    "Measures include:" skipped)."""
-    return next((s.text for s in sentences if s.claim), "")
+    """The answer's first sentence that says something. A lead-in ending in a
+    colon ("Applicants will need:", "On the U.S. side, officials came from six
+    agencies:") is read with what it introduces, as a reader reads it: the
+    list's first item is where the answer begins."""
+    for i, s in enumerate(sentences):
+        if not s.claim:
+            continue
+        if s.text.rstrip().endswith(":") and i + 1 < len(sentences):
+            return s.text + " " + sentences[i + 1].text
+        return s.text
+    return ""
 
 
 def redundancy(sentences: Sequence[AnswerSentence]) -> float:

@@ -51,6 +51,7 @@ def _job_out(job: Job) -> schemas.JobOut:
 def _review_out(it: ReviewItem) -> schemas.ReviewItemOut:
     return schemas.ReviewItemOut(article_id=it.article_id, question_id=it.question_id, question=it.question,
                          reasons=it.reasons, grounding_score=it.grounding_score,
+                         quality_score=it.quality_score, gaps=it.gaps,
                          published_version=it.published.id if it.published else None,
                          drafts=[d.id for d in it.drafts], feedback=it.feedback)
 

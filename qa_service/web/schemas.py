@@ -206,8 +206,11 @@ class VersionSummaryOut(BaseModel):
     grounding_score: float | None
     sources: list[str] = Field(description="ids of the documents the answer retrieved or cites")
     stale: bool
-    note: str
+    note: str = Field(description="how the version came to be; says when a regeneration gave identical text")
     answer_status: str
+    quality_score: float | None = Field(None, description="how well the answer answers: its lead and the "
+                                        "question's parts answered (0-1), beside the grounding score")
+    gaps: list[str] = Field(default_factory=list, description="what the answer says the sources do not say")
 
 
 class VersionOut(VersionSummaryOut):
@@ -298,8 +301,10 @@ class ReviewItemOut(BaseModel):
     article_id: str
     question_id: str
     question: str
-    reasons: list[str]
+    reasons: list[str] = Field(description="stale, unhelpful, low grounding, unanswered, low quality, gaps, draft")
     grounding_score: float | None
+    quality_score: float | None = None
+    gaps: list[str] = Field(default_factory=list)
     published_version: str | None
     drafts: list[str]
     feedback: dict[str, int]
