@@ -87,8 +87,10 @@ def test_real_model_streams_through_the_pipeline_with_only_verified_citations(se
         deltas = "".join(e.data["text"] for e in events if e.kind == "delta")
         assert deltas.strip()  # verified text streamed before 'done'
     # the same prompt, streamed or not, costs the same prompt tokens
-    passages = [Passage(i + 1, c) for i, c in enumerate(seeded.answerer().retrieve(QUESTION, ARTICLE_ID))]
-    draft = make_llm_generator(seeded.settings).generate(QUESTION, passages)
+    answerer = seeded.answerer()
+    passages = [Passage(i + 1, c) for i, c in enumerate(answerer.retrieve(QUESTION, ARTICLE_ID))]
+    plan = answerer.plan(answerer.analyse(QUESTION), passages)  # the plan's notes are part of the prompt
+    draft = make_llm_generator(seeded.settings).generate(QUESTION, passages, plan)
     assert draft.usage is not None and draft.usage.prompt_tokens == answer.usage.prompt_tokens
 
 

@@ -537,6 +537,9 @@ def _defines(text: str, subject: str) -> bool:
     key = re.escape(subject.lower().removeprefix("the ").removeprefix("a ").removeprefix("an "))
     return bool(re.search(rf"{key}[^.]{{0,40}}?\b(?:is|are|was|were|refers to|means|serves as|acts as)\b\s+"
                           rf"(?:a|an|the|one|not)\b", low) or re.search(rf"{key}\s*(?:\([^)]*\))?,\s+(?:a|an|the)\b",
-                                                                        low))
+                                                                        low)
+                # news defines a new thing by its launch: "the two governments launched 'Mission Firewall: ...'"
+                or re.search(rf"\b(?:launched|created|established|set up|formed|unveiled|introduced)\s+(?:a |an |the )?"
+                             rf"(?:new )?[\"“']?{key}", low))
 
 
