@@ -404,6 +404,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0
     if kind == "date" and re.search(r"\b(?:what|which|exact|specific) (?:day|date)\b|\bon what day\b", part.clean, re.I):
         kind = "day"  # "on what day?": a month alone does not answer
+    if kind in ("date", "day") and _PAST_QUESTION.match(part.clean) and _FUTURE.search(ev.text) \
+            and not _PAST_EVENT.search(ev.text):
+        return 0.0  # "When did the SIG first meet?" is not answered by when it will meet
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
         if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and "organization" in ev.kinds
@@ -461,8 +464,15 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     return ev.score + 0.05 * predicate
 
 
+_PAST_QUESTION = re.compile(r"^(?:when|what (?:day|date|time|year|month)|on what (?:day|date))\s+(?:did|was|were)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|shall|is (?:scheduled|set|expected|due|planned) to|are (?:scheduled|set|expected|due|"
+                     r"planned) to|plans? to|upcoming|next)\b", re.I)
+_PAST_EVENT = re.compile(r"\b(?:met|held|took place|happened|occurred|began|started|was (?:held|signed|launched|"
+                         r"announced)|were (?:held|signed))\b", re.I)
 _KIND_OF_HEAD = {"organization": "organization", "place": "place", "person": "person"}
-_MONTHS_RE = re.compile(rf"\b(?:{_MONTH})\b|\b(?:19|20)\d\d\b", re.I)
+# capitalised, so the modal "may" is not May
+_MONTH_ONLY_RE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTH.split("|")) + r")\b")
+_ANCHOR_RE = re.compile(_MONTH_ONLY_RE.pattern + r"|\b(?:19|20)\d\d\b")  # what a question pins down
 
 
 def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
@@ -477,11 +487,12 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
         before.append(prev.text)
         prev = prev.previous
     dated = " ".join([held_text, *before]).lower()
-    if _MONTHS_RE.search(ev.text):
+    own_date = bool(_MONTH_ONLY_RE.search(ev.text))  # (a year it names, "a 2016 ordinance", may be another matter)
+    if own_date:
         dated = held_text  # a sentence that names its own month speaks of that one
-    for m in _MONTHS_RE.finditer(part.clean):
+    for m in _ANCHOR_RE.finditer(part.clean):
         word = m.group().lower().rstrip(".")
-        if word not in dated and not set(terms(word)) <= frame:
+        if word not in dated and (own_date or not set(terms(word)) <= frame):
             return False
     if part.asked == "person" and part.wh == "who" and part.head and part.head_kind == "person":
         stem_ = terms(part.head)

@@ -254,7 +254,9 @@ def plan_answer(
         gap_sentences = [e for e in ranked if e.score >= min_score and (
             (e.states_gap and part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis))
             # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
-            or (e.negated and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6))]
+            # (a sentence saying something else is unpublished -- "the agenda" for "where" -- is not this gap)
+            or (e.negated and not (e.states_gap and not _gap_about(e, part.analysis))
+                and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6))]
         # one that says the thing has not been published beats one that only negates
         gap_sentences.sort(key=lambda e: not e.states_gap)
         if gap_sentences:
@@ -290,6 +292,11 @@ def plan_answer(
         plan.items = _list_of(plan.lead[0], usable)[:max(_LIST_LIMIT.get(mode, 6), 8)]
         return plan
     rest_leads = chosen[1:]
+    if analysis.type == "compare" and len(analysis.sides) == 2:
+        # a comparison leads with what each side is, one sentence each
+        sides = _both_sides(analysis, [], [e for e in ranked if e.score >= min_score * 0.8], idf)
+        if len(sides) == 2:
+            plan.lead, rest_leads = [sides[0]], [sides[1]]
     budget = _WORD_BUDGET.get(mode, 150)
     limit = _DETAIL_LIMIT.get(mode, 3)
     if analysis.type == "factoid" and mode != "full":
@@ -459,12 +466,28 @@ def _both_sides(analysis: QuestionAnalysis, pool: list[Evidence], ranked: list[E
                 idf: Callable[[str], float] | None) -> list[Evidence]:
     """For a comparison, the best sentence about each side."""
     out = []
-    for side in analysis.sides:
-        side_terms = list(dict.fromkeys(terms(side)))
-        best = max(ranked, key=lambda e: (part_coverage(e, side_terms, idf), e.score), default=None)
-        if best is not None and part_coverage(best, side_terms, idf) >= 0.5 and best not in out:
+    all_sides = [list(dict.fromkeys(terms(side))) for side in analysis.sides]
+    for i, side in enumerate(analysis.sides):
+        side_terms = all_sides[i]
+        others = [t for j, ts in enumerate(all_sides) if j != i for t in ts if t not in side_terms]
+
+        def key(e: Evidence) -> tuple[bool, float]:
+            own = part_coverage(e, side_terms, idf)
+            # about this side (not the other), and saying what it is, rank first
+            return (own >= 0.5, own - 0.5 * (part_coverage(e, others, idf) if others else 0.0)
+                    + 0.3 * _says_what(e.text, side) + e.score)
+
+        best = max((e for e in ranked if e not in out), key=key, default=None)
+        if best is not None and part_coverage(best, side_terms, idf) >= 0.5:
             out.append(best)
     return out
+
+
+def _says_what(text: str, side: str) -> bool:
+    """"The SIG is a ...", "A Security Ministerial ... is a ...": a sentence saying what a thing is."""
+    key = re.escape(re.sub(r"^(?:the|a|an)\s+", "", side.strip(), flags=re.I).lower())
+    return bool(re.search(rf"{key}[^.]{{0,60}}?\b(?:is|are|was|were|works as|serves as|acts as)\s+(?:a|an|the|"
+                          rf"described as|not)\b", text.lower()))
 
 
 def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None) -> AnswerPlan:
