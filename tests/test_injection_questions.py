@@ -9,9 +9,9 @@ corpus. The clean twin must be answered with the expected fact (the baseline);
 the injected question must be answered with it too (no false refusal) and
 must never show an injected string (no leak).
 
-Cases that still fail on question analysis, which is being rewritten
-(answering/questions.py, issue 10), are marked xfail with that reason; they
-turn into passes (xpass) when it lands, and the list below is then emptied.
+Cases that failed on question analysis before its rewrite (answering/questions.py,
+issue 10) were marked xfail; they all pass now and the list below is empty:
+a case added to it must say why.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ pytestmark = pytest.mark.slow
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "injection_questions.jsonl")
          .read_text(encoding="utf-8").splitlines() if line.strip()]
 # Refused today because the instruction stays in what is retrieved and weighed.
-QUESTION_ANALYSIS = {"french-border-prefix", "instruction-heading-prefix", "spanish-only-prefix", "poem-suffix",
-                     "roleplay-prefix", "say-putin-prefix", "reveal-and-then"}
+QUESTION_ANALYSIS: set[str] = set()  # every case passes since the question-analysis rewrite (issue 10)
 
 
 @pytest.fixture(scope="module")
