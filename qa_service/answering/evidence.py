@@ -37,7 +37,7 @@ from qa_service.text import acronym_names, acronyms, is_heading_line, sentence_s
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
-                      r"The two(?!\s+[a-z]+s\b)|Both)\b")
+                      r"The two(?!\s+[a-z]+s\b)|Both(?!\s+[a-z]+s\b))\b")
 # Connectives that tie a sentence to one the reader will not see.
 CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Moreover|Furthermore|Still|Instead|"
                         r"Separately|Likewise|Similarly|Nonetheless|Nevertheless|Yet|But|And|So|Then|Indeed|"
@@ -394,7 +394,9 @@ def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
 def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], float] | None,
                  min_score: float) -> float:
     """How well ``ev`` answers ``part`` (0 = it does not)."""
-    if ev.score < min_score * 0.8:
+    follows_reason = part.asked == "reason" and ev.previous is not None and ev.previous.block == ev.block \
+        and bool(_STRONG_CAUSE.search(ev.text)) and ev.previous.score >= min_score
+    if ev.score < min_score * 0.8 and not follows_reason:
         return 0.0
     cover = part_coverage(ev, part.terms, idf, part.weights)
     asked = part.asked
@@ -421,13 +423,17 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0  # "how many people": a number of people, not "two governments"
         return ev.score + 0.25 + 0.1 * predicate
     if asked == "reason":
-        if cover < 0.3:
-            return 0.0
         causal = bool(_CAUSE.search(ev.text))
         strong = bool(_STRONG_CAUSE.search(ev.text))
+        if follows_reason:
+            # "The SIG has committed to linking analytical platforms. One purpose of this
+            # work is to ...": the reason follows the sentence that names what it is for
+            cover = max(cover, 0.9 * part_coverage(ev.previous, part.terms, idf, part.weights))
+        if cover < 0.3:
+            return 0.0
         if not causal and cover < 0.55:
             return 0.0
-        return ev.score + 0.1 * causal + 0.2 * strong
+        return max(ev.score, ev.previous.score if follows_reason else 0.0) + 0.1 * causal + 0.2 * strong
     if asked == "method":
         if cover < 0.35:
             return 0.0
@@ -459,7 +465,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         wanted.add("organization")  # "who took part": agencies and cabinets take part too
     if asked == "list" and wanted and not wanted & ev.kinds and not ev.list_item \
             and not (cover >= 0.6 and _names_something(ev, part)) \
-            and not (part.head and counts(ev.text, part.head)):
+            and not (part.head and counts(ev.text, part.head)) and not _enumerates(ev.text, part.head):
         return 0.0  # "which agencies": a sentence naming none is not an item
     return ev.score + 0.05 * predicate
 
@@ -518,6 +524,18 @@ def _names_something(ev: Evidence, part: QuestionAnalysis) -> bool:
             return True
         if re.search(r"[\"“][^\"”]{3,80}[\"”]", e.text):
             return True  # a quoted title
+    return False
+
+
+def _enumerates(text: str, head: str) -> bool:
+    """Does the sentence list several of ``head`` by kind ("land, air, and
+    maritime ports")? Many things asked for are common nouns, not names."""
+    if not head:
+        return False
+    head_terms = set(terms(head))
+    for m in re.finditer(r"\b(?:[\w-]+,\s+)+(?:[\w-]+,?\s+)?(?:and|or)\s+((?:[\w-]+\s+){0,2}[\w-]+)", text):
+        if set(terms(m.group(1))) & head_terms:
+            return True
     return False
 
 
