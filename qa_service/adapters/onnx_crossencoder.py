@@ -57,10 +57,12 @@ class OnnxCrossEncoder:
     """``logits(pairs)``: one logit per (claim, evidence) pair, higher =
     better supported. One pair per onnxruntime run: with dynamic int8
     quantisation a batch shares one activation scale, so a pair's score would
-    depend on its batch-mates (measured: up to 0.02)."""
+    depend on its batch-mates (measured: up to 0.02). One intra-op thread by
+    default: a single short pair gains little from a second core, and the
+    service answers several questions at once on worker threads."""
 
     def __init__(self, model: Path, model_sha256: str, tokenizer_sha256: str, *, max_len: int = 128,
-                 threads: int = 0, tokenizer: Path = TOKENIZER) -> None:
+                 threads: int = 1, tokenizer: Path = TOKENIZER) -> None:
         self.model_path = model
         self.model_sha256 = model_sha256
         self.tokenizer_path = tokenizer

