@@ -133,6 +133,25 @@ def test_the_shortlist_puts_quotes_and_covering_spans_first() -> None:
     assert shortlist("Which ministers will the group report to?", spans, 1) == [3]
 
 
+def test_best_span_reads_few_spans_and_keeps_preferring_the_cited_passage() -> None:
+    from qa_service.answering.citations import SHORTLIST, Span, best_span
+
+    claim = "The group must deliver tangible actions against cartels."
+    filler = [Span(1, "a", "", i, i + 1, f"Paragraph {i} talks about weather, sports and the group.")
+              for i in range(40)]
+    quote = Span(1, "a", "", 100, 150, claim)
+    paraphrase = Span(2, "b", "", 0, 80, "The group was tasked with delivering tangible actions to counter cartels.")
+    model = RecordingModel(logit=2.0)
+    checker = CrossEncoderChecker(model)
+    # quoted in passage 1: no model call at all
+    assert best_span(claim, [*filler, quote, paraphrase], checker, set()) == (quote, 1.0)
+    assert model.pairs == []
+    # the sentence cites passage 2: its supporting span there wins, from a shortlist
+    span, score = best_span(claim, [*filler, quote, paraphrase], checker, {2})
+    assert span == paraphrase and score >= checker.threshold
+    assert len(model.pairs) <= 2 * SHORTLIST
+
+
 # ------------------------------------------------------------- the real model
 def test_the_shipped_model_file_is_the_one_the_card_names() -> None:
     card = load_card()
@@ -253,6 +272,31 @@ def test_calibrate_prints_the_lodo_table_and_measures_a_dataset(tmp_path: Path, 
     assert main(["eval", "calibrate"]) == 0
     text = capsys.readouterr().out
     assert "leave-one-domain-out" in text and "answer time" in text
+
+
+def test_calibrate_rescores_a_domain_from_data_with_its_fold_model(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """`--fold-models DIR --train-data FILE`: a domain with a fold model is
+    scored from the data, the others keep their committed scores."""
+    import shutil
+
+    from qa_service.cli.main import main
+
+    folds = tmp_path / "folds"
+    folds.mkdir()
+    shutil.copy(load_card().path, folds / "ce_podcast.onnx")
+    data = tmp_path / "train.jsonl"
+    rows = [{"domain": "podcast", "document": PASSAGE, "consistent": True,
+             "summary": "The group was tasked with delivering tangible actions to counter cartels."},
+            {"domain": "podcast", "document": PASSAGE, "consistent": False, "summary": "Mexico pays for the wall."},
+            {"domain": "samsum", "document": PASSAGE, "consistent": False, "summary": "Nothing to see."}]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["eval", "calibrate", "--fold-models", str(folds), "--train-data", str(data), "--json"]) == 0
+    lodo = json.loads(capsys.readouterr().out)["lodo"]
+    assert lodo["podcast"]["n"] == 2 and lodo["podcast"]["auc"] == 1.0
+    committed = training_results()["lodo"]["domains"]
+    for domain in set(committed) - {"podcast"}:
+        assert lodo[domain]["n"] == len(committed[domain]["labels"])
+    assert main(["eval", "calibrate", "--fold-models", str(folds)]) == 2
 
 
 def test_lexical_baseline_and_names() -> None:

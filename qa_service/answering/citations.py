@@ -81,11 +81,11 @@ SHORTLIST = 3
 
 
 def shortlisted(claim: str, spans: Sequence[Span], prefer: set[int], n: int = SHORTLIST) -> list[Span]:
-    quoted = [s for s in spans if is_verbatim(claim, s.text)]
-    if quoted:  # a quote scores 1.0, which nothing beats: no model call for the rest
-        spans = quoted
+    # a quote scores 1.0, which nothing beats: where there is one, no model call for the rest
+    pool = [s for s in spans if is_verbatim(claim, s.text)] or spans
     preferred = [s for s in spans if s.passage in prefer]
-    picked = [spans[i] for i in shortlist(claim, [s.text for s in spans], n)]
+    preferred = [s for s in preferred if is_verbatim(claim, s.text)] or preferred
+    picked = [pool[i] for i in shortlist(claim, [s.text for s in pool], n)]
     picked += [preferred[i] for i in shortlist(claim, [s.text for s in preferred], n)]
     return list(dict.fromkeys(picked))
 
