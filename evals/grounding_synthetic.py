@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_service.evaluation.calibrate import confusion_metrics  # noqa: E402
-from qa_service.grounding.checker import CalibratedGroundingChecker  # noqa: E402
 from qa_service.ingest.documents import load_paths  # noqa: E402
+from qa_service.services import make_checker  # noqa: E402
 
 ARTICLE = "us-mexico-security-cooperation"
 STATEMENT = "joint-statement-2026-01-15"
@@ -129,22 +129,26 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--write", type=Path, help="also write the pairs as JSON Lines (eval calibrate format)")
     parser.add_argument("--errors", action="store_true", help="list the pairs the checker gets wrong")
+    parser.add_argument("--checker", choices=["crossencoder", "lexical"], default="crossencoder")
+    parser.add_argument("--threshold", type=float, help="default: the checker's own (answer time)")
     args = parser.parse_args()
     rows = build(args.corpus)
-    checker = CalibratedGroundingChecker(0.5)
+    checker = make_checker(args.checker, args.threshold)
+    t = checker.threshold
     labels, predicted = [], []
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         score = checker.score(r["summary"], r["document"])
-        ok = (score >= 0.5) == r["consistent"]
+        ok = (score >= t) == r["consistent"]
         labels.append(r["consistent"])
-        predicted.append(score >= 0.5)
+        predicted.append(score >= t)
         kind = r["edit_types"][0] if r["edit_types"] else r["id"].split("_")[0]
         by_kind[kind][0] += ok
         by_kind[kind][1] += 1
         if args.errors and not ok:
             print(f"{r['id']} consistent={r['consistent']} score={score:.3f}: {r['summary']}", file=sys.stderr)
     result = confusion_metrics(labels, predicted)
+    result.update({"checker": checker.name, "threshold": t})
     result["correct_by_kind"] = {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())}
     print(json.dumps(result, indent=2))
     if args.write:

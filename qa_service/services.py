@@ -6,9 +6,11 @@ arguments and never see Settings or this object."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa_service.answering.extractive import ExtractiveGenerator
@@ -22,7 +24,7 @@ from qa_service.articles.pregeneration import Pregenerator
 from qa_service.articles.suggestions import QuestionSuggester
 from qa_service.articles.takeaways import TakeawayWriter
 from qa_service.editor.editorial import Editorial
-from qa_service.grounding.checker import CalibratedGroundingChecker, GroundingChecker
+from qa_service.grounding.checker import CrossEncoderChecker, GroundingChecker, LexicalGroundingChecker, load_card
 from qa_service.language import Analyzer
 from qa_service.retrieval.embeddings import Embedder, EmbeddingCache
 from qa_service.retrieval.index import CorpusIndex, VectorStore
@@ -49,6 +51,26 @@ def make_embedder(settings: Settings) -> Embedder:
     from qa_service.adapters.onnx_minilm import OnnxMiniLMEmbedder
 
     return OnnxMiniLMEmbedder(batch_size=settings.embed_batch)
+
+
+def make_checker(kind: str = "crossencoder", threshold: float | None = None, model: Path | None = None
+                 ) -> GroundingChecker:
+    """The named offline grounding checker: 'crossencoder' (the shipped
+    model on onnxruntime) or 'lexical'. ``threshold`` None = the checker's own.
+    ``model``: another ONNX file of the same recipe (a leave-one-domain-out
+    fold model, for `eval calibrate --fold-models`); its sha256 is whatever it is."""
+    if kind == "crossencoder":
+        from qa_service.adapters.onnx_crossencoder import OnnxCrossEncoder
+
+        card = load_card()
+        path, digest = card.path, card.sha256
+        if model is not None:
+            path, digest = model, hashlib.sha256(model.read_bytes()).hexdigest()
+        return CrossEncoderChecker(OnnxCrossEncoder(path, digest, card.tokenizer_sha256, max_len=card.max_len),
+                                   threshold, card)
+    if kind == "lexical":
+        return LexicalGroundingChecker(threshold)
+    raise ValueError(f"unknown checker {kind!r} (use 'crossencoder' or 'lexical')")
 
 
 def make_chat_model(settings: Settings) -> ChatModel:
@@ -120,8 +142,7 @@ class Services:
     # ----------------------------------------------------------- answering
     @cached_property
     def checker(self) -> GroundingChecker:
-        return CalibratedGroundingChecker(self.settings.support_threshold,
-                                          coverage_floor=self.settings.support_coverage_floor)
+        return make_checker(self.settings.checker, self.settings.support_threshold)
 
     @cached_property
     def analyzer(self) -> Analyzer:

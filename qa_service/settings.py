@@ -39,8 +39,8 @@ class Settings(BaseSettings):
 
     # Answering
     max_question_tokens: int = Field(128, ge=4, description="Longer questions are rejected.")
-    support_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Grounding score a citation needs to verify.")
-    support_coverage_floor: float = Field(0.4, ge=0.0, lt=1.0, description="A cited span sharing no more than this share of a sentence's content words supports nothing (answer-time strictness; 0 = the calibrated model alone).")
+    checker: str = Field("crossencoder", pattern="^(crossencoder|lexical)$", description="Grounding checker for citations: 'crossencoder' (the shipped MiniLM-L6 model, offline) or 'lexical' (word overlap, a model-free baseline).")
+    support_threshold: float | None = Field(None, ge=0.0, le=1.0, description="Grounding score a citation needs to verify; unset = the checker's own (the cross-encoder's answer-time threshold from its model card).")
     relevance_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Below this evidence score the answer is not_in_sources.")
 
     # LLM (OpenAI-compatible)

@@ -189,21 +189,26 @@ def test_unknown_article_in_dataset_is_a_user_error(seeded_env: Path, tmp_path: 
 
 
 def test_calibrate_offline_cli(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from qa_service.grounding.checker import load_card
+
     doc = "The bilateral Security Implementation Group is scheduled to meet on January 23 in Mexico City."
-    rows = [{"document": doc, "summary": "The Security Implementation Group is scheduled to meet on January 23.",
-             "consistent": True},
-            {"document": doc, "summary": "The Security Implementation Group is scheduled to meet on June 4.",
-             "consistent": False},
+    rows = [{"document": doc, "summary": "The bilateral Security Implementation Group is scheduled to meet on "
+                                         "January 23.", "consistent": True},
+            {"document": doc, "summary": "Mexico pays for the wall.", "consistent": False},
             {"document": doc, "summary": "The group was not scheduled to meet.", "consistent": False}]
     f = tmp_path / "pairs.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert main(["eval", "calibrate", "--dataset", str(f), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert result["n"] == 3 and result["balanced_accuracy"] == 1.0
-    assert result["checker"] == "offline-calibrated"
-    assert result["fitted"]["cv"] == "leave-one-document-out"
-    assert main(["eval", "calibrate", "--dataset", str(f)]) == 0
-    assert "balanced accuracy" in capsys.readouterr().out
+    assert main(["eval", "calibrate", "--dataset", str(f), "--bootstrap", "20", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["dataset"]
+    assert result["n"] == 3 and result["checker"] == load_card().name
+    assert result["supported_recall"] == 1.0  # the quote
+    assert result["confusion"]["unsupported_as_unsupported"] >= 1  # the unrelated claim
+    assert len(result["balanced_accuracy_ci95"]) == 2
+    assert main(["eval", "calibrate", "--dataset", str(f), "--checker", "lexical", "--bootstrap", "0"]) == 0
+    assert "offline-lexical" in capsys.readouterr().out
+    assert main(["eval", "calibrate", "--dataset", str(f), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "max_ba threshold" in out and "BA" in out
 
 
 def test_eval_help_explains_the_commands(capsys) -> None:  # noqa: ANN001

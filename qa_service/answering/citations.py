@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import passage_sentences
 from qa_service.answering.generation import Passage
+from qa_service.grounding.alignment import is_verbatim, shortlist
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.models import Citation, Document
 from qa_service.text import LIST_PREFIX, marker_numbers, sentences_keeping_markers, strip_markers, terms
@@ -72,12 +73,29 @@ def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
     return spans
 
 
+# Candidate spans the checker scores per sentence: a model call costs
+# milliseconds and an answer has 100+ spans, so a lexical first stage
+# (grounding.alignment.shortlist) keeps the few that hold most of the claim,
+# overall and among the passages the sentence cites.
+SHORTLIST = 3
+
+
+def shortlisted(claim: str, spans: Sequence[Span], prefer: set[int], n: int = SHORTLIST) -> list[Span]:
+    # a quote scores 1.0, which nothing beats: where there is one, no model call for the rest
+    pool = [s for s in spans if is_verbatim(claim, s.text)] or spans
+    preferred = [s for s in spans if s.passage in prefer]
+    preferred = [s for s in preferred if is_verbatim(claim, s.text)] or preferred
+    picked = [pool[i] for i in shortlist(claim, [s.text for s in pool], n)]
+    picked += [preferred[i] for i in shortlist(claim, [s.text for s in preferred], n)]
+    return list(dict.fromkeys(picked))
+
+
 def best_span(
     claim: str, spans: Sequence[Span], checker: GroundingChecker, prefer: set[int]
 ) -> tuple[Span | None, float]:
     best: tuple[Span | None, float] = (None, 0.0)
     best_preferred: tuple[Span | None, float] = (None, 0.0)
-    for span in spans:
+    for span in shortlisted(claim, spans, prefer):
         score = checker.score(claim, span.text)
         # on ties the shorter span is the more exact quote
         if score > best[1] or (best[0] and score == best[1] and len(span.text) < len(best[0].text)):

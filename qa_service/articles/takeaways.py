@@ -13,12 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.citations import Span, VerifiedCitation, citation_for
+from qa_service.answering.citations import SHORTLIST, Span, VerifiedCitation, citation_for
 from qa_service.answering.generation import GenerationError, Passage
 from qa_service.answering.llm import ChatModel, format_sources
 from qa_service.answering.llm_calls import fit_passages
 from qa_service.answering.prompts import load_prompt
 from qa_service.articles.passages import document_passages
+from qa_service.grounding.alignment import shortlist
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.models import Citation, Document
 from qa_service.store.corpus import CorpusStore
@@ -123,7 +124,9 @@ class TakeawayWriter:
         """The article span that best supports ``claim``, if the grounding
         checker accepts it."""
         best: tuple[float, int, int] | None = None
-        for start, end in windows if windows is not None else article_windows(doc):
+        windows = list(windows if windows is not None else article_windows(doc))
+        # the checker on the few windows that hold most of the claim only
+        for start, end in (windows[i] for i in shortlist(claim, [doc.text[s:e] for s, e in windows], SHORTLIST)):
             score = self.checker.score(claim, doc.text[start:end])
             if best is None or score > best[0] or (score == best[0] and end - start < best[2] - best[1]):
                 best = (score, start, end)

@@ -148,63 +148,129 @@ def _checker(kind: str, settings: Settings, services: Services) -> GroundingChec
         return make_llm_judge(settings, 0.5)
     if kind == "offline":
         return services.checker
-    from qa_service.grounding.checker import make_checker
+    from qa_service.services import make_checker
 
-    return make_checker(kind, settings.support_threshold, settings.support_coverage_floor)
+    return make_checker(kind, settings.support_threshold)
 
 
 # ---------------------------------------------------------------------- calibrate
-def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+def _fmt(x: float) -> str:
+    return "  -  " if x != x else f"{x:.3f}"  # NaN: a domain with one class
+
+
+def _rescored_domains(args: argparse.Namespace, results: dict) -> dict:
+    """Replace the committed held-out scores of each domain that has a fold
+    model in --fold-models (ce_<domain>.onnx, trained without that domain) by
+    scoring that domain's pairs of --train-data with it, through the checker."""
     from qa_service.evaluation.calibrate import calibrate
     from qa_service.evaluation.datasets import DatasetError, load_calibration
+    from qa_service.services import make_checker
 
     try:
-        rows = load_calibration(Path(args.dataset))
+        rows = load_calibration(Path(args.train_data))
     except DatasetError as exc:
         raise UserError(str(exc)) from None
-    if args.limit:
-        rows = rows[: args.limit]
-    threshold = settings.support_threshold if args.threshold is None else args.threshold
-    if not 0.0 <= threshold <= 1.0:
+    domains = dict(results["lodo"]["domains"])
+    folds = sorted(Path(args.fold_models).glob("ce_*.onnx"))
+    if not folds:
+        raise UserError(f"no fold models (ce_<domain>.onnx) in {args.fold_models}")
+    for path in folds:
+        domain = path.stem.removeprefix("ce_")
+        mine = [r for r in rows if r.get("domain") == domain]
+        if not mine:
+            raise UserError(f"{args.train_data} has no pairs of domain {domain!r}")
+        checker = make_checker("crossencoder", model=path)
+        with _progress(len(mine), f"fold {domain}") as bar:
+            result = calibrate(checker, mine, progress=bar.update, bootstrap=0, keep_scores=True)
+        domains[domain] = {"labels": [bool(r["consistent"]) for r in mine], "scores": result["scores"],
+                           "from": f"rescored with {path.name}"}
+    return {**results, "lodo": {**results["lodo"], "domains": domains}}
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.evaluation.calibrate import calibrate, lodo_table, training_thresholds
+    from qa_service.evaluation.datasets import DatasetError, load_calibration
+    from qa_service.grounding.checker import load_card, training_results
+
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UserError("--threshold must be between 0 and 1")
-    if args.checker == "llm":
-        if not settings.llm_configured:
-            raise UserError("--checker llm needs an LLM endpoint: set QA_LLM_BASE_URL (and QA_LLM_MODEL)")
-        from qa_service.evaluation.llm_judge import JudgeError
-        from qa_service.services import make_llm_judge
+    if bool(args.fold_models) != bool(args.train_data):
+        raise UserError("--fold-models and --train-data go together")
+    card = load_card()
+    results = training_results()
+    if args.fold_models:
+        results = _rescored_domains(args, results)
+    out: dict = {"model": {"name": card.name, "sha256": card.sha256, "version": card.meta.get("version", "")},
+                 "lodo": lodo_table(results), "lodo_recipe": results["lodo"].get("recipe", ""),
+                 "thresholds": training_thresholds(results) | {"coverage_floor": card.coverage_floor}}
+    if args.dataset:
+        try:
+            rows = load_calibration(Path(args.dataset))
+        except DatasetError as exc:
+            raise UserError(str(exc)) from None
+        if args.limit:
+            rows = rows[: args.limit]
+        if args.checker == "llm":
+            if not settings.llm_configured:
+                raise UserError("--checker llm needs an LLM endpoint: set QA_LLM_BASE_URL (and QA_LLM_MODEL)")
+            from qa_service.evaluation.llm_judge import JudgeError
+            from qa_service.services import make_llm_judge
 
-        checker = make_llm_judge(settings, 0.5 if args.threshold is None else threshold)
-    else:
-        from qa_service.grounding.checker import make_checker
+            checker = make_llm_judge(settings, 0.5 if args.threshold is None else args.threshold)
+            fixed = {}
+        else:
+            from qa_service.services import make_checker
 
-        JudgeError = RuntimeError  # noqa: N806 - offline checkers raise nothing of the kind
-        floor = settings.support_coverage_floor if args.coverage_floor is None else args.coverage_floor
-        checker = make_checker(args.checker, threshold, floor)
-    try:
-        with _progress(len(rows), "calibrate") as bar:
-            result = calibrate(checker, rows, progress=bar.update)
-    except JudgeError as exc:
-        raise UserError(f"the LLM judge failed: {exc}") from None
-    result["dataset"] = str(args.dataset)
+            JudgeError = RuntimeError  # noqa: N806 - offline checkers raise nothing of the kind
+            threshold = settings.support_threshold if args.threshold is None else args.threshold
+            checker = make_checker(args.checker, threshold)
+            # the balanced threshold chosen on the training domains, measured here too
+            fixed = {"max_ba": card.threshold_max_ba} if args.checker == "crossencoder" else {}
+        try:
+            with _progress(len(rows), "calibrate") as bar:
+                result = calibrate(checker, rows, progress=bar.update, thresholds=fixed, bootstrap=args.bootstrap)
+        except JudgeError as exc:
+            raise UserError(f"the LLM judge failed: {exc}") from None
+        result["dataset"] = str(args.dataset)
+        out["dataset"] = result
     if args.json:
-        print_json(result)
+        print_json(out)
         return 0
-    print(f"{result['checker']} on {args.dataset} (threshold {result['threshold']})")
-    print(f"  n                      {result['n']}")
-    print(f"  balanced accuracy      {result['balanced_accuracy']:.3f}")
-    print(f"  unsupported precision  {result['unsupported_precision']:.3f}")
-    print(f"  unsupported recall     {result['unsupported_recall']:.3f}")
-    print(f"  supported precision    {result['supported_precision']:.3f}")
-    print(f"  supported recall       {result['supported_recall']:.3f}")
-    best = result["best_threshold_in_sample"]
-    print(f"  (best threshold on these pairs, in-sample: {best['threshold']} -> {best['balanced_accuracy']:.3f})")
-    fitted = result.get("fitted")
-    if fitted:
-        cv = fitted["cross_validated"]
-        print(f"  weights fitted on {fitted['on']}; {fitted['cv']} cross-validated: balanced accuracy "
-              f"{cv['balanced_accuracy']:.3f}, unsupported precision {cv['unsupported_precision']:.3f}, "
-              f"recall {cv['unsupported_recall']:.3f}")
+    _print_calibration(out, card)
     return 0
+
+
+def _print_calibration(out: dict, card) -> None:  # noqa: ANN001 - CrossEncoderCard
+    print(f"grounding model {out['model']['name']} ({out['model']['version']}; sha256 {card.sha256[:12]}...)")
+    print("\nleave-one-domain-out on the training domains (each domain scored by a model that never saw it;")
+    print("threshold: max balanced accuracy on the other domains' held-out scores)")
+    if out["lodo_recipe"]:
+        print(f"  fold models: {out['lodo_recipe']}")
+    print(f"  {'domain':12s} {'n':>5s} {'BA':>6s} {'AUC':>6s}")
+    for domain, row in out["lodo"].items():
+        print(f"  {domain:12s} {row['n']:5d} {_fmt(row['balanced_accuracy']):>6s} {_fmt(row['auc']):>6s}")
+    th = out["thresholds"]
+    print(f"\nthresholds, chosen on {th['on']} (n={th['n']}):")
+    print(f"  answer time  {th['answer_threshold']:.4f}  (unsupported precision >= {th['precision_target']:.2f}: "
+          f"there {th['train_unsupported_precision']:.3f}, recall {th['train_unsupported_recall']:.3f})")
+    print(f"  max BA       {th['max_ba_threshold']:.4f}")
+    print(f"  coverage floor {th['coverage_floor']:.4f} ({card.coverage_floor_rule})")
+    if (th["answer_threshold"], th["max_ba_threshold"]) != (card.threshold, card.threshold_max_ba):
+        print(f"  NOTE: the model card says {card.threshold} and {card.threshold_max_ba}")
+    result = out.get("dataset")
+    if not result:
+        return
+    print(f"\n{result['checker']} on {result['dataset']}: n {result['n']}, AUC {_fmt(result['auc'])}")
+    rows = [("checker threshold", result)] + [(f"{name} threshold", r) for name, r in result["at"].items()]
+    print(f"  {'':20s} {'thr':>7s} {'BA':>6s} {'95% CI':>15s} {'unsupP':>7s} {'unsupR':>7s} {'suppR':>7s}")
+    for label, r in rows:
+        ci = r.get("balanced_accuracy_ci95")
+        ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        print(f"  {label:20s} {r['threshold']:7.4f} {r['balanced_accuracy']:6.3f} {ci_text:>15s} "
+              f"{r['unsupported_precision']:7.3f} {r['unsupported_recall']:7.3f} {r['supported_recall']:7.3f}")
+    best = result["best_threshold_in_sample"]
+    print(f"  (best threshold on these pairs, in-sample and optimistic: {best['threshold']} -> "
+          f"{best['balanced_accuracy']:.3f})")
 
 
 # ---------------------------------------------------------------------- compare
@@ -250,9 +316,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--corpus", action="append", metavar="PATH",
                    help="ingest these files/directories into a temporary data dir and evaluate on it "
                         "(repeatable; default: use the ingested QA_DATA_DIR)")
-    r.add_argument("--checker", choices=["offline", "lexical", "llm"], default="offline",
+    r.add_argument("--checker", choices=["offline", "crossencoder", "lexical", "llm"], default="offline",
                    help="grounding checker that judges citations and faithfulness (default: offline, the "
-                        "pipeline's own; llm: the LLM judge at QA_LLM_BASE_URL)")
+                        "pipeline's own, QA_CHECKER; llm: the LLM judge at QA_LLM_BASE_URL)")
     r.add_argument("--report", metavar="DIR", help="write DIR/run.json and DIR/report.html")
     r.add_argument("--gate", action="store_true", help="exit 1 if a metric is below the thresholds of --gate-config")
     r.add_argument("--gate-config", metavar="FILE", help="gate thresholds (default: evals/gate.toml)")
@@ -261,17 +327,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_run)
 
     c = esub.add_parser(
-        "calibrate", help="measure a grounding checker on labelled (document, summary) pairs",
-        description="Judge each summary against its document and report n, balanced accuracy and precision/"
-                    "recall of the unsupported class. Lines need `document`, `summary` and `consistent` "
-                    "(e.g. ../shared/benchmarks/summedits-news/evaluation.jsonl).")
-    c.add_argument("--dataset", required=True, metavar="FILE", help="JSON Lines with document, summary, consistent")
-    c.add_argument("--checker", choices=["offline", "lexical", "llm"], default="offline",
-                   help="offline (calibrated, default), lexical (the older heuristic) or llm (judge)")
-    c.add_argument("--threshold", type=float, help="support threshold (default: QA_SUPPORT_THRESHOLD)")
-    c.add_argument("--coverage-floor", type=float,
-                   help="answer-time coverage floor of the offline checker (default: QA_SUPPORT_COVERAGE_FLOOR; "
-                        "0 measures the fitted model alone)")
+        "calibrate", help="the grounding checker's figures: held-out training domains, and labelled pairs",
+        description="Print the shipped grounding model's leave-one-domain-out balanced accuracy per training "
+                    "domain and its thresholds, recomputed from the held-out scores training committed "
+                    "(qa_service/grounding/model/training_results.json; --fold-models re-scores domains from "
+                    "data). With --dataset, judge each summary against its document and report AUC, balanced "
+                    "accuracy with a bootstrap 95%% interval, and unsupported precision/recall, at the "
+                    "answer-time threshold and at the max-balanced-accuracy threshold, both fixed on the "
+                    "training domains. Lines need `document`, `summary` and `consistent` "
+                    "(e.g. ../shared/benchmarks/summedits-news/evaluation.jsonl: measured, never fitted on).")
+    c.add_argument("--dataset", metavar="FILE", help="JSON Lines with document, summary, consistent")
+    c.add_argument("--checker", choices=["crossencoder", "lexical", "llm"], default="crossencoder",
+                   help="crossencoder (the shipped model, default), lexical (model-free baseline) or llm (judge)")
+    c.add_argument("--threshold", type=float,
+                   help="support threshold (default: QA_SUPPORT_THRESHOLD, else the checker's own)")
+    c.add_argument("--bootstrap", type=int, default=2000, help="resamples for the 95%% interval (0: none)")
+    c.add_argument("--fold-models", metavar="DIR",
+                   help="re-score each domain that has a fold model DIR/ce_<domain>.onnx (trained without it; "
+                        "training/grounding/train_crossencoder.py --mode lodo) instead of its committed scores")
+    c.add_argument("--train-data", metavar="FILE",
+                   help="with --fold-models: the training pairs with a `domain` field "
+                        "(../shared/benchmarks/summedits-other/train.jsonl)")
     c.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.set_defaults(func=cmd_calibrate)

@@ -1,51 +1,49 @@
 """Is this claim supported by this passage? The grounding checker seam and its
-offline implementations. An LLM-judge implementation sits in
-adapters/llm_judge.py and shares the Protocol. Scores are in [0, 1];
-``threshold`` separates supported from not.
+offline implementations. The LLM judge (evaluation/llm_judge.py) shares the
+Protocol. Scores are in [0, 1]; ``threshold`` separates supported from not.
 
-The default offline checker (``CalibratedGroundingChecker``) needs no model
-download. For each sentence of the claim it finds the passage window (one to
-three neighbouring sentences, plus at most one more window elsewhere when that
-one holds a further part of the claim) that holds most of it, then looks for
-what factual-consistency errors look like: names, numbers or dates the window
-does not carry, a negation it does not share, a word whose opposite it holds
-("increase" for "decline"), a different member of a closed class ("green" for
-"yellow", "month" for "year", "CEO" for "founder") and qualifiers it never
-states ("co-", "former", "only"). A logistic model whose weights
-``evals/fit_grounding.py`` fits (leave-one-document-out on SummEdits, signs
-constrained so that agreement never lowers the score and a mismatch never
-raises it) turns those into a probability, shipped as package data. The score
-is capped by coverage (the share of the claim's content words, names and
-numbers the window holds), which SummEdits cannot teach and answer time needs.
-Paraphrase is tolerated where it does not change those facts: accents are
-folded (Ramón = Ramon), "U.S.-Mexico" is the U.S. and Mexico, "United States"
-is "U.S.", inflections share a stem, and a claim word the window lacks costs
-nothing by itself. A claim found verbatim in the passage scores 1.0, so
-extractive answers always verify."""
+The default offline checker (``CrossEncoderChecker``) is a MiniLM-L6
+cross-encoder fine-tuned on SummEdits' seven non-news domains plus synthetic
+pairs from those domains' documents (training/grounding/), shipped as int8
+ONNX with its model card in grounding/model/. This module never touches
+onnxruntime: it takes any ``PairModel`` (adapters/onnx_crossencoder.py is the
+real one; services.py builds it). For each sentence of the claim:
+
+- a sentence found verbatim in the passage (case, spacing, accents and
+  typographic quotes aside) scores 1.0 without the model: extractive answers
+  always verify, at the cost of a substring test;
+- otherwise the model reads the sentence against the passage sentences that
+  align with it best (at most ``k``, ``alignment.select_evidence``: the same
+  input it was trained on) and its sigmoid is the score;
+- except when those sentences hold less of it (``alignment.coverage``: its
+  content words, names and numbers) than ``coverage_floor``: then it scores
+  0 without the model. SummEdits never pairs a summary with an unrelated
+  passage, so the model never learned that an unrelated sentence is
+  unsupported ("Mexico pays for the wall." scores 0.69 against a passage about
+  a meeting); the floor is the 1st percentile of the coverage of supported
+  training statements, so it costs about 1% of their recall there.
+
+The claim's score is its weakest sentence's: one unsupported sentence makes the
+claim unsupported. Each model call costs milliseconds, so callers that compare
+many candidate spans shortlist them first (``alignment.shortlist``)."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from qa_service.grounding.features import (
-    FEATURES,
-    analyse_claim,
-    claim_sentences,
-    pair_features,
-    passage_index,
-    support_windows,
-)
+from qa_service.grounding.alignment import analyse, coverage, is_verbatim, select_evidence, split_sentences
 from qa_service.text import STOPWORDS, numbers, stem, strip_markers, terms, words
 
-_NEGATION = {"not", "no", "never", "none", "nor", "neither", "without", "n't", "cannot", "nothing", "unpublished"}
-WEIGHTS_RESOURCE = "weights.json"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+CHECKERS = ("crossencoder", "lexical")
 
 
 class GroundingChecker(Protocol):
@@ -55,10 +53,133 @@ class GroundingChecker(Protocol):
     def score(self, claim: str, passage: str) -> float: ...
 
 
+class PairModel(Protocol):
+    """The cross-encoder seam: one logit per (claim, evidence) pair, higher =
+    better supported."""
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> list[float]: ...
+
+
+# ---------------------------------------------------------------- the model card
+@dataclass(frozen=True)
+class CrossEncoderCard:
+    """``model/checker.json``: the shipped model's file, hashes, input shape
+    and thresholds, each with the rule that chose it on the training domains."""
+
+    name: str
+    file: str
+    sha256: str
+    tokenizer_sha256: str
+    max_len: int
+    k: int
+    threshold: float  # answer time: unsupported-class precision target on training-domain held-out scores
+    threshold_rule: str
+    threshold_max_ba: float  # balanced judgement (evals): max balanced accuracy on the same scores
+    threshold_max_ba_rule: str
+    coverage_floor: float  # a sentence whose evidence holds less of it than this scores 0 (no model call)
+    coverage_floor_rule: str
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return MODEL_DIR / self.file
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CrossEncoderCard:
+        known = set(cls.__dataclass_fields__) - {"meta"}
+        return cls(**{k: data[k] for k in known}, meta={k: v for k, v in data.items() if k not in known})
+
+
+@lru_cache(maxsize=1)
+def load_card() -> CrossEncoderCard:
+    # next to this module (package data; qa_service is a namespace package, so
+    # importlib.resources cannot always resolve it)
+    return CrossEncoderCard.from_dict(json.loads((MODEL_DIR / "checker.json").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def training_results() -> dict:
+    """What training measured on the training domains (model/training_results.json):
+    held-out summary scores per domain, from which `eval calibrate` recomputes
+    the leave-one-domain-out table and the thresholds. Numbers only."""
+    return json.loads((MODEL_DIR / "training_results.json").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- the checker
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def claim_sentences(claim: str) -> list[str]:
+    """The sentences of a claim that say something (markers off)."""
+    return [s for s in split_sentences(strip_markers(claim)) if any(c.isalpha() or c.isdigit() for c in s)]
+
+
+class CrossEncoderChecker:
+    """The default offline checker (see the module docstring)."""
+
+    _CACHE_SIZE = 65536
+
+    def __init__(self, model: PairModel, threshold: float | None = None, card: CrossEncoderCard | None = None
+                 ) -> None:
+        self.card = card or load_card()
+        self.model = model
+        self.name = self.card.name
+        self.threshold = self.card.threshold if threshold is None else threshold
+        self.k = self.card.k
+        # citations.verify, takeaways and the eval harness score the same
+        # (claim, span) pairs more than once
+        self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self.model_calls = 0
+
+    def score(self, claim: str, passage: str) -> float:
+        key = (claim, passage)
+        cached = self._scores.get(key)
+        if cached is not None:
+            self._scores.move_to_end(key)
+            return cached
+        score = self._score(claim, passage)
+        self._scores[key] = score
+        if len(self._scores) > self._CACHE_SIZE:
+            self._scores.popitem(last=False)
+        return score
+
+    def _score(self, claim: str, passage: str) -> float:
+        if not passage.strip():
+            return 0.0
+        sentences = claim_sentences(claim)
+        if not sentences:
+            return 0.0
+        if is_verbatim(strip_markers(claim), passage):
+            return 1.0
+        todo = [s for s in sentences if not is_verbatim(s, passage)]
+        if not todo:
+            return 1.0
+        passage_sentences = split_sentences(passage)
+        pairs = []
+        for s in todo:
+            evidence = " ".join(select_evidence(s, passage_sentences, self.k))
+            if coverage(analyse(s), analyse(evidence)) < self.card.coverage_floor:
+                return 0.0  # the passage holds too little of this sentence to support it
+            pairs.append((s, evidence))
+        self.model_calls += len(pairs)
+        return round(min(_sigmoid(z) for z in self.model.logits(pairs)), 4)
+
+    def supports(self, claim: str, passage: str) -> bool:
+        return self.score(claim, passage) >= self.threshold
+
+
+# ---------------------------------------------------------------- lexical baseline
+_NEGATION = {"not", "no", "never", "none", "nor", "neither", "without", "n't", "cannot", "nothing"}
+
+
 def _negated(text: str) -> bool:
     toks = set(words(text))
     low = text.lower()
-    return bool(toks & _NEGATION) or "n't" in low or "n’t" in low
+    return bool(toks & _NEGATION) or "n't" in low or "n\u2019t" in low
 
 
 def _entities(text: str) -> set[str]:
@@ -71,26 +192,27 @@ def _entities(text: str) -> set[str]:
 
 
 class LexicalGroundingChecker:
-    """The first offline checker, kept for comparison (``eval calibrate
-    --checker lexical``): share of the claim's content terms found in the
-    passage, with hand-set penalties for numbers, names or negation the passage
-    does not carry."""
+    """The first offline checker, kept as a model-free baseline (``QA_CHECKER=
+    lexical``, ``eval calibrate --checker lexical``): share of the claim's
+    content terms found in the passage, with hand-set penalties (not fitted on
+    any data) for numbers, names or negation the passage does not carry."""
 
     name = "offline-lexical"
 
-    def __init__(self, threshold: float = 0.5) -> None:
-        self.threshold = threshold
+    def __init__(self, threshold: float | None = None) -> None:
+        self.threshold = 0.5 if threshold is None else threshold
 
     def score(self, claim: str, passage: str) -> float:
         claim = strip_markers(claim)
         claim_terms = set(terms(claim))
         if not claim_terms:
             return 0.0
+        if passage.strip() and is_verbatim(claim, passage):
+            return 1.0
         passage_terms = set(terms(passage))
         recall = len(claim_terms & passage_terms) / len(claim_terms)
         score = recall
-        missing_numbers = numbers(claim) - numbers(passage)
-        if missing_numbers:
+        if numbers(claim) - numbers(passage):
             score *= 0.3
         missing_entities = _entities(claim) - passage_terms
         if missing_entities:
@@ -101,114 +223,3 @@ class LexicalGroundingChecker:
 
     def supports(self, claim: str, passage: str) -> bool:
         return self.score(claim, passage) >= self.threshold
-
-
-@dataclass(frozen=True)
-class GroundingWeights:
-    features: tuple[str, ...]
-    weights: tuple[float, ...]
-    bias: float
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    meta: dict
-
-    def logit(self, x: Sequence[float]) -> float:
-        return self.bias + sum(w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale,
-                                                                          strict=True))
-
-    @classmethod
-    def from_dict(cls, data: dict) -> GroundingWeights:
-        feats = tuple(data["features"])
-        if feats != FEATURES:
-            raise ValueError(f"grounding weights are for features {feats}, the checker computes {FEATURES}")
-        return cls(feats, tuple(data["weights"]), float(data["bias"]), tuple(data["mean"]), tuple(data["scale"]),
-                   dict(data.get("meta", {})))
-
-    def to_dict(self) -> dict:
-        return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias,
-                "mean": list(self.mean), "scale": list(self.scale), "meta": self.meta}
-
-
-@lru_cache(maxsize=1)
-def load_weights() -> GroundingWeights:
-    # next to this module (package data; qa_service is a namespace package, so
-    # importlib.resources cannot always resolve it)
-    text = (Path(__file__).resolve().parent / WEIGHTS_RESOURCE).read_text(encoding="utf-8")
-    return GroundingWeights.from_dict(json.loads(text))
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-class CalibratedGroundingChecker:
-    """Offline checker with fitted weights (see module docstring). For a claim
-    of several sentences the score is the weakest sentence's score: one
-    unsupported sentence makes the whole claim unsupported."""
-
-    name = "offline-calibrated"
-
-    _CACHE_SIZE = 65536
-
-    def __init__(self, threshold: float = 0.5, weights: GroundingWeights | None = None,
-                 coverage_floor: float = 0.0) -> None:
-        self.threshold = threshold
-        self.weights = weights or load_weights()
-        # Answer-time strictness: a window sharing no more than this share of the
-        # claim's words supports nothing, and support rises linearly above it.
-        # 0 = the fitted model as calibrated; the service uses
-        # QA_SUPPORT_COVERAGE_FLOOR, so a model sentence that keeps the nouns
-        # but swaps the predicate ("strengthen" for "cut off funding") fails.
-        self.coverage_floor = coverage_floor
-        # citations.verify scores each answer sentence against every candidate
-        # span, and the eval harness scores the same pairs again
-        self._scores: dict[tuple[str, str], float] = {}
-
-    def sentence_features(self, sentence: str, passage: str) -> list[float] | None:
-        """The features of one claim sentence against the passage, or None
-        when the sentence is quoted verbatim (score 1.0)."""
-        claim = analyse_claim(sentence)
-        index = passage_index(passage)
-        if claim.norm in index.whole.norm:
-            return None
-        return pair_features(claim, *support_windows(claim, index), index.whole)
-
-    def sentence_score(self, sentence: str, passage: str) -> float:
-        x = self.sentence_features(sentence, passage)
-        if x is None:
-            return 1.0
-        # The fitted model judges contradiction; coverage gates support: a
-        # window that holds less than half the claim cannot back it, however
-        # little it contradicts it.
-        f = self.coverage_floor
-        gate = max(0.0, (x[0] - f) / (1.0 - f)) if f else x[0]
-        return min(gate, _sigmoid(self.weights.logit(x)))
-
-    def score(self, claim: str, passage: str) -> float:
-        cached = self._scores.get((claim, passage))
-        if cached is not None:
-            return cached
-        score = 0.0
-        if passage.strip():
-            sentences = claim_sentences(claim)
-            if sentences:
-                score = round(min(self.sentence_score(s, passage) for s in sentences), 4)
-        if len(self._scores) >= self._CACHE_SIZE:
-            self._scores.clear()
-        self._scores[(claim, passage)] = score
-        return score
-
-    def supports(self, claim: str, passage: str) -> bool:
-        return self.score(claim, passage) >= self.threshold
-
-
-def make_checker(kind: str = "offline", threshold: float = 0.5, coverage_floor: float = 0.0) -> GroundingChecker:
-    """The named offline checker: 'offline' (calibrated) or 'lexical'."""
-    if kind in ("offline", "calibrated"):
-        return CalibratedGroundingChecker(threshold, coverage_floor=coverage_floor)
-    if kind == "lexical":
-        return LexicalGroundingChecker(threshold)
-    raise ValueError(f"unknown checker {kind!r} (use 'offline' or 'lexical')")
