@@ -1,10 +1,9 @@
-"""AccountStore (users, sessions, tokens, votes, feedback, comments, audit) over a
-real SQLite file, and the web auth dependencies through a tiny FastAPI app."""
+"""AccountStore (users, sessions, tokens, votes, feedback, comments, audit) over
+both databases (a real SQLite file and a real PostgreSQL server), and the web
+auth dependencies through a tiny FastAPI app."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,10 +22,8 @@ from qa_service.web.auth import (
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> AccountStore:
-    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4)
-    yield store
-    store.close()
+def accounts(database) -> AccountStore:  # noqa: ANN001
+    return AccountStore(database, bcrypt_rounds=4)
 
 
 def test_create_and_authenticate(accounts: AccountStore) -> None:
@@ -39,9 +36,9 @@ def test_create_and_authenticate(accounts: AccountStore) -> None:
     assert reader.role == "reader" and not reader.is_editor
 
 
-def test_passwords_are_hashed_not_stored(accounts: AccountStore, tmp_path: Path) -> None:
+def test_passwords_are_hashed_not_stored(accounts: AccountStore) -> None:
     accounts.create_user("ana", "correct horse")
-    row = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT password_hash FROM users").fetchone()
+    row = accounts.db.one("SELECT password_hash FROM users")
     assert "correct horse" not in row[0]
     assert row[0].startswith("$2")  # bcrypt
 
@@ -72,20 +69,20 @@ def test_duplicate_names_are_refused_case_insensitively(accounts: AccountStore) 
     assert len(accounts.users()) == 1
 
 
-def test_sessions(accounts: AccountStore, tmp_path: Path) -> None:
+def test_sessions(accounts: AccountStore) -> None:
     user = accounts.create_user("ana", "long enough")
     token = accounts.create_session(user.id)
     assert accounts.user_for_session(token) == user
     assert accounts.user_for_session(token + "x") is None
     assert accounts.user_for_session("") is None
-    stored = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT token_hash FROM sessions").fetchone()[0]
+    stored = accounts.db.scalar("SELECT token_hash FROM sessions")
     assert stored != token and len(stored) == 64
     accounts.delete_session(token)
     assert accounts.user_for_session(token) is None
 
 
-def test_expired_session_is_refused(tmp_path: Path) -> None:
-    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4, session_ttl=-1)
+def test_expired_session_is_refused(database) -> None:  # noqa: ANN001
+    store = AccountStore(database, bcrypt_rounds=4, session_ttl=-1)
     user = store.create_user("ana", "long enough")
     assert store.user_for_session(store.create_session(user.id)) is None
 

@@ -1,6 +1,12 @@
 """The FastAPI application: builds Services once, mounts the reader and editor
 routers and the static files, and turns every error into a clear 4xx (JSON for
-the API, a small page for browsers), never a stack trace."""
+the API, a small page for browsers), never a stack trace.
+
+``create_app()`` with no arguments reads the settings from the environment,
+which is how ``serve --workers N`` starts each worker process
+(``uvicorn qa_service.web.app:create_app --factory``). Each worker also runs a
+job worker thread (unless QA_WEB_RUNS_JOBS=false), serves ``/metrics`` and
+logs one JSON line per request (web.telemetry)."""
 
 from __future__ import annotations
 
@@ -17,10 +23,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qa_service import metrics
 from qa_service.editor.errors import Conflict, EditorialError, NotFound
 from qa_service.models import UnknownArticle
 from qa_service.services import Services
 from qa_service.settings import Settings, get_settings
+from qa_service.web.page_cache import PageCache
+from qa_service.web.telemetry import TelemetryMiddleware, configure_logging
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("qa_service.web")
@@ -45,20 +54,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     from qa_service.web.reader import templates
 
-    try:
-        from qa_service.web.auth import current_user
-
-        user = current_user(request)
-    except Exception:  # noqa: BLE001 - an error page must render even if accounts are broken
-        user = None
+    # Only a user this request already looked up: error handlers run on the
+    # event loop, where no database call may block.
+    user = getattr(request.state, "qa_user", None) or None
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "user": user},
                                       status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The app over ``services`` (tests pass their own) or Services(settings)."""
+    owned = services is None
     if services is None:
         services = Services(settings or get_settings())
+    settings = services.settings
     typed = services.typed_answers
 
     @asynccontextmanager
@@ -69,8 +77,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         for name in ("article.html", "index.html", "_answer.html"):  # compile once, before the first view
             templates.get_template(name)
+        worker = None
+        if settings.web_runs_jobs:
+            worker = services.editorial.job_worker(lease=settings.job_lease_seconds, poll=settings.job_poll_seconds)
+            worker.start()
         yield
+        if worker is not None:
+            # A job still running when the process stops is retried by the next worker once its lease ends.
+            await run_in_threadpool(worker.stop, 5.0)
         typed.close()
+        if owned:
+            services.close()
 
     app = FastAPI(
         title="qa_service",
@@ -83,6 +100,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     app.state.services = services
+    app.state.pages = PageCache(services.answers.page_state, size=settings.page_cache_size,
+                                recheck=settings.page_recheck_seconds)
+    if settings.access_log:
+        configure_logging()
+    app.add_middleware(TelemetryMiddleware, log_requests=settings.access_log, on_change=app.state.pages.forget)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -128,6 +150,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        """Prometheus text format: requests, answers, tokens, caches, job queue (all workers)."""
+        return Response(metrics.exposition(services.jobs.depth), media_type=metrics.CONTENT_TYPE)
 
     return app
 

@@ -3,14 +3,21 @@ stored answers, typed questions (streamed), sources, votes, answer feedback and
 comments; the matching JSON API; sign up / log in / log out.
 
 A page view only reads stored data: no generator ever runs while a page renders.
+The article page and its JSON are the same for every reader, so they are
+rendered once per published state and cached (web.page_cache), with an ETag
+and a Cache-Control a CDN can honour; what differs by reader (login, votes,
+helpful marks, comments) comes from ``/api/articles/{id}/me``, and readers
+without JavaScript get it server-rendered at ``/articles/{id}/discussion``.
 Typed questions go through TypedAnswers (cache, single flight, rate limit), whose
 CPU-bound work runs on its own worker thread, never on the event loop.
+
+Routes that read the database are plain ``def`` (FastAPI runs them on its
+thread pool); the few ``async def`` ones never call the database themselves.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from qa_service.answering.pipeline import AnswerEvent
@@ -32,6 +39,7 @@ from qa_service.store.answers import StoredQuestion
 from qa_service.web import schemas
 from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
 from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
+from qa_service.web.page_cache import PageCache, etag_matches
 from qa_service.web.render import make_templates, render_answer, render_text
 
 HERE = Path(__file__).resolve().parent
@@ -132,23 +140,58 @@ def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLRe
     return templates.TemplateResponse(request, "index.html", {"articles": articles, "user": user})
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-def article_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
-    started = time.perf_counter()
+async def get_pages(request: Request) -> PageCache:
+    # async: FastAPI would run a plain function on the thread pool, a hop the cached path does not need
+    return request.app.state.pages
+
+
+PagesDep = Annotated[PageCache, Depends(get_pages)]
+
+
+def _shared_response(request: Request, etag: str, body: bytes, media_type: str) -> Response:
+    """A response every reader may share: 304 when the caller already holds it."""
+    max_age = request.app.state.services.settings.page_shared_max_age
+    headers = {
+        "ETag": etag,
+        # Browsers revalidate every time (a 304 costs no body); shared caches may keep it for max_age.
+        "Cache-Control": f"public, max-age=0, s-maxage={max_age}" if max_age else "public, no-cache",
+    }
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        from qa_service import metrics
+
+        metrics.count_cache("article_page", "not_modified")
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def render_article_page(services: Services, article_id: str) -> bytes:
+    """The article page as every reader gets it (nothing in it depends on who asks)."""
     page = services.article_page(article_id)
-    questions = question_views(page, with_html=True)
-    accounts = services.accounts
-    for q in questions:
-        q.feedback = accounts.feedback_counts(q.id)
-        q.my_feedback = accounts.user_feedback(user.id, q.id) if user else None
+    path = f"/articles/{quote(article_id)}"
     body = render_text(page.doc.text, prefix="body", headings=True, skip_heading=page.doc.title)
-    response = templates.TemplateResponse(request, "article.html", {
-        "view": page, "questions": questions, "doc": page.doc, "body": body, "user": user,
-        "votes": _votes(services, article_id, user),
-        "comments": accounts.comments(article_id),
-        "next": request.url.path,
+    return templates.get_template("article.html").render({
+        "view": page, "questions": question_views(page, with_html=True), "doc": page.doc, "body": body,
+        "user": None, "shared": True, "next": path,
+    }).encode()
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+async def article_page(request: Request, article_id: str, pages: PagesDep) -> Response:
+    services: Services = request.app.state.services
+    cached = await pages.get("html", article_id, lambda: render_article_page(services, article_id))
+    return _shared_response(request, cached.etag, cached.body, "text/html; charset=utf-8")
+
+
+@router.get("/articles/{article_id}/discussion", response_class=HTMLResponse, include_in_schema=False)
+def discussion_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
+    """Votes and comments rendered for this reader: the article page's per-reader
+    parts for browsers without JavaScript. Never cached."""
+    doc = services.store.article(article_id)
+    response = templates.TemplateResponse(request, "discussion.html", {
+        "doc": doc, "user": user, "votes": _votes(services, article_id, user),
+        "comments": services.accounts.comments(article_id), "next": request.url.path,
     })
-    response.headers["Server-Timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -169,9 +212,16 @@ def ask_page(request: Request, article_id: str, services: ServicesDep, typed: Ty
     })
 
 
+def _after_form(article_id: str, back: str, anchor: str) -> RedirectResponse:
+    """Back where the form was: the discussion page (readers without JavaScript
+    see their vote or comment there), else the article."""
+    page = f"/articles/{quote(article_id)}" + ("/discussion" if back == "discussion" else "")
+    return RedirectResponse(f"{page}#{quote(anchor)}", status_code=303)
+
+
 @router.post("/articles/{article_id}/votes", include_in_schema=False)
 def vote_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
-              kind: Annotated[str, Form()], value: Annotated[str, Form()]) -> Response:
+              kind: Annotated[str, Form()], value: Annotated[str, Form()], back: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
@@ -179,7 +229,7 @@ def vote_form(request: Request, article_id: str, services: ServicesDep, user: Us
         services.accounts.set_vote(user.id, article_id, kind, value.lower() in ("1", "true", "yes"))
     except AccountError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return RedirectResponse(f"/articles/{quote(article_id)}#votes", status_code=303)
+    return _after_form(article_id, back, "votes")
 
 
 @router.post("/articles/{article_id}/questions/{qid}/feedback", include_in_schema=False)
@@ -189,12 +239,12 @@ def feedback_form(article_id: str, qid: str, services: ServicesDep, user: UserDe
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
     services.accounts.set_feedback(user.id, qid, helpful.lower() in ("1", "true", "yes"))
-    return RedirectResponse(f"/articles/{quote(article_id)}#{quote(qid)}", status_code=303)
+    return _after_form(article_id, "", qid)
 
 
 @router.post("/articles/{article_id}/comments", include_in_schema=False)
 def comment_form(article_id: str, services: ServicesDep, user: UserDep,
-                 text: Annotated[str, Form(max_length=4000)] = "") -> Response:
+                 text: Annotated[str, Form(max_length=4000)] = "", back: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
@@ -202,7 +252,7 @@ def comment_form(article_id: str, services: ServicesDep, user: UserDep,
         services.accounts.add_comment(user.id, article_id, text)
     except AccountError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return RedirectResponse(f"/articles/{quote(article_id)}#comments", status_code=303)
+    return _after_form(article_id, back, "comments")
 
 
 def _account_page(request: Request, page: str, user: User | None, next_url: str, error: str = "",
@@ -258,9 +308,7 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/healthz", response_model=schemas.Health, tags=["meta"], summary="Health check")
 def healthz(services: ServicesDep) -> schemas.Health:
-    return schemas.Health(documents=len(services.store.document_ids()),
-                          articles=len(services.store.documents(kind="article")),
-                          corpus_version=services.store.version())
+    return schemas.Health(**services.store.counts(), corpus_version=services.store.version())
 
 
 @router.get("/api/articles", response_model=list[schemas.ArticleSummary], tags=["articles"], summary="List articles")
@@ -273,20 +321,49 @@ def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
     return out
 
 
-@router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
-            tags=["articles"], summary="An article with takeaways and answered questions")
-def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schemas.ArticleDetail:
-    """The article's takeaways and suggested questions with their published answers (stored; never generated here)."""
+def render_article_json(services: Services, article_id: str) -> bytes:
+    """The article's JSON as every reader gets it (schemas.ArticleDetail)."""
     view = services.article_page(article_id)
     d = view.doc
-    return schemas.ArticleDetail(
+    detail = schemas.ArticleDetail(
         id=d.id, title=d.title, label=d.label, publisher=d.publisher, published=d.published, url=d.url,
         takeaways=[schemas.TakeawayOut(text=str(t["text"]), citations=[Citation.model_validate(c) for c in t["citations"]])  # type: ignore[union-attr]
                    for t in (view.takeaways or [])],
         questions=[schemas.QuestionOut(id=q.id, question=q.text, answer=q.answer) for q in view.questions],
         sources=[_source_out(s) for s in view.sources],
-        votes=_votes(services, article_id, user),
         answers_ready=view.answers_ready,
+    )
+    return detail.model_dump_json().encode()
+
+
+@router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
+            tags=["articles"], summary="An article with takeaways and answered questions")
+async def get_article(request: Request, article_id: str, pages: PagesDep) -> Response:
+    """The article's takeaways and suggested questions with their published answers (stored; never
+    generated here). The same for every reader: sent with an ETag (If-None-Match gets a 304) and a
+    Cache-Control a CDN can honour. Votes and comments are at `/api/articles/{id}/me`."""
+    services: Services = request.app.state.services
+    cached = await pages.get("json", article_id, lambda: render_article_json(services, article_id))
+    return _shared_response(request, cached.etag, cached.body, "application/json")
+
+
+@router.get("/api/articles/{article_id}/me", response_model=schemas.ReaderStateOut, responses=API_ERRORS,
+            tags=["articles"], summary="What this reader sees that the shared page does not hold")
+def reader_state(article_id: str, response: Response, services: ServicesDep,
+                 user: UserDep) -> schemas.ReaderStateOut:
+    """Who is logged in, the vote counts with the reader's own votes, the helpful marks of each
+    suggested question (with the reader's own) and the comments. Never cached."""
+    services.store.article(article_id)
+    response.headers["Cache-Control"] = "private, no-store"
+    accounts = services.accounts
+    qids = [q.id for q in services.answers.questions(article_id)]
+    counts = accounts.feedback_counts_for(qids)
+    mine = accounts.user_feedback_for(user.id, qids) if user else {}
+    return schemas.ReaderStateOut(
+        user=schemas.UserOut(name=user.name, role=user.role) if user else None,
+        votes=_votes(services, article_id, user),
+        feedback={qid: schemas.FeedbackOut(**counts[qid], mine=mine.get(qid)) for qid in qids},
+        comments=[schemas.CommentOut(**c.__dict__) for c in accounts.comments(article_id)],
     )
 
 

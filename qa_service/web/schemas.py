@@ -62,10 +62,12 @@ class VotesOut(BaseModel):
 
 
 class ArticleDetail(ArticleMeta):
+    """The same for every reader (cacheable: ETag, 304); votes and the rest
+    that changes by the minute are at /api/articles/{id}/me."""
+
     takeaways: list[TakeawayOut] = Field(default_factory=list)
     questions: list[QuestionOut] = Field(default_factory=list)
     sources: list[SourceOut] = Field(default_factory=list)
-    votes: VotesOut = Field(default_factory=VotesOut)
     answers_ready: bool = Field(True, description="False while takeaways and answers are still being prepared.")
 
 
@@ -108,6 +110,16 @@ class CredentialsIn(BaseModel):
 class UserOut(BaseModel):
     name: str
     role: str
+
+
+class ReaderStateOut(BaseModel):
+    """What an article page shows that differs by reader or changes by the
+    minute: never cached, so the page itself can be."""
+
+    user: UserOut | None = Field(None, description="The logged-in reader, or null.")
+    votes: VotesOut
+    feedback: dict[str, FeedbackOut] = Field(default_factory=dict, description="Helpful marks by question id.")
+    comments: list[CommentOut] = Field(default_factory=list)
 
 
 class Health(BaseModel):
