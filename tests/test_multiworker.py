@@ -34,6 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 QA_SERVICE = Path(sys.executable).with_name("qa-service")
 READERS = 8
 API = f"/api/articles/{ARTICLE_ID}"
+EDITOR_API = f"/api/editor/articles/{ARTICLE_ID}"
 
 
 @dataclass
@@ -161,10 +162,10 @@ def test_a_write_burst_on_several_workers_gives_no_500_and_loses_nothing(deploym
     for i in range(40):
         requests.append(("GET", "/api/me", d.readers[i % READERS], None))
     for i in range(8):
-        requests.append(("PATCH", f"/api/editor{API}/questions/{qids[i % len(qids)]}", d.editor,
+        requests.append(("PATCH", f"{EDITOR_API}/questions/{qids[i % len(qids)]}", d.editor,
                          {"pinned": i % 2 == 0}))
     for qid in qids[:3]:
-        requests.append(("POST", f"/api/editor{API}/questions/{qid}/regenerate", d.editor, None))
+        requests.append(("POST", f"{EDITOR_API}/questions/{qid}/regenerate", d.editor, None))
 
     def send(i: int) -> tuple[int, str]:
         method, path, headers, body = requests[i]
@@ -190,7 +191,7 @@ def test_a_write_burst_on_several_workers_gives_no_500_and_loses_nothing(deploym
 
 def test_identical_questions_at_once_make_one_generation(deployment: Deployment) -> None:
     d = deployment
-    question = f"What does the joint statement say about port inspections ({d.backend})?"
+    question = "Which agencies take part in the Security Implementation Group?"  # answerable: the LLM is asked
     calls = len(d.llm.chat_requests)
 
     def ask(i: int) -> httpx.Response:
@@ -225,7 +226,7 @@ def test_an_editors_change_reaches_every_workers_page(deployment: Deployment) ->
     page = f"/articles/{ARTICLE_ID}"
     etags = {httpx.get(d.url(i) + page).headers["etag"] for i in range(4)}
     assert len(etags) == 1, "every worker renders the same bytes for the same state"
-    r = httpx.patch(f"{d.url(1)}/api/editor{API}/questions/{qid}", headers=d.editor, json={"hidden": True})
+    r = httpx.patch(f"{d.url(1)}{EDITOR_API}/questions/{qid}", headers=d.editor, json={"hidden": True})
     assert r.status_code == 200
     try:
         deadline = time.monotonic() + 60  # each worker reads the state again within QA_PAGE_RECHECK_SECONDS (1 s)
@@ -234,7 +235,7 @@ def test_an_editors_change_reaches_every_workers_page(deployment: Deployment) ->
             time.sleep(0.2)
         assert httpx.get(d.url(0) + page, headers={"If-None-Match": etags.pop()}).status_code == 200
     finally:
-        httpx.patch(f"{d.url(0)}/api/editor{API}/questions/{qid}", headers=d.editor, json={"hidden": False})
+        httpx.patch(f"{d.url(0)}{EDITOR_API}/questions/{qid}", headers=d.editor, json={"hidden": False})
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -256,12 +257,16 @@ def test_metrics_and_request_logs_cover_every_worker(deployment: Deployment) -> 
     assert _sample(text, "qa_http_request_duration_seconds_count", **route) == before + 40  # both workers counted
     assert _sample(text, "qa_cache_requests_total", cache="article_page", result="hit") > 0
     assert re.search(r'^qa_job_queue_depth\{status="queued"\} \d', text, re.M)
-    assert "qa_answer_duration_seconds_bucket" in text and "qa_llm_tokens_total" in text
+    # The generations of the earlier tests ran on whichever process claimed them.
+    both = text + httpx.get(f"{d.urls[1]}/metrics").text
+    assert _sample(both, "qa_answer_duration_seconds_count") >= 1 and _sample(both, "qa_llm_tokens_total") > 0
 
     r = httpx.get(f"{url}/articles/{ARTICLE_ID}", headers={"X-Request-ID": "trace-me-123"})
     assert r.headers["x-request-id"] == "trace-me-123"
     generated = httpx.get(f"{url}/healthz").headers["x-request-id"]
-    time.sleep(0.5)  # the log line is written as the response ends
-    lines = {line.get("request_id"): line for line in d.log_lines(0)}
+    deadline = time.monotonic() + 30  # the line is written as the response ends, by the worker that served it
+    while not {"trace-me-123", generated} <= (lines := {line.get("request_id"): line for line in d.log_lines(0)}).keys():
+        assert time.monotonic() < deadline, "no log line for the request"
+        time.sleep(0.2)
     assert lines["trace-me-123"]["route"] == "/articles/{article_id}" and lines["trace-me-123"]["status"] == 200
     assert lines[generated]["path"] == "/healthz"
