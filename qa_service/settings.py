@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("", description="API key; falls back to OPENAI_API_KEY.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_retries: int = Field(2, ge=0, le=10, description="Retries on 429, 5xx and connection errors.")
-    llm_concurrency: int = Field(4, ge=1, le=64, description="Concurrent LLM calls at most.")
+    llm_concurrency: int = Field(4, ge=1, le=64, description="Concurrent LLM calls at most, per process (N web workers make N times as many).")
     llm_context_tokens: int = Field(8192, ge=512, description="The model's context window.")
     llm_max_answer_tokens: int = Field(512, ge=16, description="Room left for the answer.")
     llm_gguf: str = Field("", description="GGUF model file for `qa-service llm serve` (local llama.cpp).")

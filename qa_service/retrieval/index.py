@@ -105,11 +105,13 @@ class CorpusIndex:
                 vectors = self.embedder.embed([c.embed_text for c in fresh])
                 self.vectors.add([c.id for c in fresh], vectors, [c.doc_id for c in fresh])
             summary.embedded += len(fresh)
+            stale: set[str] = set()
             for doc, chunks in batch:
-                stale = set(self.store.chunk_ids(doc.id)) - {c.id for c in chunks}
-                self.store.put_document(doc, chunks)
-                if stale:
-                    self.vectors.delete(sorted(stale))
+                stale |= set(self.store.chunk_ids(doc.id)) - {c.id for c in chunks}
+            self.store.put_documents(batch)  # the whole batch in one transaction, or none of it
+            if stale:
+                self.vectors.delete(sorted(stale))
+            for _, chunks in batch:
                 summary.chunks += len(chunks)
                 summary.tokens += sum(c.tokens for c in chunks)
                 if progress:

@@ -171,24 +171,33 @@ class CorpusStore:
     def search_chunks(self, query: str, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, str, float]]:
         """BM25 over chunks: ``(chunk_id, doc_id, score)``, best first."""
         with self.db.read() as conn:
-            return self.lexical.search(conn, "chunk", query, n, doc_ids)
+            return [(h.key, h.doc_id, h.score) for h in self.lexical.search(conn, "chunk", query, n, doc_ids)]
 
     def search_documents(self, query: str, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """BM25 over whole documents (title and text): ``(doc_id, score)``, best first."""
         with self.db.read() as conn:
-            return [(doc_id, score) for doc_id, _, score in self.lexical.search(conn, "doc", query, n, doc_ids)]
+            return [(h.doc_id, h.score) for h in self.lexical.search(conn, "doc", query, n, doc_ids)]
 
     def chunk_frequencies(self, words: list[str]) -> tuple[dict[str, int], int]:
         """How many chunks hold each index term, and how many chunks there are."""
         with self.db.read() as conn:
-            return self.lexical.document_frequencies(conn, words)
+            return self.lexical.frequencies(conn, "chunk", words), self.lexical.size(conn, "chunk")[0]
 
-    # ---- writing (one transaction per document, so a crash never leaves half a document)
+    # ---- writing (one transaction per call, so a crash never leaves half a document)
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
-        meta = {"sources": doc.sources, "questions": doc.questions, "takeaways": doc.takeaways}
+        self.put_documents([(doc, chunks)])
+
+    def put_documents(self, docs: list[tuple[Document, list[Chunk]]]) -> None:
+        """Store documents with their chunks and index them, replacing earlier
+        versions, all in one transaction (several per transaction: the lexical
+        index merges its segments once per commit, not once per document)."""
+        if not docs:
+            return
+        now = time.time()
         with self.db.write(lock="corpus") as conn:
-            conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
-            conn.execute(
+            for part in in_batches([d.id for d, _ in docs]):
+                conn.execute(f"DELETE FROM chunks WHERE doc_id IN ({marks(len(part))})", part)  # noqa: S608
+            conn.executemany(
                 "INSERT INTO documents (id,title,kind,publisher,url,published,label,article_id,"
                 "meta_json,text,content_hash,path,ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (id) DO UPDATE SET title=excluded.title, kind=excluded.kind, "
@@ -196,19 +205,20 @@ class CorpusStore:
                 "label=excluded.label, article_id=excluded.article_id, meta_json=excluded.meta_json, "
                 "text=excluded.text, content_hash=excluded.content_hash, path=excluded.path, "
                 "ingested_at=excluded.ingested_at",
-                (doc.id, doc.title, doc.kind, doc.publisher, doc.url, doc.published, doc.label, doc.article_id,
-                 json.dumps(meta), doc.text, doc.content_hash(), doc.path, time.time()),
+                [(d.id, d.title, d.kind, d.publisher, d.url, d.published, d.label, d.article_id,
+                  json.dumps({"sources": d.sources, "questions": d.questions, "takeaways": d.takeaways}),
+                  d.text, d.content_hash(), d.path, now) for d, _ in docs],
             )
             conn.executemany(
                 'INSERT INTO chunks (id,doc_id,ordinal,start,"end",heading,tokens,text) VALUES (?,?,?,?,?,?,?,?)',
-                [(c.id, c.doc_id, c.ordinal, c.start, c.end, c.heading, c.tokens, c.text) for c in chunks],
+                [(c.id, c.doc_id, c.ordinal, c.start, c.end, c.heading, c.tokens, c.text) for _, cs in docs for c in cs],
             )
-            self.lexical.put(conn, doc.id, f"{doc.title}\n{doc.text}", [(c.id, c.embed_text) for c in chunks])
+            self.lexical.put(conn, [(d.id, f"{d.title}\n{d.text}", [(c.id, c.embed_text) for c in cs]) for d, cs in docs])
             self._bump(conn)
 
     def delete_document(self, doc_id: str) -> None:
         with self.db.write(lock="corpus") as conn:
-            self.lexical.delete(conn, doc_id)
+            self.lexical.delete(conn, [doc_id])
             conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
             self._bump(conn)

@@ -150,6 +150,11 @@ class JobStore:
         """The oldest job waiting, or one whose worker's lease ran out, now held
         by ``worker`` for ``lease`` seconds; None when there is none."""
         now = time.time()
+        # A read first: an idle worker asks every QA_JOB_POLL_SECONDS, and should
+        # not take SQLite's write lock (or any row lock) each time to learn nothing.
+        if self.db.one("SELECT 1 FROM jobs WHERE status='queued' OR (status='running' AND lease_until < ?) LIMIT 1",
+                       (now,)) is None:
+            return None
         skip_locked = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
         with self.db.write() as conn:
             # Jobs whose every attempt died are not tried again: they fail, saying why.

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
+from qa_service import metrics
 from qa_service.answering.pipeline import AnswerEvent
 from qa_service.answering.questions import normalise_question
 from qa_service.answering.typed import RateLimited, TypedAnswers
@@ -140,14 +141,6 @@ def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLRe
     return templates.TemplateResponse(request, "index.html", {"articles": articles, "user": user})
 
 
-async def get_pages(request: Request) -> PageCache:
-    # async: FastAPI would run a plain function on the thread pool, a hop the cached path does not need
-    return request.app.state.pages
-
-
-PagesDep = Annotated[PageCache, Depends(get_pages)]
-
-
 def _shared_response(request: Request, etag: str, body: bytes, media_type: str) -> Response:
     """A response every reader may share: 304 when the caller already holds it."""
     max_age = request.app.state.services.settings.page_shared_max_age
@@ -157,8 +150,6 @@ def _shared_response(request: Request, etag: str, body: bytes, media_type: str) 
         "Cache-Control": f"public, max-age=0, s-maxage={max_age}" if max_age else "public, no-cache",
     }
     if etag_matches(request.headers.get("if-none-match"), etag):
-        from qa_service import metrics
-
         metrics.count_cache("article_page", "not_modified")
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
@@ -175,9 +166,12 @@ def render_article_page(services: Services, article_id: str) -> bytes:
     }).encode()
 
 
+# The two shared views are async and take only the request: no dependency to
+# solve, no thread-pool hop; a cached page is served from the event loop.
 @router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-async def article_page(request: Request, article_id: str, pages: PagesDep) -> Response:
+async def article_page(request: Request, article_id: str) -> Response:
     services: Services = request.app.state.services
+    pages: PageCache = request.app.state.pages
     cached = await pages.get("html", article_id, lambda: render_article_page(services, article_id))
     return _shared_response(request, cached.etag, cached.body, "text/html; charset=utf-8")
 
@@ -338,11 +332,12 @@ def render_article_json(services: Services, article_id: str) -> bytes:
 
 @router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
             tags=["articles"], summary="An article with takeaways and answered questions")
-async def get_article(request: Request, article_id: str, pages: PagesDep) -> Response:
+async def get_article(request: Request, article_id: str) -> Response:
     """The article's takeaways and suggested questions with their published answers (stored; never
     generated here). The same for every reader: sent with an ETag (If-None-Match gets a 304) and a
     Cache-Control a CDN can honour. Votes and comments are at `/api/articles/{id}/me`."""
     services: Services = request.app.state.services
+    pages: PageCache = request.app.state.pages
     cached = await pages.get("json", article_id, lambda: render_article_json(services, article_id))
     return _shared_response(request, cached.etag, cached.body, "application/json")
 

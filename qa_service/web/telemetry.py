@@ -96,7 +96,10 @@ class TelemetryMiddleware:
                 rid = candidate if _SANE_ID.match(candidate) else ""
                 break
         rid = rid or uuid.uuid4().hex[:16]
-        token = request_id.set(rid)
+        # Not reset when the request ends: each request runs in its own task (its
+        # own context), and the app's 500 handler, which runs outside this
+        # middleware, still logs with the id.
+        request_id.set(rid)
         status = 500
 
         async def send_with_id(message: dict[str, Any]) -> None:
@@ -125,4 +128,3 @@ class TelemetryMiddleware:
                     "message": "request", "method": method, "path": scope.get("path", ""), "route": template,
                     "status": status, "ms": round(seconds * 1000, 2), "client": client[0] if client else "",
                 }})
-            request_id.reset(token)
