@@ -164,13 +164,19 @@ class Database:
         """Apply the steps of ``component`` this database has not applied yet;
         returns the versions applied now (1-based positions in ``steps``)."""
         applied_now: list[int] = []
+        try:  # the usual start: everything applied already, learnt with one read and no lock
+            done = {int(r[0]) for r in self.query("SELECT version FROM schema_migrations WHERE component=?",
+                                                  (component,))}
+        except Exception:  # noqa: BLE001 - no schema_migrations table yet (a new database): the write below makes it
+            done = set()
         for version, step in enumerate(steps, 1):
+            if version in done:
+                continue
             with self.write(lock="schema_migrations") as conn:
                 conn.execute(_MIGRATIONS_TABLE.format(real=self.real_type))
-                done = conn.execute("SELECT 1 FROM schema_migrations WHERE component=? AND version=?",
-                                    (component, version)).fetchone()
-                if done:
-                    continue
+                if conn.execute("SELECT 1 FROM schema_migrations WHERE component=? AND version=?",
+                                (component, version)).fetchone():
+                    continue  # another process applied it meanwhile
                 script = step if isinstance(step, str) else getattr(step, self.dialect)
                 for statement in self._statements(script):
                     conn.execute(statement)
