@@ -182,6 +182,26 @@ def test_article_page_and_json_are_shared_cached_and_revalidated(client: TestCli
     assert hidden.id not in {q["id"] for q in client.get(f"/api/articles/{ARTICLE_ID}").json()["questions"]}
 
 
+def test_a_held_page_is_served_the_same_before_routing(app_services) -> None:
+    """With the state fresh, a view never reaches the routes: same bytes, same
+    headers, 304 on revalidation, counted and logged like any request."""
+    app_services.settings.page_recheck_seconds = 3600
+    with TestClient(create_app(services=app_services)) as c:
+        for url in (f"/articles/{ARTICLE_ID}", f"/api/articles/{ARTICLE_ID}"):
+            c.app.state.services = app_services
+            first = c.get(url)  # through the route: read, rendered, cached
+            c.app.state.services = None  # the routes would fail now: a 200 below never reached them
+            again = c.get(url)
+            assert again.content == first.content and again.status_code == 200
+            for header in ("etag", "cache-control", "content-type", "content-length"):
+                assert again.headers[header] == first.headers[header], header
+            assert again.headers["x-request-id"] != first.headers["x-request-id"]
+            revalidated = c.get(url, headers={"If-None-Match": first.headers["etag"]})
+            assert revalidated.status_code == 304 and revalidated.headers["etag"] == first.headers["etag"]
+        c.app.state.services = app_services
+        assert c.get("/articles/no-such-article").status_code == 404
+
+
 def test_a_change_through_this_worker_shows_at_once(app_services) -> None:
     """Other workers see an editor's change within QA_PAGE_RECHECK_SECONDS; the
     worker that made it, on the next view."""

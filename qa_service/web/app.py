@@ -28,7 +28,7 @@ from qa_service.editor.errors import Conflict, EditorialError, NotFound
 from qa_service.models import UnknownArticle
 from qa_service.services import Services
 from qa_service.settings import Settings, get_settings
-from qa_service.web.page_cache import PageCache
+from qa_service.web.page_cache import PageCache, SharedPagesMiddleware
 from qa_service.web.telemetry import TelemetryMiddleware, configure_logging
 
 HERE = Path(__file__).resolve().parent
@@ -101,9 +101,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = services
     app.state.pages = PageCache(services.answers.page_state, size=settings.page_cache_size,
-                                recheck=settings.page_recheck_seconds)
+                                recheck=settings.page_recheck_seconds, shared_max_age=settings.page_shared_max_age)
     if settings.access_log:
         configure_logging()
+    # Added first, so it runs inside telemetry: cached pages are logged and counted too.
+    app.add_middleware(SharedPagesMiddleware, pages=app.state.pages)
     app.add_middleware(TelemetryMiddleware, log_requests=settings.access_log, on_change=app.state.pages.forget)
 
     @app.exception_handler(StarletteHTTPException)

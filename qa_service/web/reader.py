@@ -28,7 +28,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from qa_service import metrics
 from qa_service.answering.pipeline import AnswerEvent
 from qa_service.answering.questions import normalise_question
 from qa_service.answering.typed import RateLimited, TypedAnswers
@@ -40,7 +39,7 @@ from qa_service.store.answers import StoredQuestion
 from qa_service.web import schemas
 from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
 from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
-from qa_service.web.page_cache import PageCache, etag_matches
+from qa_service.web.page_cache import PageCache
 from qa_service.web.render import make_templates, render_answer, render_text
 
 HERE = Path(__file__).resolve().parent
@@ -141,20 +140,6 @@ def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLRe
     return templates.TemplateResponse(request, "index.html", {"articles": articles, "user": user})
 
 
-def _shared_response(request: Request, etag: str, body: bytes, media_type: str) -> Response:
-    """A response every reader may share: 304 when the caller already holds it."""
-    max_age = request.app.state.services.settings.page_shared_max_age
-    headers = {
-        "ETag": etag,
-        # Browsers revalidate every time (a 304 costs no body); shared caches may keep it for max_age.
-        "Cache-Control": f"public, max-age=0, s-maxage={max_age}" if max_age else "public, no-cache",
-    }
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        metrics.count_cache("article_page", "not_modified")
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
-
-
 def render_article_page(services: Services, article_id: str) -> bytes:
     """The article page as every reader gets it (nothing in it depends on who asks)."""
     page = services.article_page(article_id)
@@ -173,7 +158,7 @@ async def article_page(request: Request, article_id: str) -> Response:
     services: Services = request.app.state.services
     pages: PageCache = request.app.state.pages
     cached = await pages.get("html", article_id, lambda: render_article_page(services, article_id))
-    return _shared_response(request, cached.etag, cached.body, "text/html; charset=utf-8")
+    return pages.response(cached, request.headers.get("if-none-match"))
 
 
 @router.get("/articles/{article_id}/discussion", response_class=HTMLResponse, include_in_schema=False)
@@ -339,7 +324,7 @@ async def get_article(request: Request, article_id: str) -> Response:
     services: Services = request.app.state.services
     pages: PageCache = request.app.state.pages
     cached = await pages.get("json", article_id, lambda: render_article_json(services, article_id))
-    return _shared_response(request, cached.etag, cached.body, "application/json")
+    return pages.response(cached, request.headers.get("if-none-match"))
 
 
 @router.get("/api/articles/{article_id}/me", response_model=schemas.ReaderStateOut, responses=API_ERRORS,
