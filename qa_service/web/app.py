@@ -10,6 +10,7 @@ logs one JSON line per request (web.telemetry)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -77,6 +78,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         for name in ("article.html", "index.html", "_answer.html"):  # compile once, before the first view
             templates.get_template(name)
+        # What start-up made (models, clients, compiled templates) lives as long as
+        # the process: the cycle collector need not walk it again, so no request
+        # waits on a full collection of hundreds of MB of objects.
+        gc.collect()
+        gc.freeze()
         worker = None
         if settings.web_runs_jobs:
             worker = services.editorial.job_worker(lease=settings.job_lease_seconds, poll=settings.job_poll_seconds)
