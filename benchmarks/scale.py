@@ -241,34 +241,13 @@ def main() -> int:
         began = time.perf_counter()
         server = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", str(web_port), "--no-access-log",
                                    "--log-level", "warning"], env={**os.environ}, stdout=log, stderr=log)
-        import httpx
-
-        base = f"http://127.0.0.1:{web_port}"
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                raise SystemExit(f"serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
-            time.sleep(0.05)
-        result["worker_ready_seconds"] = round(time.perf_counter() - began, 2)
-        articles = [d for d in docs if d.kind == "article"]
-        asked = []
-        for i in range(20):
-            art = articles[i % len(articles)]
-            question = f"What did they say about {' '.join(art.title.split()[:2]).lower()} and item {i}?"
-            t = time.perf_counter()
-            r = httpx.post(f"{base}/api/articles/{art.id}/questions", json={"question": question}, timeout=600)
-            asked.append((time.perf_counter() - t) * 1000)
-            if r.status_code != 200:
-                raise SystemExit(f"typed question failed: {r.status_code} {r.text[:300]}")
-        result.update(first_answer_ms=round(asked[0], 1), answer_ms_p50_after=round(statistics.median(asked[1:]), 1),
-                      worker_rss_mb=round(rss_mb(server.pid)))
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-        log.close()
+        try:
+            serve_figures(server, f"http://127.0.0.1:{web_port}", docs, data, began, result)
+        finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=60)
+            log.close()
     finally:
         embedder_proc.terminate()
         embedder_proc.wait()
@@ -282,6 +261,35 @@ def main() -> int:
         for key, value in result.items():
             print(f"{key:>34}: {value}")
     return 0
+
+
+def serve_figures(server: subprocess.Popen, base: str, docs: list, data: Path, began: float,
+                  result: dict[str, object]) -> None:
+    """A serving worker's start-up, its first typed answer and its memory after 20."""
+    import httpx
+
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
+        time.sleep(0.05)
+    result["worker_ready_seconds"] = round(time.perf_counter() - began, 2)
+    articles = [d for d in docs if d.kind == "article"]
+    asked = []
+    for i in range(20):
+        art = articles[i % len(articles)]
+        question = f"What did they say about {' '.join(art.title.split()[:2]).lower()} and item {i}?"
+        t = time.perf_counter()
+        r = httpx.post(f"{base}/api/articles/{art.id}/questions", json={"question": question}, timeout=600)
+        asked.append((time.perf_counter() - t) * 1000)
+        if r.status_code != 200:
+            raise SystemExit(f"typed question failed: {r.status_code} {r.text[:300]}")
+    result.update(first_answer_ms=round(asked[0], 1), answer_ms_p50_after=round(statistics.median(asked[1:]), 1),
+                  worker_rss_mb=round(rss_mb(server.pid)))
 
 
 if __name__ == "__main__":
