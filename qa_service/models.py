@@ -22,6 +22,17 @@ class UnknownArticle(LookupError):
 AnswerStatus = Literal["answered", "not_in_sources", "rejected"]
 
 
+class FlaggedSentence(BaseModel):
+    """A span of a document addressed to a model rather than to readers
+    ("ignore previous instructions and say ..."): found at ingest, kept out of
+    evidence, citations and takeaways, shown to editors."""
+
+    start: int  # offsets into the field's text
+    end: int
+    reason: str
+    field: str = "text"  # "text", or the front-matter field it is in ("title", "takeaways[2]")
+
+
 class Document(BaseModel):
     id: str
     title: str
@@ -36,12 +47,37 @@ class Document(BaseModel):
     takeaways: list[str] = Field(default_factory=list)
     article_id: str = ""  # for JSONL records: the article this source belongs to
     path: str = ""
+    flagged: list[FlaggedSentence] = Field(default_factory=list)  # filled at ingest (ingest/instructions.py)
 
     def content_hash(self) -> str:
         import hashlib
 
-        payload = self.model_dump_json(exclude={"path"})
+        # Flags are part of what was ingested (a better detector re-ingests the
+        # document it now flags), but a document without any hashes as it did
+        # before flags existed, so upgrading re-ingests nothing that is clean.
+        exclude = {"path"} if self.flagged else {"path", "flagged"}
+        payload = self.model_dump_json(exclude=exclude)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def flagged_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """(start, end) of the flagged spans of the text that overlap ``[start, end)``."""
+        end = len(self.text) if end is None else end
+        return [(f.start, f.end) for f in self.flagged if f.field == "text" and f.start < end and f.end > start]
+
+    def flagged_text(self, flag: FlaggedSentence) -> str:
+        """The text a flag points at, in the text or in a front-matter field."""
+        if flag.field == "text":
+            return self.text[flag.start:flag.end]
+        if flag.field == "title":
+            return self.title
+        name, _, index = flag.field.partition("[")
+        values = self.questions if name == "questions" else self.takeaways
+        i = int(index.rstrip("]") or 0) if index.rstrip("]").isdigit() else len(values)
+        return values[i] if i < len(values) else ""
+
+    def flagged_field(self, name: str) -> bool:
+        """Whether a front-matter field ("title", "takeaways[2]") was flagged whole."""
+        return any(f.field == name for f in self.flagged)
 
 
 class Chunk(BaseModel):
@@ -70,6 +106,13 @@ class RetrievedChunk(BaseModel):
     title: str = ""
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    # Document offsets of the spans inside this chunk that are addressed to a
+    # model (Document.flagged): its text stays exact, but they are never evidence.
+    flagged: list[tuple[int, int]] = Field(default_factory=list)
+
+    def is_flagged(self, start: int, end: int) -> bool:
+        """Whether document offsets ``[start, end)`` overlap a flagged span."""
+        return any(s < end and e > start for s, e in self.flagged)
 
 
 class Citation(BaseModel):

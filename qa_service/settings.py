@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -86,6 +87,45 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(12, ge=4, le=16, description="bcrypt cost for password hashes (tests may lower it).")
     session_days: float = Field(30.0, gt=0, description="Days a login session lasts.")
     review_min_grounding: float = Field(0.6, ge=0.0, le=1.0, description="Published answers scoring below this grounding score join the editors' review queue.")
+
+    # Abuse limits and web hardening (issue 13)
+    trusted_proxies: str = Field("", max_length=2000, description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g. 127.0.0.1,10.0.0.0/8); empty = believe no one, the peer address is the client.")
+    public_origins: str = Field("", max_length=2000, description="Comma-separated origins the site is also served under (e.g. https://news.example.com), accepted besides the request's own in the Origin/Referer check of cookie-authenticated POSTs.")
+    max_body_bytes: int = Field(65536, ge=1024, le=10_485_760, description="Largest request body accepted; bigger ones get 413 before they are read.")
+    signups_per_hour: int = Field(5, ge=1, le=100_000, description="New accounts per client address per hour; more get 429.")
+    login_failures_per_minute: int = Field(5, ge=1, le=10_000, description="Failed logins per account per minute (4x per address) before logins for it wait, with a 429.")
+    login_failures_per_hour: int = Field(20, ge=1, le=100_000, description="Failed logins per account per hour (4x per address): past it the wait grows from a minute to up to an hour.")
+    password_checks: int = Field(1, ge=1, le=64, description="Password hashes (logins, sign-ups) computed at once; others wait up to 10 s, then get 429, so bcrypt never takes every core.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("public_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            url = urlsplit(part)
+            if url.scheme not in ("http", "https") or not url.netloc or url.path not in ("", "/"):
+                raise ValueError(f"{part!r} is not an origin like https://news.example.com")
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """QA_TRUSTED_PROXIES as networks (a single address is a /32 or /128)."""
+        return [ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def public_origin_list(self) -> list[str]:
+        return [p.strip().rstrip("/").lower() for p in self.public_origins.split(",") if p.strip()]
 
     @field_validator("llm_api_key", mode="before")
     @classmethod

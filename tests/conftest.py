@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 ARTICLE_ID = "us-mexico-security-cooperation"
+# What a browser sends with a form or fetch from our own pages: changes
+# without it (or a Referer) are refused as cross-site (web/security.py).
+SAME_SITE = {"Origin": "http://testserver"}
 
 
 @pytest.fixture(autouse=True)

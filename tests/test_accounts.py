@@ -52,7 +52,7 @@ def test_passwords_are_hashed_not_stored(accounts: AccountStore) -> None:
         ("a b", "long enough", "reader", "Names are"),
         ("<script>", "long enough", "reader", "Names are"),
         ("ana", "long enough", "admin", "Unknown role"),
-        ("ana", "x" * 73, "reader", "at most 72"),
+        ("ana", "x" * 201, "reader", "at most 200"),
     ],
 )
 def test_bad_input_is_refused_with_a_message(accounts: AccountStore, name: str, password: str, role: str,
@@ -60,6 +60,23 @@ def test_bad_input_is_refused_with_a_message(accounts: AccountStore, name: str, 
     with pytest.raises(AccountError, match=message):
         accounts.create_user(name, password, role)
     assert accounts.users() == []
+
+
+def test_long_passwords_count_past_bcrypts_72_bytes(accounts: AccountStore) -> None:
+    """bcrypt reads 72 bytes; longer passwords (and ones with a NUL) are hashed
+    with SHA-256 first, so every character counts and none is cut off."""
+    long = "correct horse battery staple " * 4  # 116 bytes
+    accounts.create_user("lena", long)
+    assert accounts.authenticate("lena", long) is not None
+    assert accounts.authenticate("lena", long[:72]) is None
+    assert accounts.authenticate("lena", long[:-1] + "!") is None
+    accents = "\u00e9" * 40  # 40 characters, 80 bytes
+    accounts.set_password("lena", accents)
+    assert accounts.authenticate("lena", accents) is not None
+    assert accounts.authenticate("lena", "\u00e9" * 36) is None
+    accounts.create_user("nul", "before\x00after!")
+    assert accounts.authenticate("nul", "before\x00after!") is not None
+    assert accounts.authenticate("nul", "before") is None
 
 
 def test_duplicate_names_are_refused_case_insensitively(accounts: AccountStore) -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from qa_service.models import Answer, Document
 from qa_service.web.app import create_app
 
-from .conftest import ARTICLE_ID
+from .conftest import ARTICLE_ID, SAME_SITE
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def app_services(seeded):
 @pytest.fixture
 def client(app_services) -> Iterator[TestClient]:
     app = create_app(services=app_services)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_SITE) as c:
         yield c
 
 
@@ -74,6 +74,13 @@ def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
     parser = Tags()
     parser.feed(html)
     return parser.tags
+
+
+def _form_token(html: str) -> str:
+    """The CSRF token the page's forms carry (all forms carry the same one)."""
+    tokens = {a.get("value") for t, a in _tags(html) if t == "input" and a.get("name") == "csrf"}
+    assert len(tokens) == 1, tokens
+    return str(tokens.pop())
 
 
 def _assert_no_injection(html: str) -> None:
@@ -225,7 +232,7 @@ def test_page_view_never_generates(app_services) -> None:
             raise AssertionError(f"a page view must not generate (called Answerer.{name})")
 
     app = create_app(services=app_services)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_SITE) as c:
         app_services.answerer = lambda *a, **k: Broken()  # type: ignore[method-assign]
         c.app.state.services.typed_answers._answerer_instance = Broken()
         assert c.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"}).status_code == 200
@@ -326,7 +333,7 @@ def test_concurrent_identical_questions_generate_once(client: TestClient, app_se
 def test_rate_limit_applies_to_new_questions_only(app_services) -> None:
     app_services.settings.rate_limit_per_minute = 2
     app = create_app(services=app_services)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_SITE) as c:
         url = f"/api/articles/{ARTICLE_ID}/questions"
         assert c.post(url, json={"question": "Who chairs the Security Implementation Group?"}).status_code == 200
         assert c.post(url, json={"question": "What is Mission Firewall?"}).status_code == 200
@@ -348,7 +355,6 @@ def test_rate_limit_applies_to_new_questions_only(app_services) -> None:
     ({"question": ""}, "question"),
     ({"question": "   "}, "empty"),
     ({"question": "?!?"}, "no words"),
-    ({"question": "word " * 150}, "too long"),
     ({"question": "x" * 5000}, "question"),
     ({"text": "no question field"}, "question"),
     ({"question": 42}, "question"),
@@ -356,6 +362,15 @@ def test_rate_limit_applies_to_new_questions_only(app_services) -> None:
 def test_bad_questions_get_a_4xx_json_message(client: TestClient, payload, needle) -> None:  # noqa: ANN001
     r = client.post(f"/api/articles/{ARTICLE_ID}/questions", json=payload)
     assert r.status_code == 422 and needle in r.json()["detail"].lower()
+
+
+def test_a_question_over_the_token_limit_is_answered_rejected(client: TestClient) -> None:
+    """The schema states characters, not tokens: a schema-valid question over
+    QA_MAX_QUESTION_TOKENS is answered, with status rejected and the reason."""
+    r = client.post(f"/api/articles/{ARTICLE_ID}/questions", json={"question": "word " * 150})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "rejected" and "too long" in body["message"] and body["citations"] == []
 
 
 def test_bad_requests_never_500(client: TestClient) -> None:
@@ -418,7 +433,7 @@ def test_malicious_document_cannot_inject_markup(app_services) -> None:
     summary = app_services.index.ingest([article, source])
     app_services.pregenerator.after_ingest(summary.changed)
     app = create_app(services=app_services)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_SITE) as c:
         page = c.get("/articles/evil-article", headers={"accept": "text/html"})
         assert page.status_code == 200
         html = page.text
@@ -448,7 +463,7 @@ def test_signup_login_vote_feedback_comment_api(client: TestClient) -> None:
     assert "qa_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     assert client.get("/api/me").json()["name"] == "ana"
     dup = client.post("/api/signup", json={"name": "ana", "password": "another one"})
-    assert dup.status_code == 400 and "taken" in dup.json()["detail"]
+    assert dup.status_code == 409 and "taken" in dup.json()["detail"]
 
     v = client.post(votes_url, json={"kind": "interesting", "value": True}).json()
     assert v["interesting"] == {"yes": 1, "total": 1} and v["mine"] == {"interesting": True}
@@ -505,15 +520,17 @@ def test_html_forms_work_without_javascript(client: TestClient) -> None:
     # whose forms bring them back to it with their vote and comment shown.
     assert f'href="{page}/discussion"' in client.get(page, headers={"accept": "text/html"}).text
     discussion = f"{page}/discussion"
-    r = client.post(f"{page}/votes", data={"kind": "support", "value": "true", "back": "discussion"},
+    token = _form_token(client.get(discussion).text)  # what the page's forms carry
+    r = client.post(f"{page}/votes", data={"kind": "support", "value": "true", "back": "discussion", "csrf": token},
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"{discussion}#votes"
     html = client.get(discussion, headers={"accept": "text/html"}).text
     assert 'Support: <strong class="count">1/1</strong>' in html and "Signed in as" in html
     assert 'aria-pressed="true"' in html
-    r = client.post(f"{page}/comments", data={"text": "First!", "back": "discussion"}, follow_redirects=False)
+    r = client.post(f"{page}/comments", data={"text": "First!", "back": "discussion", "csrf": token},
+                    follow_redirects=False)
     assert r.status_code == 303 and "First!" in client.get(discussion).text
-    r = client.post("/logout", data={"next": discussion}, follow_redirects=False)
+    r = client.post("/logout", data={"next": discussion, "csrf": token}, follow_redirects=False)
     assert r.status_code == 303
     assert "Log in to vote" in client.get(discussion, headers={"accept": "text/html"}).text
     r = client.post("/login", data={"name": "cleo", "password": "nope nope", "next": page}, follow_redirects=False)

@@ -19,7 +19,7 @@ from qa_service.web.app import create_app
 from qa_service.web.auth import SESSION_COOKIE
 from qa_service.web.csrf import CSRF_HEADER, csrf_token
 
-from .conftest import ARTICLE_ID, CORPUS
+from .conftest import ARTICLE_ID, CORPUS, SAME_SITE
 from .editor_support import READER_PASSWORD, TrimmingGenerator, bearer, make_users
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def tokens(svc) -> dict[str, str]:
 
 @pytest.fixture
 def client(svc, tokens) -> Iterator[TestClient]:
-    with TestClient(create_app(services=svc)) as c:
+    with TestClient(create_app(services=svc), headers=SAME_SITE) as c:
         yield c
 
 

@@ -43,6 +43,17 @@ class ChromaVectorStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def all_ids(self) -> set[str]:
+        """Every vector id in the collection (paged: a large collection is never fetched at once)."""
+        found: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            ids = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            found.update(ids)
+            if len(ids) < page:
+                return found
+            offset += page
+
     def existing(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for b in range(0, len(ids), 1000):

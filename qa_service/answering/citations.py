@@ -58,6 +58,7 @@ def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
     (a claim often joins two)."""
     spans: list[Span] = []
     chunk_of = {p.n: p.chunk.chunk_id for p in passages}
+    chunk_of_n = {p.n: p.chunk for p in passages}
     text_of = {p.n: (p.chunk.start, p.chunk.text) for p in passages}
     sentences = passage_sentences(passages)
     for i, (n, doc_id, start, end, text) in enumerate(sentences):
@@ -65,6 +66,8 @@ def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
         if i + 1 < len(sentences) and sentences[i + 1][0] == n:
             base, chunk_text = text_of[n]
             nxt_end = sentences[i + 1][3]
+            if chunk_of_n[n].is_flagged(start, nxt_end):
+                continue  # the pair would straddle a sentence addressed to a model (issue 13)
             spans.append(Span(n, doc_id, chunk_of[n], start, nxt_end, chunk_text[start - base : nxt_end - base]))
     return spans
 

@@ -36,6 +36,8 @@ def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, 
         for s, e in sentence_spans(p.chunk.text):
             if is_heading_at(p.chunk.text, s):
                 continue  # headings are context, not claims to quote
+            if p.chunk.is_flagged(base + s, base + e):
+                continue  # addressed to a model (flagged at ingest): material, never evidence (issue 13)
             out.append((p.n, p.chunk.doc_id, base + s, base + e, p.chunk.text[s:e]))
     return out
 

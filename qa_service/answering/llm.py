@@ -60,8 +60,25 @@ def source_header(p: Passage) -> str:
     return f"{head} > {section}" if section else head
 
 
+REDACTED = "[text addressed to AI systems removed]"
+
+
+def passage_text_for_model(p: Passage) -> str:
+    """The passage as a model reads it: spans flagged at ingest as addressed to
+    a model are replaced by a marker, so it never sees them as instructions
+    (they could not be cited anyway; issue 13)."""
+    text, base, out, pos = p.chunk.text, p.chunk.start, [], 0
+    for s, e in sorted(p.chunk.flagged):
+        s, e = max(s - base, pos), min(e - base, len(text))
+        if s >= e:
+            continue
+        out += [text[pos:s], REDACTED]
+        pos = e
+    return "".join(out) + text[pos:]
+
+
 def format_sources(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"{source_header(p)}\n{p.text}" for p in passages)
+    return "\n\n".join(f"{source_header(p)}\n{passage_text_for_model(p)}" for p in passages)
 
 
 # ------------------------------------------------------------ model output

@@ -67,7 +67,9 @@ def article_windows(doc: Document, max_sentences: int = 3) -> list[tuple[int, in
         spans = [s for s in sentence_spans(doc.text, pos, pos + len(block)) if not is_heading_at(doc.text, s[0])]
         for i in range(len(spans)):
             for j in range(i, min(i + max_sentences, len(spans))):
-                out.append((spans[i][0], spans[j][1]))
+                # text addressed to a model is never what a takeaway cites (issue 13)
+                if not doc.flagged_spans(spans[i][0], spans[j][1]):
+                    out.append((spans[i][0], spans[j][1]))
         pos += len(block) + 2
     return out
 
@@ -79,7 +81,9 @@ def extractive_takeaway_texts(doc: Document, limit: int = MAX_TAKEAWAYS) -> list
     pos = 0
     for block in doc.text.split("\n\n"):
         spans = [s for s in sentence_spans(doc.text, pos, pos + len(block)) if not is_heading_at(doc.text, s[0])]
-        sentences = [doc.text[s:e] for s, e in spans if len(doc.text[s:e].split()) >= 6]
+        # text addressed to a model is never a takeaway (issue 13)
+        sentences = [doc.text[s:e] for s, e in spans
+                     if len(doc.text[s:e].split()) >= 6 and not doc.flagged_spans(s, e)]
         if sentences:
             firsts.append(sentences[0])
             seconds.extend(sentences[1:2])
@@ -150,9 +154,12 @@ class TakeawayWriter:
         windows = article_windows(doc)
         if doc.takeaways:
             # The editors' words, each with its best citation.
+            # A curated takeaway that reads as an instruction to a model is left out (issue 13).
+            curated = [t for i, t in enumerate(doc.takeaways) if not doc.flagged_field(f"takeaways[{i}]")]
             items = [Takeaway(t, self.cite_in_article(doc, t, windows), "curated", "curated")
-                     for t in doc.takeaways[:MAX_TAKEAWAYS]]
-            return Takeaways(article_id, "curated", items)
+                     for t in curated[:MAX_TAKEAWAYS]]
+            notes = [f"left out a curated takeaway addressed to a model: {t}" for t in doc.takeaways if t not in curated]
+            return Takeaways(article_id, "curated", items, notes)
         notes: list[str] = []
         items: list[Takeaway] = []
         generator = "extractive"

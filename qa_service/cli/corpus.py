@@ -29,12 +29,52 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     print(f"added {len(summary.added)}, updated {len(summary.updated)}, unchanged {len(summary.unchanged)}, "
           f"removed {len(summary.removed)}; {summary.chunks} chunks written ({summary.embedded} embedded, "
           f"{summary.tokens} tokens); {len(problems)} skipped")
+    if summary.flagged:
+        count = sum(len(flags) for flags in summary.flagged.values())
+        print(f"flagged {count} passage(s) addressed to AI systems in {len(summary.flagged)} document(s); "
+              "they are kept out of answers, citations and takeaways (editors see them in review):")
+        for doc_id, flags in summary.flagged.items():
+            for flag, text in flags:
+                where = f"[{flag.start}:{flag.end}]" if flag.field == "text" else flag.field
+                shown = " ".join(text.split())
+                shown = shown if len(shown) <= 100 else shown[:99] + "\u2026"
+                print(f"  {doc_id} {where} {flag.reason}: {shown!r}")
     pre = extra.get("pregenerated")
     if isinstance(pre, dict) and pre.get("articles"):
         print(f"pre-generated {pre['answered'] + pre['not_in_sources']} answers for {pre['articles']} article(s)")
+    repaired = summary.repaired or {}
+    if repaired.get("deleted") or repaired.get("embedded"):
+        print(f"reconciled the index: deleted {repaired['deleted']} vector(s) without a chunk, "
+              f"embedded {repaired['embedded']} chunk(s) without a vector")
     if extra.get("stale_answers"):
         print(f"{len(extra['stale_answers'])} stored answer version(s) marked stale for review")  # type: ignore[arg-type]
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """Check that SQLite and chroma hold the same chunks; --repair fixes them."""
+    services = open_services(settings)
+    if args.repair:
+        with progress("re-embed", unit="chunk", quiet=args.json) as bar:
+            result = services.index.repair(progress=bar.update)
+    else:
+        result = services.index.check()
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(f"{result.chunks} chunks in SQLite, {result.vectors} vectors in chroma")
+        if args.repair:
+            print(f"repaired: deleted {result.deleted} vector(s) without a chunk, "
+                  f"embedded {result.embedded} chunk(s) without a vector")
+        if result.orphan_vectors:
+            print(f"{len(result.orphan_vectors)} vector(s) have no chunk (e.g. {result.orphan_vectors[0]})")
+        if result.missing_vectors:
+            print(f"{len(result.missing_vectors)} chunk(s) have no vector (e.g. {result.missing_vectors[0]})")
+        if result.ok:
+            print("ok: every chunk has its vector and every vector its chunk")
+        else:
+            print("run `qa-service doctor --repair` to fix this", file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -80,11 +120,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "the index. Unchanged documents are skipped; changed ones replace their chunks. "
                                    "Then each changed article's takeaways and answers are pre-generated.")
     p.add_argument("paths", nargs="*", help="files or directories (default: QA_CORPUS_DIR, ./corpus)")
-    p.add_argument("--prune", action="store_true", help="remove indexed documents that are not in PATHS")
+    p.add_argument("--prune", action="store_true",
+                   help="remove indexed documents that are not in PATHS, and reconcile vectors with chunks")
     p.add_argument("--no-pregenerate", action="store_true",
                    help="skip generating takeaways and suggested answers for changed articles")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("doctor", help="check that SQLite chunks and chroma vectors agree (--repair fixes them)",
+                       description="Compare the chunk ids in SQLite with the vector ids in chroma. A process killed "
+                                   "between the two writes of an ingest leaves vectors without a chunk; a lost "
+                                   "chroma write leaves chunks without a vector. --repair deletes the first and "
+                                   "embeds the second. Exit code 1 when they disagree (after --repair: if they "
+                                   "still do). `ingest --prune` repairs too.")
+    p.add_argument("--repair", action="store_true", help="delete orphan vectors and embed chunks that lack one")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("search", help="hybrid retrieval: show the best passages for a query")
     p.add_argument("query")

@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"serving {settings.data_dir} ({database}) on http://{shown}:{port}/ with {workers} worker(s) "
           f"(API docs: /docs, metrics: /metrics)", file=sys.stderr)
     try:
-        uvicorn.run("qa_service.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("qa_service.web.app:create_app", factory=True, **server_options(host, port), workers=workers,
                     log_level=args.log_level, access_log=False, timeout_graceful_shutdown=10)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -73,6 +73,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         services.close()
     return 0
+
+
+def server_options(host: str, port: int) -> dict[str, object]:
+    """How uvicorn runs the app. Its own proxy handling is off: it believes
+    X-Forwarded-For from any local peer; the app believes it only from
+    QA_TRUSTED_PROXIES (qa_service.web.security.ProxyHeaders)."""
+    return {"host": host, "port": port, "proxy_headers": False, "server_header": False}
 
 
 def _check_port(host: str, port: int) -> None:

@@ -17,7 +17,7 @@ from qa_service.articles.pregeneration import Pregenerator
 from qa_service.editor.edits import diff_versions, verify_edit
 from qa_service.editor.errors import Conflict, EditorialError, EditRefused, NotFound, SentenceProblem
 from qa_service.editor.jobs import JobWorker
-from qa_service.editor.review import ReviewItem, review_queue
+from qa_service.editor.review import FlaggedPassage, ReviewItem, flagged_passages, review_queue
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.models import Answer, Document
 from qa_service.store.accounts import AccountStore
@@ -324,6 +324,11 @@ class Editorial:
     def review_queue(self, article_id: str | None = None) -> list[ReviewItem]:
         return review_queue(self.answers, self.accounts, min_grounding=self.review_min_grounding,
                             article_id=article_id)
+
+    def flagged_passages(self, article_id: str | None = None) -> list[FlaggedPassage]:
+        """Text in an article's documents (all documents' when None) that is
+        addressed to a model: flagged at ingest, kept out of every answer."""
+        return flagged_passages(self.store, article_id)
 
     def stale_answers(self) -> list[AnswerVersion]:
         return [v for v in self.answers.list_versions(stale=True) if v.status in ("published", "draft")]

@@ -79,8 +79,10 @@ def _spans_for(citation: Citation, cache: dict[int, list[Span]], n: int, store: 
     spans = [Span(n, citation.doc_id, citation.chunk_id, citation.start, citation.end, citation.quote)]
     chunks = store.chunks([citation.chunk_id]) if citation.chunk_id else []
     for c in chunks:
+        doc = store.get_document(c.doc_id)
+        # Text addressed to a model is no source for an edit either.
         rc = RetrievedChunk(doc_id=c.doc_id, chunk_id=c.id, score=1.0, start=c.start, end=c.end, text=c.text,
-                            heading=c.heading)
+                            heading=c.heading, flagged=doc.flagged_spans(c.start, c.end) if doc else [])
         spans.extend(candidate_spans([Passage(n, rc)]))
     cache[n] = spans
     return spans

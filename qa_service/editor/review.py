@@ -1,11 +1,16 @@
-"""The editors' review queue: which questions need an editor, and why."""
+"""The editors' review queue: which questions need an editor, and why; and
+the passages of an article's documents that were flagged at ingest as
+addressed to a model (kept out of answers, shown here so an editor can see
+what a source tried to make the service say)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qa_service.models import Document
 from qa_service.store.accounts import AccountStore
 from qa_service.store.answers import AnswerStore, AnswerVersion
+from qa_service.store.corpus import CorpusStore
 
 # Most urgent first: readers see a stale or unhelpful answer right now.
 _REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "draft": 4}
@@ -56,3 +61,34 @@ def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding:
                                          fb or accounts.feedback_counts(q.id))
     return sorted(items.values(), key=lambda it: (min(_REASON_ORDER[r] for r in it.reasons), -len(it.reasons),
                                                   it.article_id, it.question))
+
+
+@dataclass
+class FlaggedPassage:
+    """A passage of a document that is addressed to a model, as editors see it."""
+
+    doc_id: str
+    title: str
+    field: str  # "text" or the front-matter field ("takeaways[0]")
+    start: int
+    end: int
+    reason: str
+    text: str
+
+
+def flagged_passages(store: CorpusStore, article_id: str | None = None) -> list[FlaggedPassage]:
+    """The flagged passages of an article and its sources (every document's
+    when ``article_id`` is None), in document order."""
+    docs: list[Document | None]
+    if article_id is not None:
+        store.article(article_id)
+        docs = [store.get_document(d) for d in store.scope(article_id)]
+    else:
+        docs = list(store.documents())
+    out = []
+    for doc in docs:
+        if doc is None:
+            continue
+        for f in doc.flagged:
+            out.append(FlaggedPassage(doc.id, doc.title, f.field, f.start, f.end, f.reason, doc.flagged_text(f)))
+    return out

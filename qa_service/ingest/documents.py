@@ -1,6 +1,11 @@
 """Reading source files into Documents: Markdown/text with YAML front matter, and
 JSON Lines records. Bad inputs become LoadProblems (reported by path, skipped),
-never exceptions that stop an ingest."""
+never exceptions that stop an ingest.
+
+Untrusted input is bounded before it is believed: YAML aliases are refused
+(a 362-byte file of nested aliases once expanded into a 7-million-character
+question), front matter and each of its fields have size caps, list items must
+be plain strings, and an over-size file is reported without being read."""
 
 from __future__ import annotations
 
@@ -15,6 +20,15 @@ import yaml
 from pydantic import ValidationError
 
 from qa_service.models import Document
+
+# Caps on what one document may bring (characters, except MAX_FILE_BYTES).
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a Markdown/text file, checked before reading it
+MAX_TEXT_CHARS = 5_000_000  # a document's body
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FIELD_CHARS = {"id": 200, "title": 500, "publisher": 200, "url": 2000, "published": 64, "label": 100,
+                   "kind": 20, "article_id": 200}
+MAX_ITEM_CHARS = {"questions": 300, "takeaways": 600, "sources": 200}  # each item of these lists
+MAX_LIST_ITEMS = 100
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -68,7 +82,10 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[Document], list[LoadProblem]
     return docs, problems
 
 
-def _read_text(path: Path) -> str | LoadProblem:
+def _read_text(path: Path, max_bytes: int | None = MAX_FILE_BYTES) -> str | LoadProblem:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        return LoadProblem(str(path), f"file is {size} bytes (at most {max_bytes}); skipped")
     raw = path.read_bytes()
     if b"\x00" in raw[:8192]:
         return LoadProblem(str(path), "binary file (NUL bytes); skipped")
@@ -85,15 +102,36 @@ def split_front_matter(raw: str) -> tuple[dict[str, object], str]:
     match = re.match(r"^---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", raw, re.S)
     if not match:
         raise ValueError("front matter opened with '---' but never closed")
+    if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise ValueError(f"front matter is {len(match.group(1))} characters (at most {MAX_FRONT_MATTER_CHARS})")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_NoAliasLoader) or {}  # noqa: S506 - a SafeLoader, aliases refused
+    except _AliasRefused as exc:
+        raise ValueError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         raise ValueError(f"front matter is not valid YAML{where}") from None
+    except RecursionError:
+        raise ValueError("front matter is nested too deeply") from None
     if not isinstance(meta, dict):
         raise ValueError("front matter must be a YAML mapping")
     return meta, raw[match.end():]
+
+
+class _AliasRefused(yaml.YAMLError):
+    pass
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (``*name``, ``<<: *name``): expanding
+    them is how a few hundred bytes become millions of characters."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _AliasRefused(f"front matter uses a YAML alias (line {mark.line + 2}); aliases are not allowed")
+        return super().compose_node(parent, index)
 
 
 def _load_text_file(path: Path) -> Document | LoadProblem:
@@ -107,12 +145,12 @@ def _load_text_file(path: Path) -> Document | LoadProblem:
     meta.setdefault("id", path.stem)
     if "title" not in meta:
         first = next((ln.strip("# ").strip() for ln in body.splitlines() if ln.strip()), path.stem)
-        meta["title"] = first
+        meta["title"] = first[: MAX_FIELD_CHARS["title"]]
     return _make_document(meta, body, str(path))
 
 
 def _load_jsonl(path: Path) -> Iterator[Document | LoadProblem]:
-    raw = _read_text(path)
+    raw = _read_text(path, max_bytes=None)  # many records; each one is capped
     if isinstance(raw, LoadProblem):
         yield raw
         return
@@ -148,23 +186,46 @@ def _as_str(value: object) -> str:
     return str(value)
 
 
-def _as_list(value: object) -> list[str]:
+def _as_list(value: object, name: str = "list") -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        value = [value]
     if isinstance(value, list):
+        if len(value) > MAX_LIST_ITEMS:
+            raise ValueError(f"{name} has {len(value)} items (at most {MAX_LIST_ITEMS})")
         out = []
-        for item in value:
+        cap = MAX_ITEM_CHARS.get(name, 600)
+        for i, item in enumerate(value):
             if isinstance(item, dict):  # {"text": ...} or {"question": ...}
                 item = item.get("text") or item.get("question") or ""
-            if str(item).strip():
-                out.append(str(item).strip())
+            if isinstance(item, (list, dict)):
+                raise ValueError(f"{name}[{i}] must be text, not a {type(item).__name__}")
+            text = _as_str(item).strip()
+            if len(text) > cap:
+                raise ValueError(f"{name}[{i}] is {len(text)} characters (at most {cap})")
+            if text:
+                out.append(text)
         return out
-    raise ValueError(f"expected a list, got {type(value).__name__}")
+    raise ValueError(f"{name}: expected a list, got {type(value).__name__}")
+
+
+def _oversize(meta: dict[str, object], body: str) -> str | None:
+    """Why this document is too big to take, or None."""
+    if len(body) > MAX_TEXT_CHARS:
+        return f"text is {len(body)} characters (at most {MAX_TEXT_CHARS})"
+    for name, cap in MAX_FIELD_CHARS.items():
+        value = meta.get(name)
+        if isinstance(value, (list, dict)):
+            return f"{name} must be text, not a {type(value).__name__}"
+        if value is not None and len(_as_str(value)) > cap:
+            return f"{name} is {len(_as_str(value))} characters (at most {cap})"
+    return None
 
 
 def _make_document(meta: dict[str, object], body: str, where: str) -> Document | LoadProblem:
+    if (reason := _oversize(meta, body)) is not None:
+        return LoadProblem(where, f"{reason}; skipped")
     doc_id = _as_str(meta.get("id")).strip()
     if not doc_id:
         return LoadProblem(where, "missing 'id'; skipped")
@@ -185,9 +246,9 @@ def _make_document(meta: dict[str, object], body: str, where: str) -> Document |
             url=_as_str(meta.get("url")),
             published=_as_str(meta.get("published")),
             label=_as_str(meta.get("label")),
-            sources=_as_list(meta.get("sources")),
-            questions=_as_list(meta.get("questions")),
-            takeaways=_as_list(meta.get("takeaways")),
+            sources=_as_list(meta.get("sources"), "sources"),
+            questions=_as_list(meta.get("questions"), "questions"),
+            takeaways=_as_list(meta.get("takeaways"), "takeaways"),
             article_id=_as_str(meta.get("article_id")),
             path=where,
         )

@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.ingest.chunking import chunk_document, doc_id_of
-from qa_service.models import Chunk, Document, RetrievedChunk
+from qa_service.ingest.instructions import flag_document
+from qa_service.models import Chunk, Document, FlaggedSentence, RetrievedChunk
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.lexical import TermWeights
 from qa_service.store.corpus import CorpusStore
@@ -27,6 +28,10 @@ class IngestSummary:
     chunks: int = 0  # chunks written (new or changed documents)
     embedded: int = 0  # chunks that needed a new vector
     tokens: int = 0
+    # Per document id: spans addressed to a model (ingest/instructions.py), for
+    # every document ingested, unchanged ones included, with their text.
+    flagged: dict[str, list[tuple[FlaggedSentence, str]]] = field(default_factory=dict)
+    repaired: dict[str, object] | None = None  # with prune: the vector/chunk reconciliation (Consistency)
 
     @property
     def changed(self) -> list[str]:
@@ -36,10 +41,38 @@ class IngestSummary:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "chunks": self.chunks, "embedded": self.embedded, "tokens": self.tokens,
+            "flagged": {doc_id: [{**f.model_dump(), "text": text} for f, text in flags]
+                        for doc_id, flags in self.flagged.items()},
+            **({"repaired": self.repaired} if self.repaired is not None else {}),
         }
 
 
+@dataclass
+class Consistency:
+    """How the two halves of the index agree: every SQLite chunk should have a
+    vector in chroma, and every vector a chunk. They are written one after the
+    other (vectors first), so a process killed in between leaves vectors no
+    chunk owns; a lost chroma write leaves chunks no search can find densely."""
+
+    chunks: int = 0
+    vectors: int = 0
+    orphan_vectors: list[str] = field(default_factory=list)  # in chroma, no SQLite chunk
+    missing_vectors: list[str] = field(default_factory=list)  # SQLite chunks without a vector
+    deleted: int = 0  # orphan vectors removed by a repair
+    embedded: int = 0  # missing vectors embedded by a repair
+
+    @property
+    def ok(self) -> bool:
+        return not self.orphan_vectors and not self.missing_vectors
+
+    def as_dict(self) -> dict[str, object]:
+        return {"chunks": self.chunks, "vectors": self.vectors, "orphan_vectors": len(self.orphan_vectors),
+                "missing_vectors": len(self.missing_vectors), "deleted": self.deleted, "embedded": self.embedded,
+                "ok": self.ok}
+
+
 class VectorStore:  # the Protocol the index needs from chroma (or a fake)
+    def all_ids(self) -> set[str]: ...
     def existing(self, ids: Sequence[str]) -> set[str]: ...
     def add(self, ids: Sequence[str], embeddings: Sequence[Sequence[float]], doc_ids: Sequence[str]) -> None: ...
     def delete(self, ids: Sequence[str]) -> None: ...
@@ -82,7 +115,12 @@ class CorpusIndex:
         summary = IngestSummary()
         known = self.store.hashes()
         todo: list[tuple[Document, list[Chunk]]] = []
+        # Text addressed to a model is flagged here, whoever built the Document,
+        # so no path into the index skips the check.
+        docs = [flag_document(doc) for doc in docs]
         for doc in docs:
+            if doc.flagged:
+                summary.flagged[doc.id] = [(f, doc.flagged_text(f)) for f in doc.flagged]
             old = known.get(doc.id)
             if old == doc.content_hash():
                 summary.unchanged.append(doc.id)
@@ -123,7 +161,34 @@ class CorpusIndex:
                 if doc_id not in keep:
                     self.remove(doc_id)
                     summary.removed.append(doc_id)
+            # Pruning is a full reconciliation: vectors and chunks left unmatched
+            # by an interrupted ingest are fixed too.
+            summary.repaired = self.repair().as_dict()
         return summary
+
+    def check(self) -> Consistency:
+        """Compare the chunk ids in SQLite with the vector ids in chroma."""
+        chunk_ids = self.store.all_chunk_ids()
+        vector_ids = self.vectors.all_ids()
+        return Consistency(chunks=len(chunk_ids), vectors=len(vector_ids),
+                           orphan_vectors=sorted(vector_ids - chunk_ids), missing_vectors=sorted(chunk_ids - vector_ids))
+
+    def repair(self, progress: Progress | None = None, batch: int = 64) -> Consistency:
+        """Delete vectors no chunk owns and embed chunks that have none, then
+        check again: afterwards both sides hold the same ids."""
+        before = self.check()
+        if before.orphan_vectors:
+            self.vectors.delete(before.orphan_vectors)
+        for b in range(0, len(before.missing_vectors), batch):
+            chunks = self.store.chunks(before.missing_vectors[b : b + batch])
+            if chunks:
+                vectors = self.embedder.embed([c.embed_text for c in chunks])
+                self.vectors.add([c.id for c in chunks], vectors, [c.doc_id for c in chunks])
+            if progress:
+                progress(len(chunks))
+        after = self.check()
+        after.deleted, after.embedded = len(before.orphan_vectors), len(before.missing_vectors)
+        return after
 
     def remove(self, doc_id: str) -> None:
         ids = self.store.chunk_ids(doc_id)
@@ -165,6 +230,7 @@ class CorpusIndex:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         chunks = {c.id: c for c in self.store.chunks([cid for cid, _ in ranked[: k * 3]])}
         titles = self.store.titles({c.doc_id for c in chunks.values()})
+        flags = self.store.flags({c.doc_id for c in chunks.values()})
         out: list[RetrievedChunk] = []
         kept_terms: list[set[str]] = []
         for cid, score in ranked:
@@ -179,6 +245,8 @@ class CorpusIndex:
                 doc_id=chunk.doc_id, chunk_id=cid, score=round(score, 6), start=chunk.start, end=chunk.end,
                 text=chunk.text, heading=chunk.heading, title=titles.get(chunk.doc_id, chunk.doc_id),
                 dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
+                flagged=[(f.start, f.end) for f in flags.get(chunk.doc_id, [])
+                         if f.field == "text" and f.start < chunk.end and f.end > chunk.start],
             ))
             if len(out) >= k:
                 break

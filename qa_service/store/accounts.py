@@ -8,6 +8,7 @@ and API tokens as their sha256 (a leaked database does not let anyone log in).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
@@ -26,7 +27,8 @@ VoteKind = Literal["interesting", "support"]
 ROLES: tuple[str, ...] = ("reader", "editor")
 VOTE_KINDS: tuple[str, ...] = ("interesting", "support")
 MIN_PASSWORD = 8
-MAX_PASSWORD_BYTES = 72  # bcrypt looks at the first 72 bytes only; refuse rather than silently truncate
+MAX_PASSWORD = 200  # characters
+BCRYPT_MAX_BYTES = 72  # bcrypt reads no further: longer passwords are hashed with SHA-256 first, never truncated
 MAX_COMMENT = 2000
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 SESSION_TTL = 30 * 24 * 3600.0
@@ -190,6 +192,16 @@ def _sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _secret(password: str) -> bytes:
+    """What bcrypt hashes: the password's UTF-8, or, when bcrypt would cut it
+    (over 72 bytes, or a NUL inside), its SHA-256 in base64 (44 bytes), so every
+    character counts. Passwords that fit are hashed as they always were."""
+    raw = password.encode("utf-8", "surrogatepass")
+    if len(raw) > BCRYPT_MAX_BYTES or b"\x00" in raw:
+        return base64.b64encode(hashlib.sha256(raw).digest())
+    return raw
+
+
 class AccountStore:
     def __init__(self, db: Database, *, bcrypt_rounds: int = 12, session_ttl: float = SESSION_TTL) -> None:
         self.db = db
@@ -210,9 +222,9 @@ class AccountStore:
         password = password or ""
         if len(password) < MIN_PASSWORD:
             raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
-        if len(password.encode()) > MAX_PASSWORD_BYTES:
-            raise AccountError(f"Passwords can be at most {MAX_PASSWORD_BYTES} bytes long.")
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(self._rounds)).decode()
+        if len(password) > MAX_PASSWORD:
+            raise AccountError(f"Passwords can be at most {MAX_PASSWORD} characters long.")
+        hashed = bcrypt.hashpw(_secret(password), bcrypt.gensalt(self._rounds)).decode()
         try:
             with self.db.write(lock=f"user-name:{name.lower()}") as conn:
                 if conn.execute("SELECT 1 FROM users WHERE lower(name)=lower(?)", (name,)).fetchone():
@@ -248,12 +260,12 @@ class AccountStore:
     def set_password(self, name: str, password: str) -> None:
         if len(password or "") < MIN_PASSWORD:
             raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
-        if len(password.encode()) > MAX_PASSWORD_BYTES:
-            raise AccountError(f"Passwords can be at most {MAX_PASSWORD_BYTES} bytes long.")
+        if len(password) > MAX_PASSWORD:
+            raise AccountError(f"Passwords can be at most {MAX_PASSWORD} characters long.")
         user = self.get_user(name)
         if user is None:
             raise AccountError(f"No user named {name!r}.")
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(self._rounds)).decode()
+        hashed = bcrypt.hashpw(_secret(password), bcrypt.gensalt(self._rounds)).decode()
         with self.db.write() as conn:
             conn.execute("UPDATE users SET password_hash=? WHERE id=?", (hashed, user.id))
             # A new password ends every open session.
@@ -263,8 +275,8 @@ class AccountStore:
         row = self.db.one(
             "SELECT id, name, role, password_hash FROM users WHERE lower(name)=lower(?)", ((name or "").strip(),)
         )
-        secret = (password or "").encode()
-        if row is None or len(secret) > MAX_PASSWORD_BYTES:
+        secret = _secret(password or "")
+        if row is None or len(password or "") > MAX_PASSWORD:
             bcrypt.checkpw(b"wrong", self._dummy_hash)
             return None
         if not bcrypt.checkpw(secret, row["password_hash"].encode()):

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from qa_service.models import Chunk, Document, UnknownArticle
+from qa_service.models import Chunk, Document, FlaggedSentence, UnknownArticle
 from qa_service.store import lexical
 from qa_service.store.db import Database, Step, in_batches, marks
 
@@ -117,6 +117,16 @@ class CorpusStore:
                 f"SELECT id, title FROM documents WHERE id IN ({marks(len(part))})", part))  # noqa: S608
         return out
 
+    def flags(self, ids: Iterable[str]) -> dict[str, list[FlaggedSentence]]:
+        """The flagged spans (text addressed to a model) of these documents, by id."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, list[FlaggedSentence]] = {}
+        for part in in_batches(wanted):
+            for r in self.db.query(f"SELECT id, meta_json FROM documents WHERE id IN ({marks(len(part))})", part):  # noqa: S608
+                flagged = json.loads(r["meta_json"] or "{}").get("flagged", [])
+                out[r["id"]] = [FlaggedSentence.model_validate(f) for f in flagged]
+        return out
+
     def article(self, article_id: str) -> Document:
         """The article with this id; UnknownArticle if there is none (a source's
         id is not an article's)."""
@@ -142,6 +152,9 @@ class CorpusStore:
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r["id"] for r in self.db.query("SELECT id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+
+    def all_chunk_ids(self) -> set[str]:
+        return {r["id"] for r in self.db.query("SELECT id FROM chunks")}
 
     def chunks(self, ids: Iterable[str] | None = None) -> list[Chunk]:
         if ids is None:
@@ -206,7 +219,8 @@ class CorpusStore:
                 "text=excluded.text, content_hash=excluded.content_hash, path=excluded.path, "
                 "ingested_at=excluded.ingested_at",
                 [(d.id, d.title, d.kind, d.publisher, d.url, d.published, d.label, d.article_id,
-                  json.dumps({"sources": d.sources, "questions": d.questions, "takeaways": d.takeaways}),
+                  json.dumps({"sources": d.sources, "questions": d.questions, "takeaways": d.takeaways,
+                              "flagged": [f.model_dump() for f in d.flagged]}),
                   d.text, d.content_hash(), d.path, now) for d, _ in docs],
             )
             conn.executemany(
@@ -237,5 +251,5 @@ def _row_to_document(row: Any) -> Document:
         id=row["id"], title=row["title"], text=row["text"], kind=row["kind"], publisher=row["publisher"],
         url=row["url"], published=row["published"], label=row["label"], article_id=row["article_id"],
         sources=meta.get("sources", []), questions=meta.get("questions", []), takeaways=meta.get("takeaways", []),
-        path=row["path"],
+        path=row["path"], flagged=meta.get("flagged", []),
     )

@@ -17,6 +17,7 @@ NTP on real machines).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -68,6 +69,7 @@ class Decision:
     allowed: bool
     retry_after: float
     count: int
+    hit_id: str = ""  # names the hit ``hit`` counted, for ``undo``; "" when nothing was counted
 
 
 class Limiter(Protocol):
@@ -82,6 +84,11 @@ class Limiter(Protocol):
 
     def reset(self, key: str) -> None:
         """Forget every hit on ``key`` (e.g. after a successful login)."""
+        ...
+
+    def undo(self, key: str, hit_id: str) -> None:
+        """Take back one hit that ``hit`` counted (its ``Decision.hit_id``): a
+        reservation that turned out not to count (a login that succeeded)."""
         ...
 
 
@@ -130,16 +137,19 @@ class DatabaseLimiter:
     def hit(self, key: str, limit: int, window: float) -> Decision:
         now = time.time()
         with self.db.write(lock=f"rate:{key}") as conn:
-            row = conn.execute("SELECT COUNT(*), MIN(at) FROM rate_hits WHERE key=? AND at > ?",
+            row = conn.execute("SELECT COUNT(*), MIN(at), MAX(at) FROM rate_hits WHERE key=? AND at > ?",
                                (key, now - window)).fetchone()
-            hits, oldest = int(row[0]), row[1]
+            hits, oldest, newest = int(row[0]), row[1], row[2]
             if hits >= limit:
                 return Decision(False, max(0.001, float(oldest) + window - now), hits)
+            # A key's hits have distinct times (the lock orders them), so a time names one hit for undo.
+            if newest is not None and now <= float(newest):
+                now = math.nextafter(float(newest), math.inf)
             conn.execute("INSERT INTO rate_hits (key, at, expires_at) VALUES (?,?,?)", (key, now, now + window))
             self._calls += 1
             if self._calls % SWEEP_EVERY == 0:
                 conn.execute("DELETE FROM rate_hits WHERE expires_at < ?", (now,))
-        return Decision(True, 0.0, hits + 1)
+        return Decision(True, 0.0, hits + 1, repr(now))
 
     def peek(self, key: str, limit: int, window: float) -> Decision:
         now = time.time()
@@ -151,6 +161,10 @@ class DatabaseLimiter:
 
     def reset(self, key: str) -> None:
         self.db.execute("DELETE FROM rate_hits WHERE key=?", (key,), lock=f"rate:{key}")
+
+    def undo(self, key: str, hit_id: str) -> None:
+        if hit_id:
+            self.db.execute("DELETE FROM rate_hits WHERE key=? AND at=?", (key, float(hit_id)), lock=f"rate:{key}")
 
 
 class DatabaseFlights:

@@ -93,10 +93,17 @@ class RedisLimiter:
     def reset(self, key: str) -> None:
         self.client.delete(PREFIX + "rate:" + key)
 
+    def undo(self, key: str, hit_id: str) -> None:
+        if hit_id:
+            self.client.zrem(PREFIX + "rate:" + key, hit_id)
+
     def _run(self, key: str, limit: int, window: float, count: int) -> Decision:
+        member = uuid.uuid4().hex
         allowed, wait_ms, hits = self._hit(keys=[PREFIX + "rate:" + key],
-                                           args=[limit, int(window * 1000), count, uuid.uuid4().hex])
-        return Decision(bool(allowed), max(0.001, int(wait_ms) / 1000) if not allowed else 0.0, int(hits))
+                                           args=[limit, int(window * 1000), count, member])
+        if not allowed:
+            return Decision(False, max(0.001, int(wait_ms) / 1000), int(hits))
+        return Decision(True, 0.0, int(hits), member if count else "")
 
 
 class RedisFlights:

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -29,7 +29,9 @@ from qa_service.editor.errors import Conflict, EditorialError, NotFound
 from qa_service.models import UnknownArticle
 from qa_service.services import Services
 from qa_service.settings import Settings, get_settings
+from qa_service.web.limits import Limits, Throttled
 from qa_service.web.page_cache import PageCache, SharedPagesMiddleware
+from qa_service.web.security import BodyLimit, ProxyHeaders, SecurityHeaders, same_origin
 from qa_service.web.telemetry import TelemetryMiddleware, configure_logging
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +52,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
         errors.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
     text = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return text or "Invalid request.", errors
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route offers at this path. Starlette names only the
+    first route it tried, but GET and POST of one path are separate routes."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -104,19 +119,30 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
         docs_url=None,  # served below from local Swagger UI files: the default page loads them from a CDN
         redoc_url=None,
+        # every change must come from our own pages (or carry a bearer token): web/security.py
+        dependencies=[Depends(same_origin)],
     )
     app.state.services = services
     app.state.pages = PageCache(services.answers.page_state, size=settings.page_cache_size,
                                 recheck=settings.page_recheck_seconds, shared_max_age=settings.page_shared_max_age)
+    app.state.limits = Limits(services.settings, services.limiter)
     if settings.access_log:
         configure_logging()
-    # Added first, so it runs inside telemetry: cached pages are logged and counted too.
+    # Innermost first. No body is read past its cap; cached pages (GET, no
+    # body) are answered next, inside telemetry, so they are logged and
+    # counted too, and inside the security headers, so they carry them (a 413
+    # too); outermost, the client's address is settled before anything keys on it.
+    app.add_middleware(BodyLimit, limit=services.settings.max_body_bytes)
     app.add_middleware(SharedPagesMiddleware, pages=app.state.pages)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(TelemetryMiddleware, log_requests=settings.access_log, on_change=app.state.pages.forget)
+    app.add_middleware(ProxyHeaders, trusted=services.settings.trusted_proxy_networks)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(app, request)
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)
@@ -125,6 +151,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(UnknownArticle)
     async def unknown_article(request: Request, exc: UnknownArticle) -> Response:
         return await http_error(request, StarletteHTTPException(status_code=404, detail=str(exc)))
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        return await http_error(request, StarletteHTTPException(status_code=429, detail=str(exc),
+                                                                headers={"Retry-After": str(exc.retry_after)}))
 
     @app.exception_handler(EditorialError)
     async def editorial_error(request: Request, exc: EditorialError) -> Response:
@@ -147,8 +178,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return JSONResponse({"detail": message}, status_code=500)
         return _error_page(request, 500, message)
 
-    from qa_service.web import editor_api, editor_pages, reader
+    from qa_service.web import editor_api, editor_pages, openapi, reader
 
+    openapi.install(app)
     app.include_router(reader.router)
     app.include_router(editor_api.router)
     app.include_router(editor_pages.router)
@@ -168,21 +200,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """OpenAPI docs at /docs with Swagger UI's files from the swagger-ui-bundle-v2 package."""
-    from fastapi.openapi.docs import get_swagger_ui_html
+    """OpenAPI docs at /docs with Swagger UI's files from the swagger-ui-bundle-v2
+    package (served here: no CDN, which the CSP would not allow anyway)."""
+    from swagger_ui_bundle import swagger_ui_path
 
-    try:
-        from swagger_ui_bundle import swagger_ui_path
-    except ImportError:  # pragma: no cover - a dependency; without it /docs falls back to the CDN page
-        swagger_ui_path = None
-    if swagger_ui_path is not None:
-        app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
-        js, css = "/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css"
-    else:
-        js = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"
-        css = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    openapi_url = app.openapi_url or "/openapi.json"
+    # Swagger UI's own page starts it with an inline script; this one starts it
+    # from /static/swagger-init.js, so /docs runs under a CSP without inline script.
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>qa_service API</title><link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi="{openapi_url}"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
+</body></html>"""
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="qa_service API",
-                                   swagger_js_url=js, swagger_css_url=css, swagger_favicon_url="/favicon.ico")
+        return HTMLResponse(page)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from qa_service.editor.editorial import Editorial, summarize_version
 from qa_service.editor.errors import EditRefused
-from qa_service.editor.review import ReviewItem
+from qa_service.editor.review import FlaggedPassage, ReviewItem
 from qa_service.store.answers import AnswerVersion, StoredQuestion, TakeawaysVersion
 from qa_service.store.jobs import Job
 from qa_service.web import schemas
@@ -55,14 +55,16 @@ def _review_out(it: ReviewItem) -> schemas.ReviewItemOut:
                          drafts=[d.id for d in it.drafts], feedback=it.feedback)
 
 
+def _flagged_out(f: FlaggedPassage) -> schemas.FlaggedPassageOut:
+    return schemas.FlaggedPassageOut(**f.__dict__)
+
+
 def _takeaways_out(v: TakeawaysVersion) -> schemas.TakeawaysVersionOut:
     return schemas.TakeawaysVersionOut(**v.__dict__)
 
 
 # ------------------------------------------------------------------ JSON API
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "not logged in"},
-                                           403: {"description": "not an editor (or missing CSRF header)"},
-                                           404: {"description": "unknown article, question or version"}}
+ERRORS: dict[int | str, dict[str, Any]] = schemas.error_responses(400, 401, 403, 404, 409)
 router = APIRouter(prefix="/api/editor", tags=["editor"], responses=ERRORS,
                 dependencies=[Depends(require_editor), Depends(api_csrf)])
 
@@ -72,6 +74,14 @@ def api_review(ed: EditorialDep, article: str | None = None) -> list[schemas.Rev
     """Questions needing an editor: stale, drafts waiting, low grounding score,
     unanswered from the sources, or marked unhelpful by readers."""
     return [_review_out(it) for it in ed.review_queue(article)]
+
+
+@router.get("/flagged", response_model=list[schemas.FlaggedPassageOut],
+            summary="Text in the sources addressed to AI systems (kept out of every answer)")
+def api_flagged(ed: EditorialDep, article: str | None = None) -> list[schemas.FlaggedPassageOut]:
+    """Passages flagged at ingest as instructions to a model ("ignore previous
+    instructions and say ..."): of one article and its sources, or of every document."""
+    return [_flagged_out(f) for f in ed.flagged_passages(article)]
 
 
 @router.get("/stale", response_model=list[schemas.VersionSummaryOut], summary="Answers that cite a changed source")

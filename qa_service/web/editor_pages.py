@@ -74,7 +74,7 @@ def review_page(request: Request, ed: EditorialDep) -> Response:
         return gate
     articles = ed.store.documents(kind="article")
     return _render(request, "editor/review.html", gate, items=ed.review_queue(), articles=articles,
-                   jobs=ed.jobs.recent(10))
+                   jobs=ed.jobs.recent(10), flagged=ed.flagged_passages())
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -105,7 +105,8 @@ def article_page(request: Request, article_id: str, ed: EditorialDep) -> Respons
     rows = [(q, ed.answers.published(q.id), sum(v.status == "draft" for v in ed.answers.versions(q.id)))
             for q in ed.answers.questions(article_id, include_hidden=True)]
     return _render(request, "editor/article.html", gate, doc=doc, rows=rows,
-                   takeaways=ed.answers.takeaways_versions(article_id), what=REGENERATE_WHAT)
+                   takeaways=ed.answers.takeaways_versions(article_id), what=REGENERATE_WHAT,
+                   flagged=ed.flagged_passages(article_id))
 
 
 @router.post("/articles/{article_id}")

@@ -38,7 +38,9 @@ from qa_service.store.accounts import AccountError, User
 from qa_service.store.answers import StoredQuestion
 from qa_service.web import schemas
 from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
+from qa_service.web.csrf import csrf_ok, csrf_token
 from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
+from qa_service.web.limits import Limits, Throttled
 from qa_service.web.page_cache import PageCache
 from qa_service.web.render import make_templates, render_answer, render_text
 
@@ -98,16 +100,24 @@ def _question_or_404(services: Services, article_id: str, qid: str) -> StoredQue
     return q
 
 
-def _check_question(typed: TypedAnswers, question: str) -> str:
-    """The normalised question, or a 422 with the reason it cannot be asked."""
+def _check_question(typed: TypedAnswers, article_id: str, question: str) -> tuple[str, Answer | None]:
+    """The normalised question, and a ``rejected`` Answer when it cannot be
+    asked for a reason the published schema cannot state (its token count);
+    a 422 for what the schema does state (empty, too long, no letter or digit),
+    so the API never refuses a request its schema calls valid."""
     if len(question) > schemas.MAX_QUESTION_CHARS:
         raise HTTPException(status_code=422,
                             detail=f"The question is too long (at most {schemas.MAX_QUESTION_CHARS} characters).")
+    if not question.strip():
+        raise HTTPException(status_code=422, detail="The question is empty.")
+    if not schemas.QUESTION_HAS_WORDS.search(question):
+        raise HTTPException(status_code=422, detail="The question has no words in it.")
     question = normalise_question(question)
     reason = typed.validate(question)
     if reason:
-        raise HTTPException(status_code=422, detail=reason)
-    return question
+        return question, Answer(question=question, article_id=article_id, status="rejected", answer=reason,
+                                message=reason, generator="none")
+    return question, None
 
 
 def _rate_limited(exc: RateLimited) -> HTTPException:
@@ -179,9 +189,9 @@ def ask_page(request: Request, article_id: str, services: ServicesDep, typed: Ty
              question: Annotated[str, Query(max_length=schemas.MAX_QUESTION_CHARS)] = "") -> HTMLResponse:
     """Without JavaScript the ask box lands here: the answer, rendered on the server."""
     doc = services.store.article(article_id)
-    question = _check_question(typed, question)
+    question, answer = _check_question(typed, article_id, question)
     try:
-        answer = typed.answer(article_id, question, client_key(request, user))
+        answer = answer or typed.answer(article_id, question, client_key(request, user))
     except RateLimited as exc:
         raise _rate_limited(exc) from None
     prefix = _answer_prefix(typed.key(article_id, question))
@@ -198,12 +208,21 @@ def _after_form(article_id: str, back: str, anchor: str) -> RedirectResponse:
     return RedirectResponse(f"{page}#{quote(anchor)}", status_code=303)
 
 
+def _check_form_csrf(request: Request, token: str) -> None:
+    """A reader's form carries the token derived from their session cookie,
+    which another site can neither read nor forge."""
+    if not csrf_ok(request, token):
+        raise HTTPException(status_code=403, detail="This form has expired; reload the page and try again.")
+
+
 @router.post("/articles/{article_id}/votes", include_in_schema=False)
 def vote_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
-              kind: Annotated[str, Form()], value: Annotated[str, Form()], back: Annotated[str, Form()] = "") -> Response:
+              kind: Annotated[str, Form()], value: Annotated[str, Form()], back: Annotated[str, Form()] = "",
+              csrf: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    _check_form_csrf(request, csrf)
     try:
         services.accounts.set_vote(user.id, article_id, kind, value.lower() in ("1", "true", "yes"))
     except AccountError as exc:
@@ -212,21 +231,24 @@ def vote_form(request: Request, article_id: str, services: ServicesDep, user: Us
 
 
 @router.post("/articles/{article_id}/questions/{qid}/feedback", include_in_schema=False)
-def feedback_form(article_id: str, qid: str, services: ServicesDep, user: UserDep,
-                  helpful: Annotated[str, Form()]) -> Response:
+def feedback_form(request: Request, article_id: str, qid: str, services: ServicesDep, user: UserDep,
+                  helpful: Annotated[str, Form()], csrf: Annotated[str, Form()] = "") -> Response:
     _question_or_404(services, article_id, qid)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    _check_form_csrf(request, csrf)
     services.accounts.set_feedback(user.id, qid, helpful.lower() in ("1", "true", "yes"))
     return _after_form(article_id, "", qid)
 
 
 @router.post("/articles/{article_id}/comments", include_in_schema=False)
-def comment_form(article_id: str, services: ServicesDep, user: UserDep,
-                 text: Annotated[str, Form(max_length=4000)] = "", back: Annotated[str, Form()] = "") -> Response:
+def comment_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
+                 text: Annotated[str, Form(max_length=4000)] = "", back: Annotated[str, Form()] = "",
+                 csrf: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
+    _check_form_csrf(request, csrf)
     try:
         services.accounts.add_comment(user.id, article_id, text)
     except AccountError as exc:
@@ -235,10 +257,49 @@ def comment_form(article_id: str, services: ServicesDep, user: UserDep,
 
 
 def _account_page(request: Request, page: str, user: User | None, next_url: str, error: str = "",
-                  name: str = "", status_code: int = 200) -> HTMLResponse:
+                  name: str = "", status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     return templates.TemplateResponse(request, "account.html", {
         "page": page, "user": user, "next": _safe_next(next_url), "error": error, "name": name,
-    }, status_code=status_code)
+    }, status_code=status_code, headers=headers)
+
+
+class NameTaken(AccountError):
+    """Someone has this name already (409)."""
+
+
+def _address(request: Request) -> str:
+    # the peer, or the client a trusted proxy names (web/security.py ProxyHeaders)
+    return request.client.host if request.client else "unknown"
+
+
+def authenticate(request: Request, services: Services, name: str, password: str) -> User | None:
+    """The user these credentials name, or None. Throttled, before any hashing,
+    when this account or address has failed too often (counted across every
+    worker); a failure counts against both; bcrypt runs in one of a bounded
+    number of slots."""
+    limits: Limits = request.app.state.limits
+    with limits.login_attempt(name, _address(request)) as attempt, limits.password_hashing():
+        user = services.accounts.authenticate(name, password)
+        if user is not None:
+            attempt.cancel()  # only failures count
+    return user
+
+
+def sign_up(request: Request, services: Services, name: str, password: str) -> User:
+    """A new reader account; Throttled past QA_SIGNUPS_PER_HOUR per address
+    (counted across every worker), NameTaken or AccountError (with the
+    reason) when it cannot be made (and then it does not count)."""
+    limits: Limits = request.app.state.limits
+    with limits.signup_attempt(_address(request)):
+        if services.accounts.get_user(name) is not None:  # before paying for a hash
+            raise NameTaken(f"The name {name.strip()!r} is taken.")
+        with limits.password_hashing():
+            try:
+                return services.accounts.create_user(name, password)
+            except AccountError as exc:
+                if services.accounts.get_user(name) is not None:  # taken meanwhile
+                    raise NameTaken(str(exc)) from None
+                raise
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -254,7 +315,11 @@ def signup_page(request: Request, user: UserDep, next: str = "/") -> HTMLRespons
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, services: ServicesDep, name: Annotated[str, Form(max_length=64)] = "",
                password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
-    user = services.accounts.authenticate(name, password)
+    try:
+        user = authenticate(request, services, name, password)
+    except Throttled as exc:
+        return _account_page(request, "login", None, next, str(exc), name, status_code=429,
+                             headers={"Retry-After": str(exc.retry_after)})
     if user is None:
         return _account_page(request, "login", None, next, "Wrong name or password.", name, status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -265,25 +330,29 @@ def login_form(request: Request, services: ServicesDep, name: Annotated[str, For
 def signup_form(request: Request, services: ServicesDep, name: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
     try:
-        user = services.accounts.create_user(name, password)
+        user = sign_up(request, services, name, password)
+    except Throttled as exc:
+        return _account_page(request, "signup", None, next, str(exc), name, status_code=429,
+                             headers={"Retry-After": str(exc.retry_after)})
     except AccountError as exc:
-        return _account_page(request, "signup", None, next, str(exc), name, status_code=400)
+        return _account_page(request, "signup", None, next, str(exc), name,
+                             status_code=409 if isinstance(exc, NameTaken) else 400)
     response = RedirectResponse(_safe_next(next), status_code=303)
     return login_response(response, services.accounts.create_session(user.id), request)
 
 
 @router.post("/logout", include_in_schema=False)
-def logout_form(request: Request, services: ServicesDep, next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+def logout_form(request: Request, services: ServicesDep, next: Annotated[str, Form()] = "/",  # noqa: A002
+                csrf: Annotated[str, Form()] = "") -> Response:
+    if request.cookies.get(SESSION_COOKIE):
+        _check_form_csrf(request, csrf)
     services.accounts.delete_session(request.cookies.get(SESSION_COOKIE))
     return logout_response(RedirectResponse(_safe_next(next), status_code=303), request)
 
 
 # ------------------------------------------------------------------ JSON API
 
-API_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": schemas.ErrorOut, "description": "Unknown article or question"},
-}
-
+API_ERRORS = schemas.error_responses(404)
 
 @router.get("/healthz", response_model=schemas.Health, tags=["meta"], summary="Health check")
 def healthz(services: ServicesDep) -> schemas.Health:
@@ -329,7 +398,7 @@ async def get_article(request: Request, article_id: str) -> Response:
 
 @router.get("/api/articles/{article_id}/me", response_model=schemas.ReaderStateOut, responses=API_ERRORS,
             tags=["articles"], summary="What this reader sees that the shared page does not hold")
-def reader_state(article_id: str, response: Response, services: ServicesDep,
+def reader_state(article_id: str, request: Request, response: Response, services: ServicesDep,
                  user: UserDep) -> schemas.ReaderStateOut:
     """Who is logged in, the vote counts with the reader's own votes, the helpful marks of each
     suggested question (with the reader's own) and the comments. Never cached."""
@@ -344,17 +413,21 @@ def reader_state(article_id: str, response: Response, services: ServicesDep,
         votes=_votes(services, article_id, user),
         feedback={qid: schemas.FeedbackOut(**counts[qid], mine=mine.get(qid)) for qid in qids},
         comments=[schemas.CommentOut(**c.__dict__) for c in accounts.comments(article_id)],
+        csrf=csrf_token(request) if user else "",
     )
 
 
 @router.post("/api/articles/{article_id}/questions", response_model=Answer, tags=["questions"], summary="Ask a question",
-             responses={**API_ERRORS, 422: {"model": schemas.ErrorOut, "description": "Empty or too long question"},
-                        429: {"model": schemas.ErrorOut, "description": "Too many new questions; see Retry-After"}})
+             responses=schemas.error_responses(404, 422, 429))
 def ask(article_id: str, body: schemas.QuestionIn, request: Request, services: ServicesDep, typed: TypedAnswersDep,
         user: UserDep) -> Answer:
-    """Answer a typed question (the `ask --json` contract). Repeated questions come from the cache."""
+    """Answer a typed question (the `ask --json` contract). Repeated questions come from the cache.
+    A question over the token limit (QA_MAX_QUESTION_TOKENS, counted with tiktoken cl100k; a JSON
+    schema cannot count tokens) is answered with `status: "rejected"` and the reason in `message`."""
     services.store.article(article_id)
-    question = _check_question(typed, body.question)
+    question, rejected = _check_question(typed, article_id, body.question)
+    if rejected is not None:
+        return rejected
     try:
         return typed.answer(article_id, question, client_key(request, user))
     except RateLimited as exc:
@@ -367,19 +440,23 @@ def _sse(event: AnswerEvent, extra: dict[str, Any] | None = None) -> str:
 
 
 @router.get("/api/articles/{article_id}/questions/stream", tags=["questions"], summary="Ask a question, streamed (server-sent events)",
-            responses={**API_ERRORS, 200: {"content": {"text/event-stream": {}},
-                                           "description": "Server-sent events: retrieval, delta, citation, done | error"},
-                       422: {"model": schemas.ErrorOut}, 429: {"model": schemas.ErrorOut}})
+            response_class=StreamingResponse,
+            responses={**schemas.error_responses(404, 422, 429),
+                       200: {"content": {"text/event-stream": {"schema": schemas.SSE_EVENT}},
+                             "description": "Server-sent events: retrieval, delta, citation, done | error"}})
 def ask_stream(article_id: str, request: Request, services: ServicesDep, typed: TypedAnswersDep, user: UserDep,
-               question: Annotated[str, Query(max_length=schemas.MAX_QUESTION_CHARS)] = "") -> StreamingResponse:
+               question: Annotated[str, Query(min_length=1, max_length=schemas.MAX_QUESTION_CHARS,
+                                              json_schema_extra={"pattern": schemas.QUESTION_PATTERN},
+                                              description=schemas.QUESTION_RULE)]) -> StreamingResponse:
     """Stream a typed question's answer as server-sent events. `delta` events carry
     verified text as it is produced; `done` carries the final answer (the `ask --json`
     contract, under `answer`) plus `html`, its rendered form, which replaces the
     streamed text. Close the EventSource on `done` or `error`."""
     services.store.article(article_id)
-    question = _check_question(typed, question)
+    question, rejected = _check_question(typed, article_id, question)
     try:
-        events = typed.stream(article_id, question, client_key(request, user))
+        events = (iter([AnswerEvent("done", {"answer": rejected.model_dump()})]) if rejected is not None
+                  else typed.stream(article_id, question, client_key(request, user)))
     except RateLimited as exc:
         raise _rate_limited(exc) from None
     prefix = _answer_prefix(typed.key(article_id, question))
@@ -406,7 +483,7 @@ def get_votes(article_id: str, services: ServicesDep, user: UserDep) -> schemas.
 
 
 @router.post("/api/articles/{article_id}/votes", response_model=schemas.VotesOut, tags=["votes"], summary="Vote Interesting / Support (logged in)",
-             responses={**API_ERRORS, 401: {"model": schemas.ErrorOut, "description": "Not logged in"}})
+             responses=schemas.error_responses(401, 404, 422), openapi_extra=schemas.LOGGED_IN)
 def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: LoggedInDep) -> schemas.VotesOut:
     """One vote per reader per kind; voting again changes the earlier vote."""
     services.store.article(article_id)
@@ -415,7 +492,8 @@ def vote(article_id: str, body: schemas.VoteIn, services: ServicesDep, user: Log
 
 
 @router.post("/api/articles/{article_id}/questions/{qid}/feedback", response_model=schemas.FeedbackOut,
-             tags=["questions"], summary="Mark an answer helpful or not (logged in)", responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+             tags=["questions"], summary="Mark an answer helpful or not (logged in)",
+             responses=schemas.error_responses(401, 404, 422), openapi_extra=schemas.LOGGED_IN)
 def feedback(article_id: str, qid: str, body: schemas.FeedbackIn, services: ServicesDep,
              user: LoggedInDep) -> schemas.FeedbackOut:
     """Mark a suggested question's answer helpful or not (one mark per reader; a second one replaces it)."""
@@ -432,7 +510,8 @@ def list_comments(article_id: str, services: ServicesDep) -> list[schemas.Commen
 
 
 @router.post("/api/articles/{article_id}/comments", response_model=schemas.CommentOut, status_code=201,
-             tags=["comments"], summary="Post a comment (logged in)", responses={**API_ERRORS, 401: {"model": schemas.ErrorOut}})
+             tags=["comments"], summary="Post a comment (logged in)",
+             responses=schemas.error_responses(401, 404, 422), openapi_extra=schemas.LOGGED_IN)
 def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep,
                  user: LoggedInDep) -> schemas.CommentOut:
     services.store.article(article_id)
@@ -444,12 +523,15 @@ def post_comment(article_id: str, body: schemas.CommentIn, services: ServicesDep
 
 
 @router.post("/api/signup", response_model=schemas.UserOut, status_code=201, tags=["accounts"], summary="Sign up as a reader",
-             responses={400: {"model": schemas.ErrorOut}})
-def api_signup(body: schemas.CredentialsIn, request: Request, response: Response,
+             responses=schemas.error_responses(400, 409, 422, 429))
+def api_signup(body: schemas.SignupIn, request: Request, response: Response,
                services: ServicesDep) -> schemas.UserOut:
-    """Create a reader account and log it in (sets the session cookie)."""
+    """Create a reader account and log it in (sets the session cookie). At most
+    QA_SIGNUPS_PER_HOUR new accounts per address an hour (then 429)."""
     try:
-        user = services.accounts.create_user(body.name, body.password)
+        user = sign_up(request, services, body.name, body.password)
+    except NameTaken as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
     except AccountError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     login_response(response, services.accounts.create_session(user.id), request)
@@ -457,10 +539,12 @@ def api_signup(body: schemas.CredentialsIn, request: Request, response: Response
 
 
 @router.post("/api/login", response_model=schemas.UserOut, tags=["accounts"], summary="Log in",
-             responses={401: {"model": schemas.ErrorOut}})
+             responses=schemas.error_responses(401, 422, 429))
 def api_login(body: schemas.CredentialsIn, request: Request, response: Response,
               services: ServicesDep) -> schemas.UserOut:
-    user = services.accounts.authenticate(body.name, body.password)
+    """Log in (sets the session cookie). After QA_LOGIN_FAILURES_PER_MINUTE failures for
+    an account (4x for an address) logins wait, growing to an hour: 429 with Retry-After."""
+    user = authenticate(request, services, body.name, body.password)
     if user is None:
         raise HTTPException(status_code=401, detail="Wrong name or password.")
     login_response(response, services.accounts.create_session(user.id), request)
@@ -473,6 +557,7 @@ def api_logout(request: Request, services: ServicesDep) -> Response:
     return logout_response(Response(status_code=204), request)
 
 
-@router.get("/api/me", response_model=schemas.UserOut, tags=["accounts"], summary="Who am I", responses={401: {"model": schemas.ErrorOut}})
+@router.get("/api/me", response_model=schemas.UserOut, tags=["accounts"], summary="Who am I",
+            responses=schemas.error_responses(401), openapi_extra=schemas.LOGGED_IN)
 def me(user: LoggedInDep) -> schemas.UserOut:
     return schemas.UserOut(name=user.name, role=user.role)

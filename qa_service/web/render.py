@@ -127,6 +127,10 @@ def make_templates(**filters: Callable[..., object]) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from qa_service.web.csrf import csrf_token
+
+    # every form that changes something carries it: {{ csrf_token(request) }}
+    env.globals["csrf_token"] = csrf_token
     env.filters["safe_url"] = safe_url
     env.filters["urlquote"] = lambda s: quote(str(s), safe="")
     env.filters.update(filters)

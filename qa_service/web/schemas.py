@@ -4,17 +4,76 @@ request body, ``...Out`` for a response."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa_service.models import Answer, Citation
+from qa_service.store.accounts import MAX_COMMENT, MAX_PASSWORD, MIN_PASSWORD
 
 MAX_QUESTION_CHARS = 1000  # a cheap cap before tokenising; the token limit (QA_MAX_QUESTION_TOKENS) is finer
+# A question needs a letter or digit (surrogates excluded: they are not characters).
+QUESTION_PATTERN = r"[A-Za-z0-9\u00C0-\uD7FF\uE000-\uFFFF]"
+QUESTION_HAS_WORDS = re.compile(QUESTION_PATTERN)
+QUESTION_RULE = (f"1 to {MAX_QUESTION_CHARS} characters with at least one letter or digit. A question over "
+                 "QA_MAX_QUESTION_TOKENS tokens (default 128, tiktoken cl100k) is answered with status "
+                 "`rejected` and the reason in `message`.")
+# Reader names (store.accounts.NAME_RE), written for JSON Schema (ECMA) and Python alike.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$"
+NAME_RULE = "2-32 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
+# Logged-in routes accept a session cookie (browsers) or a bearer API token (scripts).
+LOGGED_IN: dict[str, Any] = {"security": [{"bearerAuth": []}, {"cookieAuth": []}]}
+
+
+class RequestBody(BaseModel):
+    """Request bodies take JSON as the schema types it: 0 is not false, "1" is
+    not 1 (the contract says boolean, so only true and false are)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# One server-sent event of the streamed answer; ``data`` is JSON (see the route's description).
+SSE_EVENT: dict[str, Any] = {
+    "type": "object", "required": ["data"],
+    "properties": {"event": {"type": "string", "enum": ["retrieval", "delta", "citation", "done", "error"]},
+                   "data": {"type": "string", "description": "a JSON object"}},
+}
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="The invalid field, dotted ('question', 'order.0'); empty for the whole body.")
+    message: str
 
 
 class ErrorOut(BaseModel):
+    """Every error response: ``detail`` for a person; for 422, ``errors`` per field."""
+
     detail: str = Field(description="What went wrong, for a person to read.")
+    errors: list[FieldErrorOut] = Field(default_factory=list, description="422 only: each invalid field.")
+
+
+_ERROR_TEXT = {
+    400: "Malformed request (a body that is not valid JSON, a bad Content-Length), or refused input",
+    401: "Not logged in (a session cookie or `Authorization: Bearer <token>` is needed)",
+    403: "Not allowed: not an editor, a missing CSRF token, or a change sent from another site",
+    404: "Unknown article, question, version or job",
+    409: "Conflicts with what exists (a taken name, a question already listed, nothing to compare)",
+    413: "The request body is larger than QA_MAX_BODY_BYTES (refused before it is read)",
+    422: "The body or a parameter breaks the schema; `errors` lists each field",
+    429: "Too many requests (new questions, failed logins, sign-ups); wait `Retry-After` seconds",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all in the ErrorOut shape."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        out[code] = {"model": ErrorOut, "description": _ERROR_TEXT[code]}
+        if code == 429:
+            out[code]["headers"] = RETRY_AFTER
+    return out
 
 
 class ArticleMeta(BaseModel):
@@ -71,16 +130,17 @@ class ArticleDetail(ArticleMeta):
     answers_ready: bool = Field(True, description="False while takeaways and answers are still being prepared.")
 
 
-class QuestionIn(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["Who chairs the SIG?"])
+class QuestionIn(RequestBody):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["Who chairs the SIG?"],
+                          description=QUESTION_RULE, json_schema_extra={"pattern": QUESTION_PATTERN})
 
 
-class VoteIn(BaseModel):
+class VoteIn(RequestBody):
     kind: Literal["interesting", "support"]
     value: bool
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(RequestBody):
     helpful: bool
 
 
@@ -90,8 +150,9 @@ class FeedbackOut(BaseModel):
     mine: bool | None = None
 
 
-class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
+class CommentIn(RequestBody):
+    text: str = Field(min_length=1, max_length=MAX_COMMENT, description="Not only spaces.",
+                      json_schema_extra={"pattern": r"\S"})
 
 
 class CommentOut(BaseModel):
@@ -102,9 +163,23 @@ class CommentOut(BaseModel):
     created_at: float
 
 
-class CredentialsIn(BaseModel):
+class CredentialsIn(RequestBody):
     name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD)
+
+
+class SignupIn(RequestBody):
+    name: str = Field(min_length=2, max_length=32, description=NAME_RULE, json_schema_extra={"pattern": NAME_PATTERN})
+    password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+                          description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_rule(cls, value: str) -> str:
+        # re.fullmatch: Python's "$" would also accept a trailing newline, which JSON Schema's does not
+        if not re.fullmatch(NAME_PATTERN.strip("^$"), value):
+            raise ValueError(f"Names are {NAME_RULE}")
+        return value
 
 
 class UserOut(BaseModel):
@@ -120,6 +195,8 @@ class ReaderStateOut(BaseModel):
     votes: VotesOut
     feedback: dict[str, FeedbackOut] = Field(default_factory=dict, description="Helpful marks by question id.")
     comments: list[CommentOut] = Field(default_factory=list)
+    csrf: str = Field("", description="The token the page's forms carry (the `csrf` field) for this "
+                                      "session; empty when not logged in.")
 
 
 class Health(BaseModel):
@@ -167,21 +244,30 @@ class AddedQuestionOut(BaseModel):
     version: VersionOut | None
 
 
-class NewQuestionIn(BaseModel):
-    question: str = Field(min_length=1, max_length=300)
+class NewQuestionIn(RequestBody):
+    question: str = Field(min_length=1, max_length=300, json_schema_extra={"pattern": QUESTION_PATTERN},
+                          description="1 to 300 characters with at least one letter or digit.")
     pinned: bool = False
 
 
-class QuestionPatch(BaseModel):
+class QuestionPatch(RequestBody):
     pinned: bool | None = None
     hidden: bool | None = None
 
 
-class OrderIn(BaseModel):
-    order: list[str] = Field(min_length=1, max_length=500, description="question ids, first shown first")
+class OrderIn(RequestBody):
+    order: list[str] = Field(min_length=1, max_length=500, description="question ids, first shown first, each once",
+                             json_schema_extra={"uniqueItems": True})
+
+    @field_validator("order")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a question is listed twice")
+        return value
 
 
-class EditIn(BaseModel):
+class EditIn(RequestBody):
     text: str = Field(min_length=1, max_length=8000,
                       description="the new answer; every sentence ends with [n] naming one of the base version's sources")
     base_version: str | None = Field(None, description="version whose sources the [n] refer to (default: published)")
@@ -194,16 +280,16 @@ class SentenceProblemOut(BaseModel):
     citation: int | None
 
 
-class EditRefusedOut(BaseModel):
-    detail: str
-    problems: list[SentenceProblemOut]
+class EditRefusedOut(ErrorOut):
+    problems: list[SentenceProblemOut] = Field(default_factory=list,
+                                               description="each sentence whose citation does not verify")
 
 
-class RegenerateIn(BaseModel):
+class RegenerateIn(RequestBody):
     what: Literal["answers", "takeaways", "questions", "all"] = "answers"
 
 
-class RegenerateOneIn(BaseModel):
+class RegenerateOneIn(RequestBody):
     generator: Literal["extractive", "openai"] | None = None
 
 
@@ -231,6 +317,16 @@ class ReviewItemOut(BaseModel):
     published_version: str | None
     drafts: list[str]
     feedback: dict[str, int]
+
+
+class FlaggedPassageOut(BaseModel):
+    doc_id: str
+    title: str
+    field: str = Field(description="'text', or the front-matter field the passage is ('title', 'takeaways[0]')")
+    start: int = Field(description="offset into the field's text")
+    end: int
+    reason: str = Field(description="why it reads as addressed to a model")
+    text: str
 
 
 class AuditOut(BaseModel):

@@ -78,6 +78,8 @@
         if (me.user) {
           for (const name of document.querySelectorAll(".who-name")) name.textContent = me.user.name;
         }
+        // The shared page's forms post as forms too (logout, or when a fetch fails): they carry this session's token.
+        for (const field of document.querySelectorAll('input[name="csrf"]')) field.value = me.csrf || "";
         const votes = document.querySelector(".votes");
         if (votes) showVotes(votes, me.votes);
         for (const box of document.querySelectorAll(".feedback[data-question]")) {
