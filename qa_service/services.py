@@ -95,7 +95,8 @@ class Services:
     @cached_property
     def accounts(self) -> AccountStore:
         s = self.settings
-        return AccountStore(self.db, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400)
+        return AccountStore(self.db, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400,
+                            token_ttl=s.token_ttl_days * 86400)
 
     @cached_property
     def jobs(self) -> JobStore:

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     # Accounts and editors (issue 6)
     bcrypt_rounds: int = Field(12, ge=4, le=16, description="bcrypt cost for password hashes (tests may lower it).")
     session_days: float = Field(30.0, gt=0, description="Days a login session lasts.")
+    token_ttl_days: float = Field(90.0, ge=0, le=3650, description="Days an API token lasts from when it is made (`tokens create --days` overrides it); 0 = tokens never expire. Expired tokens are refused (401).")
     review_min_grounding: float = Field(0.6, ge=0.0, le=1.0, description="Published answers scoring below this grounding score join the editors' review queue.")
 
     # Abuse limits and web hardening (issue 13)

@@ -32,6 +32,7 @@ BCRYPT_MAX_BYTES = 72  # bcrypt reads no further: longer passwords are hashed wi
 MAX_COMMENT = 2000
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 SESSION_TTL = 30 * 24 * 3600.0
+TOKEN_TTL = 90 * 24 * 3600.0
 API_TOKEN_PREFIX = "qat_"
 # A token's last use is written at most this often: a write on every request
 # would make every script call queue for the database's write lock.
@@ -151,6 +152,21 @@ CREATE TABLE IF NOT EXISTS audit_log (
 """),
     # Names are looked up case-insensitively the same way on both engines.
     Step(sqlite="CREATE INDEX IF NOT EXISTS users_name_lower ON users(lower(name));"),
+    # API tokens get a public id (to list and revoke them by) and an expiry.
+    # Tokens made before have an id from their hash and no expiry (NULL: never).
+    Step(sqlite="""
+ALTER TABLE api_tokens ADD COLUMN id TEXT;
+ALTER TABLE api_tokens ADD COLUMN expires_at REAL;
+UPDATE api_tokens SET id = substr(token_hash, 1, 12) WHERE id IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_id ON api_tokens(id);
+CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id);
+""", postgres="""
+ALTER TABLE api_tokens ADD COLUMN IF NOT EXISTS id TEXT;
+ALTER TABLE api_tokens ADD COLUMN IF NOT EXISTS expires_at DOUBLE PRECISION;
+UPDATE api_tokens SET id = substr(token_hash, 1, 12) WHERE id IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_id ON api_tokens(id);
+CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id);
+"""),
 ]
 
 
@@ -167,6 +183,28 @@ class User:
     @property
     def is_editor(self) -> bool:
         return self.role == "editor"
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """What is known about an API token, never the token itself (only its
+    hash is stored): ``id`` names it for listing and revoking."""
+
+    id: str
+    user_name: str
+    created_at: float
+    last_used_at: float | None  # written at most once a minute (TOKEN_USE_RESOLUTION)
+    expires_at: float | None  # None: never
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (time.time() if now is None else now)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    user: User
+    sessions_revoked: int
+    tokens_revoked: int
 
 
 @dataclass(frozen=True)
@@ -203,10 +241,12 @@ def _secret(password: str) -> bytes:
 
 
 class AccountStore:
-    def __init__(self, db: Database, *, bcrypt_rounds: int = 12, session_ttl: float = SESSION_TTL) -> None:
+    def __init__(self, db: Database, *, bcrypt_rounds: int = 12, session_ttl: float = SESSION_TTL,
+                 token_ttl: float = TOKEN_TTL) -> None:
         self.db = db
         self._rounds = bcrypt_rounds
         self._session_ttl = session_ttl
+        self.token_ttl = token_ttl  # seconds a new API token lasts; 0 = never expires
         db.migrate("accounts", MIGRATIONS)
         # A hash to compare against when the name is unknown, so a failed login
         # takes as long whether or not the name exists.
@@ -220,10 +260,7 @@ class AccountStore:
         if role not in ROLES:
             raise AccountError(f"Unknown role {role!r} (use {' or '.join(ROLES)}).")
         password = password or ""
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
-        if len(password) > MAX_PASSWORD:
-            raise AccountError(f"Passwords can be at most {MAX_PASSWORD} characters long.")
+        check_password(password)
         hashed = bcrypt.hashpw(_secret(password), bcrypt.gensalt(self._rounds)).decode()
         try:
             with self.db.write(lock=f"user-name:{name.lower()}") as conn:
@@ -257,19 +294,25 @@ class AccountStore:
             raise AccountError(f"No user named {name!r}.")
         return user
 
-    def set_password(self, name: str, password: str) -> None:
-        if len(password or "") < MIN_PASSWORD:
-            raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
-        if len(password) > MAX_PASSWORD:
-            raise AccountError(f"Passwords can be at most {MAX_PASSWORD} characters long.")
+    def set_password(self, name: str, password: str, *, keep_session: str | None = None,
+                     revoke_tokens: bool = False) -> PasswordChange:
+        """Give a user a new password (the sign-up rules apply). It ends every
+        session of theirs but ``keep_session`` (the one that asked for the
+        change, if any): whoever knew the old password is logged out
+        everywhere. API tokens are kept unless ``revoke_tokens``: they are
+        issued by an operator (``qa-service tokens create``), never with the
+        password, and scripts using them should not break on a routine change."""
+        check_password(password)
         user = self.get_user(name)
         if user is None:
             raise AccountError(f"No user named {name!r}.")
         hashed = bcrypt.hashpw(_secret(password), bcrypt.gensalt(self._rounds)).decode()
+        keep = _sha256(keep_session) if keep_session else ""
         with self.db.write() as conn:
             conn.execute("UPDATE users SET password_hash=? WHERE id=?", (hashed, user.id))
-            # A new password ends every open session.
-            conn.execute("DELETE FROM sessions WHERE user_id=?", (user.id,))
+            sessions = conn.execute("DELETE FROM sessions WHERE user_id=? AND token_hash<>?", (user.id, keep)).rowcount
+            tokens = conn.execute("DELETE FROM api_tokens WHERE user_id=?", (user.id,)).rowcount if revoke_tokens else 0
+        return PasswordChange(user=user, sessions_revoked=max(0, sessions), tokens_revoked=max(0, tokens))
 
     def authenticate(self, name: str, password: str) -> User | None:
         row = self.db.one(
@@ -312,32 +355,88 @@ class AccountStore:
             return
         self.db.execute("DELETE FROM sessions WHERE token_hash=?", (_sha256(token),))
 
+    def revoke_sessions(self, name: str, *, keep: str | None = None) -> int:
+        """End every session of this user (but ``keep``, a session token):
+        the next request with one of their cookies, in any worker, is anonymous."""
+        user = self.get_user(name)
+        if user is None:
+            raise AccountError(f"No user named {name!r}.")
+        keep_hash = _sha256(keep) if keep else ""
+        return self.db.execute("DELETE FROM sessions WHERE user_id=? AND token_hash<>?", (user.id, keep_hash))
+
+    def session_count(self, name: str) -> int:
+        """Open (unexpired) sessions of this user."""
+        row = self.db.one("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id "
+                          "WHERE lower(u.name)=lower(?) AND s.expires_at > ?", (name, time.time()))
+        return int(row[0]) if row else 0
+
     # ------------------------------------------------------------- API tokens
-    def create_api_token(self, user_name: str) -> str:
+    def create_api_token(self, user_name: str, *, ttl: float | None = None) -> str:
+        """A new token for this user (the secret; see ``issue_api_token``)."""
+        return self.issue_api_token(user_name, ttl=ttl)[0]
+
+    def issue_api_token(self, user_name: str, *, ttl: float | None = None) -> tuple[str, ApiToken]:
+        """A new API token: the secret (shown once, only its hash is stored) and
+        what is kept about it. It expires after ``ttl`` seconds (default: the
+        store's token_ttl; 0 = never)."""
         user = self.get_user(user_name)
         if user is None:
             raise AccountError(f"No user named {user_name!r}.")
+        ttl = self.token_ttl if ttl is None else ttl
+        if ttl < 0:
+            raise AccountError("A token's lifetime cannot be negative.")
         token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token_id = secrets.token_hex(6)
+        now = time.time()
+        expires = now + ttl if ttl else None
         self.db.execute(
-            "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)",
-            (_sha256(token), user.id, time.time()),
+            "INSERT INTO api_tokens (token_hash, id, user_id, created_at, expires_at) VALUES (?,?,?,?,?)",
+            (_sha256(token), token_id, user.id, now, expires),
         )
-        return token
+        return token, ApiToken(id=token_id, user_name=user.name, created_at=now, last_used_at=None, expires_at=expires)
 
     def user_for_api_token(self, token: str | None) -> User | None:
+        """The user of a live token; None for an unknown, revoked or expired one."""
         if not token:
             return None
         digest = _sha256(token)
         row = self.db.one(
-            "SELECT u.id, u.name, u.role, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
-            "WHERE t.token_hash=?", (digest,),
+            "SELECT u.id, u.name, u.role, t.last_used_at, t.expires_at FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash=?", (digest,),
         )
         if row is None:
             return None
         now = time.time()
+        if row["expires_at"] is not None and row["expires_at"] <= now:
+            return None
         if row["last_used_at"] is None or row["last_used_at"] < now - TOKEN_USE_RESOLUTION:
             self.db.execute("UPDATE api_tokens SET last_used_at=? WHERE token_hash=?", (now, digest))
         return _user(row)
+
+    def api_tokens(self, user_name: str | None = None) -> list[ApiToken]:
+        """Every token (of one user, when named), oldest first; expired ones included."""
+        sql = ("SELECT t.id, u.name, t.created_at, t.last_used_at, t.expires_at FROM api_tokens t "
+               "JOIN users u ON u.id = t.user_id")
+        if user_name is None:
+            rows = self.db.query(sql + " ORDER BY t.created_at, t.id")
+        else:
+            if self.get_user(user_name) is None:
+                raise AccountError(f"No user named {user_name!r}.")
+            rows = self.db.query(sql + " WHERE lower(u.name)=lower(?) ORDER BY t.created_at, t.id", (user_name,))
+        return [_api_token(r) for r in rows]
+
+    def revoke_api_token(self, token_id: str, *, user_id: int | None = None) -> ApiToken:
+        """Delete one token by its id (only if ``user_id`` owns it, when given):
+        from the next request on, every worker refuses it."""
+        token_id = (token_id or "").strip()
+        row = self.db.one(
+            "SELECT t.id, u.name, t.created_at, t.last_used_at, t.expires_at, t.user_id FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.id=?", (token_id,),
+        )
+        if row is None or (user_id is not None and int(row["user_id"]) != user_id):
+            raise AccountError(f"No API token with id {token_id!r}.")
+        self.db.execute("DELETE FROM api_tokens WHERE id=?", (token_id,))
+        return _api_token(row)
 
     def revoke_api_tokens(self, user_name: str) -> int:
         user = self.get_user(user_name)
@@ -456,3 +555,16 @@ class AccountStore:
 
 def _user(row: Any) -> User:
     return User(id=int(row["id"]), name=row["name"], role=row["role"])
+
+
+def _api_token(row: Any) -> ApiToken:
+    return ApiToken(id=row["id"], user_name=row["name"], created_at=float(row["created_at"]),
+                    last_used_at=row["last_used_at"], expires_at=row["expires_at"])
+
+
+def check_password(password: str) -> None:
+    """The rules every new password follows (sign-up, ``users add``, ``users passwd``)."""
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"Passwords can be at most {MAX_PASSWORD} characters long.")

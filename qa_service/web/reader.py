@@ -561,3 +561,57 @@ def api_logout(request: Request, services: ServicesDep) -> Response:
             responses=schemas.error_responses(401), openapi_extra=schemas.LOGGED_IN)
 def me(user: LoggedInDep) -> schemas.UserOut:
     return schemas.UserOut(name=user.name, role=user.role)
+
+
+@router.get("/api/me/tokens", response_model=list[schemas.TokenOut], tags=["accounts"],
+            summary="My API tokens", responses=schemas.error_responses(401), openapi_extra=schemas.LOGGED_IN)
+def my_tokens(services: ServicesDep, user: LoggedInDep) -> list[schemas.TokenOut]:
+    """The caller's API tokens (made by an operator with `qa-service tokens create`), expired ones
+    included; never their secrets."""
+    return [schemas.TokenOut(id=t.id, created_at=t.created_at, last_used_at=t.last_used_at,
+                             expires_at=t.expires_at, expired=t.expired())
+            for t in services.accounts.api_tokens(user.name)]
+
+
+@router.delete("/api/me/tokens/{token_id}", status_code=204, tags=["accounts"], summary="Revoke one of my API tokens",
+               responses=schemas.error_responses(401, 404), openapi_extra=schemas.LOGGED_IN)
+def revoke_my_token(token_id: str, services: ServicesDep, user: LoggedInDep) -> Response:
+    """From the next request on, every worker refuses the token (401). A token
+    of someone else's is as unknown as one that does not exist (404)."""
+    try:
+        token = services.accounts.revoke_api_token(token_id, user_id=user.id)
+    except AccountError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    services.accounts.audit(user.name, "revoke-token", user.name, f"token {token.id}")
+    return Response(status_code=204)
+
+
+@router.post("/api/me/password", response_model=schemas.SessionsEndedOut, tags=["accounts"],
+             summary="Change my password", responses=schemas.error_responses(401, 403, 422, 429),
+             openapi_extra=schemas.LOGGED_IN)
+def change_password(body: schemas.PasswordChangeIn, request: Request, services: ServicesDep,
+                    user: LoggedInDep) -> schemas.SessionsEndedOut:
+    """Needs the current password (403 if wrong; wrong ones count as failed logins, so 429 after
+    QA_LOGIN_FAILURES_PER_MINUTE). Every other session of the caller ends; the calling one stays.
+    API tokens are kept (revoke them at /api/me/tokens)."""
+    if authenticate(request, services, user.name, body.current_password) is None:
+        raise HTTPException(status_code=403, detail="The current password is wrong.")
+    limits: Limits = request.app.state.limits
+    try:
+        with limits.password_hashing():
+            change = services.accounts.set_password(user.name, body.new_password,
+                                                    keep_session=request.cookies.get(SESSION_COOKIE))
+    except AccountError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    services.accounts.audit(user.name, "set-password", user.name, f"sessions revoked: {change.sessions_revoked}")
+    return schemas.SessionsEndedOut(sessions_ended=change.sessions_revoked)
+
+
+@router.post("/api/me/sessions/revoke", response_model=schemas.SessionsEndedOut, tags=["accounts"],
+             summary="Log out everywhere else", responses=schemas.error_responses(401),
+             openapi_extra=schemas.LOGGED_IN)
+def revoke_my_sessions(request: Request, services: ServicesDep, user: LoggedInDep) -> schemas.SessionsEndedOut:
+    """End every login session of the caller except the one making this request (with a bearer
+    token: all of them). Their cookies get 401 at once, whichever worker they reach."""
+    ended = services.accounts.revoke_sessions(user.name, keep=request.cookies.get(SESSION_COOKIE))
+    return schemas.SessionsEndedOut(sessions_ended=ended)

@@ -187,6 +187,26 @@ class UserOut(BaseModel):
     role: str
 
 
+class TokenOut(BaseModel):
+    """An API token of the caller's, never its secret (only a hash is stored)."""
+
+    id: str = Field(description="Names the token for revoking it.")
+    created_at: float = Field(description="Seconds since the epoch.")
+    last_used_at: float | None = Field(None, description="Written at most once a minute; null if never used.")
+    expires_at: float | None = Field(None, description="Null: never expires.")
+    expired: bool = Field(description="Expired tokens are refused (401); revoke them to tidy the list.")
+
+
+class PasswordChangeIn(RequestBody):
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+                              description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+
+
+class SessionsEndedOut(BaseModel):
+    sessions_ended: int = Field(description="The caller's other login sessions that were ended.")
+
+
 class ReaderStateOut(BaseModel):
     """What an article page shows that differs by reader or changes by the
     minute: never cached, so the page itself can be."""
