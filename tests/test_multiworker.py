@@ -5,7 +5,9 @@ vectors, on SQLite, on PostgreSQL, and on PostgreSQL with Redis holding the
 shared limits. A write burst gives no 500 and loses nothing; identical
 questions asked at once through both make one generation; a client's rate
 limit is the same whichever worker it reaches; an editor's change reaches
-every worker's page cache; /metrics adds up every worker."""
+every worker's page cache; /metrics adds up every worker; a revoked token or
+session is refused by every worker; the login and sign-up allowances are
+spent once, whichever workers the attempts reach (issue 13)."""
 
 from __future__ import annotations
 
@@ -270,3 +272,69 @@ def test_metrics_and_request_logs_cover_every_worker(deployment: Deployment) -> 
         time.sleep(0.2)
     assert lines["trace-me-123"]["route"] == "/articles/{article_id}" and lines["trace-me-123"]["status"] == 200
     assert lines[generated]["path"] == "/healthz"
+
+
+# ------------------------------------------- issue 13: accounts across workers
+def test_a_revoked_token_or_session_is_refused_by_every_worker(deployment: Deployment) -> None:
+    d = deployment
+    d.services.accounts.create_user("leaving", "long enough", role="editor")
+    secret, token = d.services.accounts.issue_api_token("leaving")
+    bearer = {"Authorization": f"Bearer {secret}"}
+
+    def session(i: int) -> dict[str, str]:
+        r = httpx.post(f"{d.url(i)}/api/login", json={"name": "leaving", "password": "long enough"}, timeout=60)
+        assert r.status_code == 200, r.text
+        return {"Cookie": f"qa_session={r.cookies['qa_session']}", "Origin": d.url(i)}
+
+    laptop, phone = session(0), session(1)
+
+    def statuses(headers: dict[str, str], path: str = "/api/me") -> set[int]:
+        with ThreadPoolExecutor(8) as pool:
+            return set(pool.map(lambda i: httpx.get(d.url(i) + path, headers=headers, timeout=60,
+                                                    follow_redirects=False).status_code, range(16)))
+
+    assert statuses(bearer) == statuses(laptop) == statuses(phone) == {200}
+    # The token revoked through one worker is refused by all of them.
+    assert httpx.delete(f"{d.url(1)}/api/me/tokens/{token.id}", headers=bearer, timeout=60).status_code == 204
+    assert statuses(bearer) == {401}
+    # "Log out everywhere else" from the phone, through the other server: the laptop's cookie is dead everywhere.
+    r = httpx.post(f"{d.url(1)}/api/me/sessions/revoke", headers=phone, timeout=60)
+    assert r.status_code == 200 and r.json() == {"sessions_ended": 1}
+    assert statuses(laptop) == {401} and statuses(phone) == {200}
+    assert statuses(laptop, "/editor") == {303}  # to the login page
+    # The operator ends the rest (`qa-service users revoke-sessions leaving`).
+    assert d.services.accounts.revoke_sessions("leaving") == 1
+    assert statuses(phone) == {401}
+
+
+def test_login_and_signup_allowances_are_shared_by_every_worker(deployment: Deployment) -> None:
+    """Guesses spread over three processes at once spend exactly one
+    allowance: QA_LOGIN_FAILURES_PER_MINUTE for an account, four times that
+    for an address (all of these come from 127.0.0.1), QA_SIGNUPS_PER_HOUR
+    new accounts; the rest get 429, the right password included. Last in
+    this module: it spends the test address's login room."""
+    d = deployment
+    settings = d.services.settings
+    per_account = settings.login_failures_per_minute
+    per_address = per_account * 4
+    d.services.accounts.create_user("guessed", "the right password")
+
+    def login(i: int, name: str, password: str) -> int:
+        return httpx.post(f"{d.url(i)}/api/login", json={"name": name, "password": password}, timeout=120).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda i: login(i, "guessed", f"wrong {i}"), range(30)))
+    assert statuses.count(401) == per_account and statuses.count(429) == 30 - per_account, statuses
+    assert {login(i, "guessed", "the right password") for i in range(3)} == {429}
+    # Unknown names: the address's room, less what the guesses above spent of it.
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda i: login(i, f"nobody{i}", "guess guess"), range(40)))
+    assert statuses.count(401) == per_address - per_account and statuses.count(429) == 40 - statuses.count(401)
+
+    def signup(i: int) -> int:
+        return httpx.post(f"{d.url(i)}/api/signup", json={"name": f"new-{d.backend.replace('+', '-')}-{i}",
+                                                          "password": "long enough"}, timeout=120).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(signup, range(12)))
+    assert statuses.count(201) == settings.signups_per_hour and statuses.count(429) == 12 - settings.signups_per_hour

@@ -274,6 +274,24 @@ def test_a_limit_holds_across_processes_and_says_when_to_retry(shared) -> None: 
     assert b.hit("typed:ip:1.2.3.4", 4, 60).allowed
 
 
+def test_a_hit_taken_back_frees_exactly_one_place(shared) -> None:  # noqa: ANN001
+    """Reservations (web/limits.py): a login counts before its password is
+    checked and is taken back when it succeeds; in another process, and only
+    that one hit."""
+    make_limiter, _ = shared
+    a, b = make_limiter(), make_limiter()
+    held = _in_parallel(6, lambda i: (a if i % 2 else b).hit("login-account:ana", 3, 60))
+    allowed = [d for d in held if d.allowed]  # type: ignore[union-attr]
+    assert len(allowed) == 3 and len({d.hit_id for d in allowed}) == 3 and all(d.hit_id for d in allowed)
+    assert all(not d.hit_id for d in held if not d.allowed)  # type: ignore[union-attr]
+    b.undo("login-account:ana", allowed[0].hit_id)
+    b.undo("login-account:ana", allowed[0].hit_id)  # twice is once
+    assert a.peek("login-account:ana", 3, 60).count == 2
+    assert a.hit("login-account:ana", 3, 60).allowed and not b.hit("login-account:ana", 3, 60).allowed
+    a.undo("login-account:ana", "")  # nothing counted, nothing taken back
+    assert a.peek("login-account:ana", 3, 60).count == 3
+
+
 def test_a_window_slides(shared) -> None:  # noqa: ANN001
     limiter = shared[0]()
     assert limiter.hit("login:ana", 2, 0.5).allowed and limiter.hit("login:ana", 2, 0.5).allowed
