@@ -3,7 +3,9 @@ S seconds against `qa-service serve` with 1 and with N workers, and against a
 bare FastAPI page of the same size served the same way (benchmarks/bare_page.py),
 in the same run. Prints requests/s, latency p50/p95/p99 and errors for each,
 the page's throughput as a share of the bare page's, and 304 revalidations
-(If-None-Match with the page's ETag) on their own line.
+(If-None-Match with the page's ETag) on their own line. Each target is
+measured --rounds times, the targets in turn, and the medians are printed,
+so a neighbour's load on a shared machine falls on all of them alike.
 
 The load comes from Debian's `wrk` (C, so the client takes little of the CPU
 it measures; `apt-get install wrk`), or from a small asyncio client in this
@@ -148,6 +150,13 @@ async def _asyncio_load(url: str, connections: int, seconds: int, etag: str) -> 
             "timeouts": 0}
 
 
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds; errors added up."""
+    out = {key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p95", "p99")}
+    out["errors"] = sum(r["errors"] for r in runs)
+    return out
+
+
 def load(client: str, url: str, connections: int, seconds: int, etag: str, work: Path) -> dict[str, float]:
     if client == "wrk":
         return load_wrk(url, connections, seconds, etag, work)
@@ -160,6 +169,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
     parser.add_argument("--connections", type=int, default=200, help="concurrent readers")
     parser.add_argument("--seconds", type=int, default=20, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per target, taken in turn (medians shown)")
     parser.add_argument("--client", choices=["wrk", "asyncio"], default="wrk" if shutil.which("wrk") else "asyncio")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--data-dir", type=Path, help="an ingested data dir (default: the seed corpus, ingested now)")
@@ -178,32 +188,34 @@ def main() -> int:
     rows = []
     try:
         for workers in args.workers:
-            port = free_port()
+            port, bare_port = free_port(), free_port()
             page_url = f"http://127.0.0.1:{port}/articles/{ARTICLE}"
+            bare_url = f"http://127.0.0.1:{bare_port}/page"
             cmd = [*qa, "serve", "--port", str(port), "--log-level", "warning"]
             if workers > 1:
                 cmd += ["--workers", str(workers)]
             if not args.access_log:
                 cmd.append("--no-access-log")
+            bare = [sys.executable, "-m", "uvicorn", "bare_page:create_app", "--factory", "--app-dir",
+                    str(ROOT / "benchmarks"), "--port", str(bare_port), "--workers", str(workers), "--no-access-log",
+                    "--log-level", "warning"]
             with running(cmd, env, page_url, work / f"serve-{workers}.log", work):
                 first = httpx.get(page_url)
                 body, etag = first.content, first.headers.get("etag", "")
                 (work / "page.html").write_bytes(body)
                 httpx.get(page_url)  # warm: rendered and cached
-                rows.append({"target": "article page", "workers": workers, "bytes": len(body),
-                             **load(args.client, page_url, args.connections, args.seconds, "", work)})
-                if etag:
-                    rows.append({"target": "article page, 304", "workers": workers, "bytes": 0,
-                                 **load(args.client, page_url, args.connections, args.seconds, etag, work)})
-            port = free_port()
-            bare_url = f"http://127.0.0.1:{port}/page"
-            bare = [sys.executable, "-m", "uvicorn", "bare_page:create_app", "--factory", "--app-dir",
-                    str(ROOT / "benchmarks"), "--port", str(port), "--workers", str(workers), "--no-access-log",
-                    "--log-level", "warning"]
-            with running(bare, clean_env(BARE_PAGE_FILE=str(work / "page.html")), bare_url,
-                         work / f"bare-{workers}.log", work):
-                rows.append({"target": "bare FastAPI page", "workers": workers, "bytes": len(body),
-                             **load(args.client, bare_url, args.connections, args.seconds, "", work)})
+                with running(bare, clean_env(BARE_PAGE_FILE=str(work / "page.html")), bare_url,
+                             work / f"bare-{workers}.log", work):
+                    # Rounds taken in turn, so a neighbour's load on a shared machine falls on all of them alike.
+                    targets = [("article page", page_url, "", len(body)), ("bare FastAPI page", bare_url, "", len(body))]
+                    if etag:
+                        targets.insert(1, ("article page, 304", page_url, etag, 0))
+                    runs: dict[str, list[dict[str, float]]] = {name: [] for name, _, _, _ in targets}
+                    for _ in range(args.rounds):
+                        for name, url, tag, _ in targets:
+                            runs[name].append(load(args.client, url, args.connections, args.seconds, tag, work))
+                    for name, _, _, size in targets:
+                        rows.append({"target": name, "workers": workers, "bytes": size, **_median(runs[name])})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -212,10 +224,10 @@ def main() -> int:
         r["share_of_bare"] = round(r["rps"] / bare_rps[r["workers"]], 2) if bare_rps.get(r["workers"]) else None
     if args.json:
         print(json.dumps({"client": args.client, "connections": args.connections, "seconds": args.seconds,
-                          "cores": os.cpu_count(), "rows": rows}, indent=2))
+                          "rounds": args.rounds, "cores": os.cpu_count(), "rows": rows}, indent=2))
         return 0
-    print(f"{args.connections} concurrent readers, {args.seconds} s each, client {args.client}, "
-          f"{os.cpu_count()} cores, tree {args.tree}")
+    print(f"{args.connections} concurrent readers, {args.seconds} s each, median of {args.rounds} rounds taken in turn, "
+          f"client {args.client}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, tree {args.tree}")
     print(f"{'target':<20} {'workers':>7} {'bytes':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'errors':>7} {'vs bare':>8}")
     for r in rows:

@@ -207,14 +207,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, proc, log: Path, timeout: float = 240) -> None:  # noqa: ANN001 - a Popen
+    """Wait until ``url`` answers below 500; fail with the end of ``log`` if the
+    process dies or the time runs out."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{url} did not come up: {log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real Chroma server (`chroma run`) on a free 127.0.0.1 port; yields the port."""
     import subprocess
     import sys
-    import time
-
-    import httpx
 
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
     if exe is None:
@@ -225,16 +241,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     proc = subprocess.Popen([exe, "run", "--path", str(where / "data"), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not start: {(where / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, where / "chroma.log", timeout=90)
         yield port
     finally:
         proc.terminate()

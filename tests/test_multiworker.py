@@ -29,7 +29,7 @@ import pytest
 from qa_service.services import Services
 from qa_service.settings import Settings
 
-from .conftest import ARTICLE_ID, CORPUS, NO_POSTGRES, NO_REDIS, POSTGRES_URL, REDIS_URL, free_port
+from .conftest import ARTICLE_ID, CORPUS, NO_POSTGRES, NO_REDIS, POSTGRES_URL, REDIS_URL, free_port, wait_until_up
 from .llm_fake_server import FakeOpenAI, Reply
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -55,19 +55,6 @@ class Deployment:
     def log_lines(self, i: int) -> list[dict]:
         """The JSON lines (request logs) a server wrote on stderr."""
         return [json.loads(line) for line in self.logs[i].read_text().splitlines() if line.startswith("{")]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 240
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"server did not start: {log.read_text()[-3000:]}")
-        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres", "postgres+redis"])
@@ -125,7 +112,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                 env={**base_env, **env}, cwd=work, stdout=log.open("w"), stderr=subprocess.STDOUT))
             urls.append(f"http://127.0.0.1:{port}")
         for url, proc, log in zip(urls, procs, logs, strict=True):
-            _wait_healthy(url, proc, log)
+            wait_until_up(f"{url}/healthz", proc, log)
         yield Deployment(backend, urls, services, llm, logs, editor, readers)
     finally:
         for proc in procs:

@@ -1,7 +1,6 @@
 """``qa-service db``: the database's schema. ``upgrade`` applies the
 migrations a database has not seen yet (``serve``, ``worker`` and every other
-command also do this when they start); ``status`` shows where each component
-stands."""
+command also do this when they start) and prints where each component stands."""
 
 from __future__ import annotations
 
@@ -12,14 +11,11 @@ from qa_service.settings import Settings
 
 
 def cmd_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.schema import upgrade
+
     services = open_services(settings, need_data=False)
     try:
-        # Building each store applies its migrations; the limits' table too.
-        services.store, services.answers, services.accounts, services.jobs
-        from qa_service.store.limits import DatabaseLimiter
-
-        DatabaseLimiter(services.db)
-        versions = services.db.schema_versions()
+        versions = upgrade(services.db)
         where = services.db.description
     finally:
         services.close()

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from qa_service.store.db import Database, Step
+from qa_service.store.db import Connection, Database, Step
 
 MIGRATIONS = [Step(sqlite="""
 CREATE TABLE IF NOT EXISTS rate_hits (
@@ -137,23 +137,28 @@ class DatabaseLimiter:
     def hit(self, key: str, limit: int, window: float) -> Decision:
         now = time.time()
         with self.db.write(lock=f"rate:{key}") as conn:
-            row = conn.execute("SELECT COUNT(*), MIN(at), MAX(at) FROM rate_hits WHERE key=? AND at > ?",
-                               (key, now - window)).fetchone()
-            hits, oldest, newest = int(row[0]), row[1], row[2]
-            if hits >= limit:
-                return Decision(False, max(0.001, float(oldest) + window - now), hits)
+            decision = self._decide(conn, key, limit, window, now)
+            if not decision.allowed:
+                return decision
             # A key's hits have distinct times (the lock orders them), so a time names one hit for undo.
+            newest = conn.execute("SELECT MAX(at) FROM rate_hits WHERE key=?", (key,)).fetchone()[0]
             if newest is not None and now <= float(newest):
                 now = math.nextafter(float(newest), math.inf)
             conn.execute("INSERT INTO rate_hits (key, at, expires_at) VALUES (?,?,?)", (key, now, now + window))
             self._calls += 1
             if self._calls % SWEEP_EVERY == 0:
                 conn.execute("DELETE FROM rate_hits WHERE expires_at < ?", (now,))
-        return Decision(True, 0.0, hits + 1, repr(now))
+        return Decision(True, 0.0, decision.count + 1, repr(now))
 
     def peek(self, key: str, limit: int, window: float) -> Decision:
-        now = time.time()
-        row = self.db.one("SELECT COUNT(*), MIN(at) FROM rate_hits WHERE key=? AND at > ?", (key, now - window))
+        with self.db.read() as conn:
+            return self._decide(conn, key, limit, window, time.time())
+
+    @staticmethod
+    def _decide(conn: Connection, key: str, limit: int, window: float, now: float) -> Decision:
+        """Whether one more hit fits in the window (nothing is counted here)."""
+        row = conn.execute("SELECT COUNT(*), MIN(at) FROM rate_hits WHERE key=? AND at > ?",
+                           (key, now - window)).fetchone()
         hits, oldest = int(row[0]), row[1]
         if hits >= limit:
             return Decision(False, max(0.001, float(oldest) + window - now), hits)
