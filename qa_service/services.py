@@ -32,7 +32,9 @@ from qa_service.settings import Settings
 from qa_service.store.accounts import AccountStore
 from qa_service.store.answers import AnswerStore
 from qa_service.store.corpus import CorpusStore
+from qa_service.store.db import Database, open_database
 from qa_service.store.jobs import JobStore
+from qa_service.store.limits import DatabaseFlights, DatabaseLimiter, Flights, Limiter
 
 if TYPE_CHECKING:
     from qa_service.evaluation.llm_judge import LLMJudgeChecker
@@ -100,21 +102,53 @@ class Services:
 
     # ------------------------------------------------------------- storage
     @cached_property
+    def db(self) -> Database:
+        """PostgreSQL when QA_DATABASE_URL names one, else SQLite in the data dir."""
+        s = self.settings
+        return open_database(s.database_url, sqlite_path=s.sqlite_path, pool_size=s.database_pool_size)
+
+    @cached_property
     def store(self) -> CorpusStore:
-        return CorpusStore(self.settings.sqlite_path)
+        return CorpusStore(self.db)
 
     @cached_property
     def answers(self) -> AnswerStore:
-        return AnswerStore(self.settings.sqlite_path)
+        return AnswerStore(self.db)
 
     @cached_property
     def accounts(self) -> AccountStore:
         s = self.settings
-        return AccountStore(s.sqlite_path, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400)
+        return AccountStore(self.db, bcrypt_rounds=s.bcrypt_rounds, session_ttl=s.session_days * 86400,
+                            token_ttl=s.token_ttl_days * 86400)
 
     @cached_property
     def jobs(self) -> JobStore:
-        return JobStore(self.settings.sqlite_path)
+        return JobStore(self.db, max_attempts=self.settings.job_max_attempts)
+
+    # --------------------------------------------- state shared by workers
+    @cached_property
+    def _redis(self):  # noqa: ANN202 - a redis.Redis, typed in store.redis_state
+        from qa_service.store.redis_state import connect
+
+        return connect(self.settings.redis_url)
+
+    @cached_property
+    def limiter(self) -> Limiter:
+        """Rate limits every worker process shares: Redis when QA_REDIS_URL is set, else the database."""
+        if self.settings.redis_url:
+            from qa_service.store.redis_state import RedisLimiter
+
+            return RedisLimiter(self._redis)
+        return DatabaseLimiter(self.db)
+
+    @cached_property
+    def flights(self) -> Flights:
+        """Which process generates an answer many readers ask for at once."""
+        if self.settings.redis_url:
+            from qa_service.store.redis_state import RedisFlights
+
+            return RedisFlights(self._redis)
+        return DatabaseFlights(self.db)
 
     # ----------------------------------------------------------- retrieval
     @cached_property
@@ -187,8 +221,8 @@ class Services:
 
     @cached_property
     def typed_answers(self) -> TypedAnswers:
-        return TypedAnswers(self.answers, self.answerer, self.store.version,
-                            rate_limit_per_minute=self.settings.rate_limit_per_minute)
+        return TypedAnswers(self.answers, self.answerer, self.store.version, limiter=self.limiter,
+                            flights=self.flights, rate_limit_per_minute=self.settings.rate_limit_per_minute)
 
     # ------------------------------------------------------------ articles
     @cached_property
@@ -226,7 +260,9 @@ class Services:
         typed = self.__dict__.get("typed_answers")
         if typed is not None:
             typed.close()
-        for name in ("store", "answers", "accounts", "jobs"):
-            obj = self.__dict__.get(name)
-            if obj is not None:
-                obj.close()
+        redis_client = self.__dict__.get("_redis")
+        if redis_client is not None:
+            redis_client.close()
+        db = self.__dict__.get("db")
+        if db is not None:
+            db.close()

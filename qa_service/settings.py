@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(Path("data"), description="Where the index, SQLite database and caches live.")
     corpus_dir: Path = Field(Path("corpus"), description="Default path for `ingest`.")
+    database_url: str = Field("", description="postgresql://USER:PASSWORD@HOST:PORT/DB for PostgreSQL (production); empty = SQLite in data_dir (qa.sqlite3).")
+    database_pool_size: int = Field(10, ge=1, le=200, description="PostgreSQL connections per process at most.")
+    redis_url: str = Field("", description="redis://HOST:PORT/DB for rate limits and the identical-question single flight; empty = in the database.")
     chroma_host: str = Field("", description="Chroma server host; empty = embedded PersistentClient under data_dir.")
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
     collection: str = Field("chunks", description="Chroma collection name.")
@@ -49,7 +52,7 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("", description="API key; falls back to OPENAI_API_KEY.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_retries: int = Field(2, ge=0, le=10, description="Retries on 429, 5xx and connection errors.")
-    llm_concurrency: int = Field(4, ge=1, le=64, description="Concurrent LLM calls at most.")
+    llm_concurrency: int = Field(4, ge=1, le=64, description="Concurrent LLM calls at most, per process (N web workers make N times as many).")
     llm_context_tokens: int = Field(8192, ge=512, description="The model's context window.")
     llm_max_answer_tokens: int = Field(512, ge=16, description="Room left for the answer.")
     llm_gguf: str = Field("", description="GGUF model file for `qa-service llm serve` (local llama.cpp).")
@@ -65,12 +68,24 @@ class Settings(BaseSettings):
     # Web
     host: str = Field("127.0.0.1", description="`serve` bind host.")
     port: int = Field(8000, ge=1, le=65535, description="`serve` port.")
+    workers: int = Field(1, ge=1, le=64, description="`serve` web worker processes (several need PostgreSQL or SQLite on a local disk, and a Chroma server).")
+    access_log: bool = Field(True, description="One JSON line per request on stderr (request id, route, status, milliseconds).")
+    page_recheck_seconds: float = Field(1.0, ge=0.0, le=60.0, description="Seconds a worker serves an article page from its cache before reading the article's published state again (0 = on every request).")
+    page_cache_size: int = Field(512, ge=1, le=100_000, description="Rendered article pages (HTML and JSON) each worker keeps in memory.")
+    page_shared_max_age: int = Field(30, ge=0, le=86_400, description="Seconds a CDN or shared cache may serve an article page or its JSON before asking again (browsers always revalidate).")
     rate_limit_per_minute: int = Field(10, ge=1, description="New (uncached) questions per client per minute.")
     auto_publish: bool = Field(False, description="Publish regenerated answers without editor review (the first answer to a question is always published).")
+
+    # Background jobs
+    web_runs_jobs: bool = Field(True, description="`serve` also runs background jobs on one thread per worker; turn off when `qa-service worker` processes run them.")
+    job_lease_seconds: float = Field(30.0, ge=2.0, le=3600.0, description="A job's claim lasts this long unless its worker renews it (every third of it); a killed worker's job is retried after it.")
+    job_poll_seconds: float = Field(1.0, ge=0.05, le=60.0, description="How often an idle job worker looks for a job.")
+    job_max_attempts: int = Field(3, ge=1, le=20, description="Times a job is started before it is failed (a worker killed mid-job counts one).")
 
     # Accounts and editors (issue 6)
     bcrypt_rounds: int = Field(12, ge=4, le=16, description="bcrypt cost for password hashes (tests may lower it).")
     session_days: float = Field(30.0, gt=0, description="Days a login session lasts.")
+    token_ttl_days: float = Field(90.0, ge=0, le=3650, description="Days an API token lasts from when it is made (`tokens create --days` overrides it); 0 = tokens never expire. Expired tokens are refused (401).")
     review_min_grounding: float = Field(0.6, ge=0.0, le=1.0, description="Published answers scoring below this grounding score join the editors' review queue.")
     review_min_quality: float = Field(0.75, ge=0.0, le=1.0, description="Published answers whose answer-quality score (lead answers, parts answered) is below this join the editors' review queue.")
 
@@ -125,6 +140,10 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "qa.sqlite3"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.split(":", 1)[0].lower() in ("postgres", "postgresql")
 
     @property
     def chroma_path(self) -> Path:

@@ -1,10 +1,9 @@
-"""AccountStore (users, sessions, tokens, votes, feedback, comments, audit) over a
-real SQLite file, and the web auth dependencies through a tiny FastAPI app."""
+"""AccountStore (users, sessions, tokens, votes, feedback, comments, audit) over
+both databases (a real SQLite file and a real PostgreSQL server), and the web
+auth dependencies through a tiny FastAPI app."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,10 +22,8 @@ from qa_service.web.auth import (
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> AccountStore:
-    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4)
-    yield store
-    store.close()
+def accounts(database) -> AccountStore:  # noqa: ANN001
+    return AccountStore(database, bcrypt_rounds=4)
 
 
 def test_create_and_authenticate(accounts: AccountStore) -> None:
@@ -39,9 +36,9 @@ def test_create_and_authenticate(accounts: AccountStore) -> None:
     assert reader.role == "reader" and not reader.is_editor
 
 
-def test_passwords_are_hashed_not_stored(accounts: AccountStore, tmp_path: Path) -> None:
+def test_passwords_are_hashed_not_stored(accounts: AccountStore) -> None:
     accounts.create_user("ana", "correct horse")
-    row = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT password_hash FROM users").fetchone()
+    row = accounts.db.one("SELECT password_hash FROM users")
     assert "correct horse" not in row[0]
     assert row[0].startswith("$2")  # bcrypt
 
@@ -89,20 +86,20 @@ def test_duplicate_names_are_refused_case_insensitively(accounts: AccountStore) 
     assert len(accounts.users()) == 1
 
 
-def test_sessions(accounts: AccountStore, tmp_path: Path) -> None:
+def test_sessions(accounts: AccountStore) -> None:
     user = accounts.create_user("ana", "long enough")
     token = accounts.create_session(user.id)
     assert accounts.user_for_session(token) == user
     assert accounts.user_for_session(token + "x") is None
     assert accounts.user_for_session("") is None
-    stored = sqlite3.connect(tmp_path / "qa.sqlite3").execute("SELECT token_hash FROM sessions").fetchone()[0]
+    stored = accounts.db.scalar("SELECT token_hash FROM sessions")
     assert stored != token and len(stored) == 64
     accounts.delete_session(token)
     assert accounts.user_for_session(token) is None
 
 
-def test_expired_session_is_refused(tmp_path: Path) -> None:
-    store = AccountStore(tmp_path / "qa.sqlite3", bcrypt_rounds=4, session_ttl=-1)
+def test_expired_session_is_refused(database) -> None:  # noqa: ANN001
+    store = AccountStore(database, bcrypt_rounds=4, session_ttl=-1)
     user = store.create_user("ana", "long enough")
     assert store.user_for_session(store.create_session(user.id)) is None
 
@@ -116,6 +113,107 @@ def test_api_tokens(accounts: AccountStore) -> None:
         accounts.create_api_token("ghost")
     assert accounts.revoke_api_tokens("ed") == 1
     assert accounts.user_for_api_token(token) is None
+
+
+# ---------------------------------------------- issue 13, finding 11: tokens and passwords
+def test_api_tokens_are_listed_by_id_and_revoked_one_at_a_time(accounts: AccountStore) -> None:
+    accounts.create_user("ed", "long enough", role="editor")
+    rita = accounts.create_user("rita", "long enough")
+    first, info = accounts.issue_api_token("ed")
+    second = accounts.create_api_token("ed")
+    theirs = accounts.create_api_token("rita")
+    listed = accounts.api_tokens("ed")
+    assert listed[0].id == info.id and len(listed) == 2
+    assert {t.user_name for t in accounts.api_tokens()} == {"ed", "rita"}
+    hashes = [__import__("hashlib").sha256(t.encode()).hexdigest() for t in (first, second)]
+    assert not any(secret in repr(listed) for secret in (first, second, *hashes))  # never the secret, nor its hash
+    assert listed[0].last_used_at is None
+    assert accounts.user_for_api_token(first) is not None
+    assert accounts.api_tokens("ed")[0].last_used_at is not None  # the use was recorded
+    # one token goes; the user's other tokens, and other users', keep working
+    with pytest.raises(AccountError, match="No API token"):
+        accounts.revoke_api_token(info.id, user_id=rita.id)  # not hers to revoke
+    assert accounts.revoke_api_token(info.id).id == info.id
+    assert accounts.user_for_api_token(first) is None
+    assert accounts.user_for_api_token(second) is not None and accounts.user_for_api_token(theirs) is not None
+    with pytest.raises(AccountError, match="No API token"):
+        accounts.revoke_api_token(info.id)
+    with pytest.raises(AccountError, match="No user"):
+        accounts.api_tokens("ghost")
+
+
+def test_api_tokens_expire(database) -> None:  # noqa: ANN001
+    store = AccountStore(database, bcrypt_rounds=4, token_ttl=30 * 86400)
+    store.create_user("ed", "long enough")
+    token, info = store.issue_api_token("ed")
+    assert info.expires_at is not None and info.expires_at - info.created_at == pytest.approx(30 * 86400)
+    assert store.user_for_api_token(token) is not None and not store.api_tokens("ed")[0].expired()
+    store.db.execute("UPDATE api_tokens SET expires_at=? WHERE id=?", (info.created_at, info.id))  # its day came
+    assert store.user_for_api_token(token) is None
+    assert store.api_tokens("ed")[0].expired()  # still listed, as expired
+    forever, kept = store.issue_api_token("ed", ttl=0)
+    assert kept.expires_at is None and store.user_for_api_token(forever) is not None
+    with pytest.raises(AccountError, match="negative"):
+        store.issue_api_token("ed", ttl=-1)
+
+
+def test_tokens_made_before_ids_and_expiry_get_an_id_and_keep_working(database) -> None:  # noqa: ANN001
+    """The migration that adds ids and expiry: older tokens are listed (by an
+    id taken from their hash), never expire, and can be revoked."""
+    import hashlib
+    import time
+
+    from qa_service.store.accounts import MIGRATIONS
+
+    database.migrate("accounts", MIGRATIONS[:2])  # the schema before tokens had ids
+    database.execute("INSERT INTO users (name, password_hash, role, created_at) VALUES ('old', 'x', 'reader', ?)",
+                     (time.time(),))
+    user_id = database.scalar("SELECT id FROM users WHERE name='old'")
+    secret = "qat_made-before-the-migration"
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    database.execute("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)",
+                     (digest, user_id, time.time()))
+    store = AccountStore(database, bcrypt_rounds=4)
+    [token] = store.api_tokens("old")
+    assert token.id == digest[:12] and token.expires_at is None and not token.expired()
+    assert store.user_for_api_token(secret) is not None
+    store.revoke_api_token(token.id)
+    assert store.user_for_api_token(secret) is None
+
+
+def test_a_new_password_ends_other_sessions_and_keeps_tokens(accounts: AccountStore) -> None:
+    user = accounts.create_user("ana", "old password")
+    here, elsewhere = accounts.create_session(user.id), accounts.create_session(user.id)
+    token = accounts.create_api_token("ana")
+    change = accounts.set_password("ana", "new password", keep_session=here)
+    assert change.sessions_revoked == 1 and change.tokens_revoked == 0
+    assert accounts.user_for_session(here) == user and accounts.user_for_session(elsewhere) is None
+    assert accounts.user_for_api_token(token) == user
+    assert accounts.authenticate("ana", "old password") is None
+    assert accounts.authenticate("ana", "new password") == user
+    # from the CLI nobody's session is kept; --revoke-tokens ends the tokens too
+    change = accounts.set_password("ana", "newer password", revoke_tokens=True)
+    assert change.sessions_revoked == 1 and change.tokens_revoked == 1
+    assert accounts.user_for_session(here) is None and accounts.user_for_api_token(token) is None
+    for bad, message in (("short", "at least 8"), ("x" * 201, "at most 200")):
+        with pytest.raises(AccountError, match=message):
+            accounts.set_password("ana", bad)
+    with pytest.raises(AccountError, match="No user"):
+        accounts.set_password("ghost", "long enough")
+
+
+def test_revoking_a_users_sessions_logs_them_out_everywhere(accounts: AccountStore) -> None:
+    ana = accounts.create_user("ana", "long enough")
+    bob = accounts.create_user("bob", "long enough")
+    sessions = [accounts.create_session(ana.id) for _ in range(3)]
+    bobs = accounts.create_session(bob.id)
+    assert accounts.session_count("ana") == 3
+    assert accounts.revoke_sessions("ana", keep=sessions[0]) == 2
+    assert [accounts.user_for_session(s) for s in sessions] == [ana, None, None]
+    assert accounts.revoke_sessions("ANA") == 1 and accounts.session_count("ana") == 0
+    assert accounts.user_for_session(bobs) == bob
+    with pytest.raises(AccountError, match="No user"):
+        accounts.revoke_sessions("ghost")
 
 
 def test_votes_one_per_reader_per_kind(accounts: AccountStore) -> None:

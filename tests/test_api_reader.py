@@ -24,6 +24,9 @@ NEW_QUESTION = "Which agencies take part in the Security Implementation Group?"
 @pytest.fixture
 def app_services(seeded):
     seeded.settings.bcrypt_rounds = 4  # the cheapest bcrypt cost: tests sign up many readers
+    # Tests change the database behind the app's back: the page cache reads the
+    # article's state on every view (the page itself is still cached per state).
+    seeded.settings.page_recheck_seconds = 0
     return seeded
 
 
@@ -131,14 +134,17 @@ def test_article_json_has_takeaways_questions_and_sources(client: TestClient, ap
         assert answer.question == q["question"] and answer.article_id == ARTICLE_ID
     assert sum(1 for q in body["questions"] if q["answer"]["status"] == "answered") >= 5
     assert len(body["sources"]) == 5 and all(s["title"] for s in body["sources"])
-    assert body["votes"]["interesting"] == {"yes": 0, "total": 0}
+    assert "votes" not in body, "the shared JSON holds nothing that changes by reader or by the minute"
+    me = client.get(f"/api/articles/{ARTICLE_ID}/me").json()
+    assert me["user"] is None and me["votes"]["interesting"] == {"yes": 0, "total": 0}
+    assert set(me["feedback"]) == {q["id"] for q in body["questions"]} and me["comments"] == []
 
 
 def test_article_page_renders_stored_answers_with_citation_links(client: TestClient, app_services) -> None:
     response = client.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"})
     assert response.status_code == 200
     html = response.text
-    assert "Important News" in html and "Interesting: <strong class=\"count\">0/0</strong>" in html
+    assert "Important News" in html and 'data-me="/api/articles/' in html
     assert "Log in to vote" in html and "Follow-up questions" in html and "Key takeaways" in html
     tags = _tags(html)
     details = [a["id"] for t, a in tags if t == "details"]
@@ -158,6 +164,66 @@ def test_article_page_renders_stored_answers_with_citation_links(client: TestCli
     _assert_no_injection(html)
 
 
+def test_article_page_and_json_are_shared_cached_and_revalidated(client: TestClient, app_services) -> None:
+    url = f"/articles/{ARTICLE_ID}"
+    first = client.get(url, headers={"accept": "text/html"})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public, max-age=0, s-maxage=")
+    # A logged-in reader gets the very same bytes: nothing in the page depends on who asks.
+    client.post("/api/signup", json={"name": "dora", "password": "correct horse"})
+    again = client.get(url, headers={"accept": "text/html"})
+    assert again.content == first.content and again.headers["etag"] == etag
+    # A browser or CDN holding it revalidates for free.
+    not_modified = client.get(url, headers={"accept": "text/html", "if-none-match": etag})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers["etag"] == etag and "public" in not_modified.headers["cache-control"]
+    detail = client.get(f"/api/articles/{ARTICLE_ID}")
+    assert detail.headers["etag"] != etag and detail.headers["content-type"] == "application/json"
+    assert client.get(f"/api/articles/{ARTICLE_ID}", headers={"if-none-match": detail.headers["etag"]}).status_code == 304
+    # When what readers see changes (here a question is hidden), so do the page and its tag.
+    hidden = app_services.answers.questions(ARTICLE_ID)[0]
+    app_services.answers.update_question(hidden.id, hidden=True)
+    changed = client.get(url, headers={"accept": "text/html", "if-none-match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert f'id="{hidden.id}"' not in changed.text and f'id="{hidden.id}"' in first.text
+    assert hidden.id not in {q["id"] for q in client.get(f"/api/articles/{ARTICLE_ID}").json()["questions"]}
+
+
+def test_a_held_page_is_served_the_same_before_routing(app_services) -> None:
+    """With the state fresh, a view never reaches the routes: same bytes, same
+    headers, 304 on revalidation, counted and logged like any request."""
+    app_services.settings.page_recheck_seconds = 3600
+    with TestClient(create_app(services=app_services)) as c:
+        for url in (f"/articles/{ARTICLE_ID}", f"/api/articles/{ARTICLE_ID}"):
+            c.app.state.services = app_services
+            first = c.get(url)  # through the route: read, rendered, cached
+            c.app.state.services = None  # the routes would fail now: a 200 below never reached them
+            again = c.get(url)
+            assert again.content == first.content and again.status_code == 200
+            for header in ("etag", "cache-control", "content-type", "content-length"):
+                assert again.headers[header] == first.headers[header], header
+            assert again.headers["x-request-id"] != first.headers["x-request-id"]
+            revalidated = c.get(url, headers={"If-None-Match": first.headers["etag"]})
+            assert revalidated.status_code == 304 and revalidated.headers["etag"] == first.headers["etag"]
+        c.app.state.services = app_services
+        assert c.get("/articles/no-such-article").status_code == 404
+
+
+def test_a_change_through_this_worker_shows_at_once(app_services) -> None:
+    """Other workers see an editor's change within QA_PAGE_RECHECK_SECONDS; the
+    worker that made it, on the next view."""
+    app_services.settings.page_recheck_seconds = 3600
+    app_services.accounts.create_user("edie", "long enough", role="editor")
+    editor = {"Authorization": f"Bearer {app_services.accounts.create_api_token('edie')}"}
+    with TestClient(create_app(services=app_services)) as c:
+        url = f"/articles/{ARTICLE_ID}"
+        qid = app_services.answers.questions(ARTICLE_ID)[0].id
+        assert f'id="{qid}"' in c.get(url).text
+        r = c.patch(f"/api/editor/articles/{ARTICLE_ID}/questions/{qid}", headers=editor, json={"hidden": True})
+        assert r.status_code == 200, r.text
+        assert f'id="{qid}"' not in c.get(url).text
+
+
 def test_page_view_never_generates(app_services) -> None:
     """Stored answers only: a page view and the article API work with every generator broken."""
 
@@ -172,8 +238,8 @@ def test_page_view_never_generates(app_services) -> None:
         assert c.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"}).status_code == 200
         assert c.get(f"/api/articles/{ARTICLE_ID}").status_code == 200
         # An article whose answers are not stored yet says so instead of generating.
-        app_services.answers.conn.execute("DELETE FROM answer_versions")
-        app_services.answers.conn.execute("DELETE FROM takeaways")
+        app_services.db.execute("DELETE FROM answer_versions")
+        app_services.db.execute("DELETE FROM takeaways")
         html = c.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"}).text
         assert "This answer is being prepared" in html and "Takeaways are being prepared" in html
         assert c.get(f"/api/articles/{ARTICLE_ID}").json()["answers_ready"] is False
@@ -424,11 +490,20 @@ def test_signup_login_vote_feedback_comment_api(client: TestClient) -> None:
     assert client.post("/api/login", json={"name": "ana", "password": "wrong password"}).status_code == 401
     assert client.post("/api/login", json={"name": "ana", "password": "correct horse"}).status_code == 200
 
-    # A second reader's votes add up; the page shows the counts as "yes/total".
+    # A second reader's votes add up; the page's reader part shows the counts, theirs and the comments.
     client.cookies.clear()
     client.post("/api/signup", json={"name": "ben", "password": "correct horse"})
     client.post(votes_url, json={"kind": "interesting", "value": True})
-    html = client.get(f"/articles/{ARTICLE_ID}", headers={"accept": "text/html"}).text
+    me = client.get(f"/api/articles/{ARTICLE_ID}/me")
+    assert me.headers["cache-control"] == "private, no-store"
+    me = me.json()
+    assert me["user"] == {"name": "ben", "role": "reader"}
+    assert me["votes"]["interesting"] == {"yes": 1, "total": 2} and me["votes"]["support"] == {"yes": 1, "total": 1}
+    assert me["votes"]["mine"] == {"interesting": True}
+    assert me["feedback"][qid] == {"helpful": 0, "unhelpful": 1, "mine": None}
+    assert [c["text"] for c in me["comments"]] == ["Useful <b>context</b>"]
+    # Without JavaScript, the discussion page renders the same on the server.
+    html = client.get(f"/articles/{ARTICLE_ID}/discussion", headers={"accept": "text/html"}).text
     assert 'Interesting: <strong class="count">1/2</strong>' in html
     assert 'Support: <strong class="count">1/1</strong>' in html
     assert "Useful &lt;b&gt;context&lt;/b&gt;" in html and "Log in to vote" not in html
@@ -441,16 +516,23 @@ def test_html_forms_work_without_javascript(client: TestClient) -> None:
     assert r.status_code == 400 and "at least 8 characters" in r.text
     r = client.post("/signup", data={"name": "cleo", "password": "long enough", "next": page}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == page
-    token = _form_token(client.get(page).text)  # what the page's forms carry
-    r = client.post(f"{page}/votes", data={"kind": "support", "value": "true", "csrf": token}, follow_redirects=False)
-    assert r.status_code == 303
-    html = client.get(page, headers={"accept": "text/html"}).text
+    # The shared page links readers without JavaScript to the discussion page,
+    # whose forms bring them back to it with their vote and comment shown.
+    assert f'href="{page}/discussion"' in client.get(page, headers={"accept": "text/html"}).text
+    discussion = f"{page}/discussion"
+    token = _form_token(client.get(discussion).text)  # what the page's forms carry
+    r = client.post(f"{page}/votes", data={"kind": "support", "value": "true", "back": "discussion", "csrf": token},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"{discussion}#votes"
+    html = client.get(discussion, headers={"accept": "text/html"}).text
     assert 'Support: <strong class="count">1/1</strong>' in html and "Signed in as" in html
-    r = client.post(f"{page}/comments", data={"text": "First!", "csrf": token}, follow_redirects=False)
-    assert r.status_code == 303 and "First!" in client.get(page).text
-    r = client.post("/logout", data={"next": page, "csrf": token}, follow_redirects=False)
+    assert 'aria-pressed="true"' in html
+    r = client.post(f"{page}/comments", data={"text": "First!", "back": "discussion", "csrf": token},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "First!" in client.get(discussion).text
+    r = client.post("/logout", data={"next": discussion, "csrf": token}, follow_redirects=False)
     assert r.status_code == 303
-    assert "Log in to vote" in client.get(page, headers={"accept": "text/html"}).text
+    assert "Log in to vote" in client.get(discussion, headers={"accept": "text/html"}).text
     r = client.post("/login", data={"name": "cleo", "password": "nope nope", "next": page}, follow_redirects=False)
     assert r.status_code == 401 and "Wrong name or password" in r.text
     # never an open redirect

@@ -56,3 +56,35 @@ def test_output_cut_short_by_a_closed_pipe_is_not_an_error(seeded) -> None:  # n
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err and "error" not in err
+
+
+def test_db_upgrade_brings_either_database_to_the_current_schema(database_url: str, tmp_path: Path, capsys,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import json
+
+    from qa_service.store.db import open_database
+    from qa_service.store.schema import COMPONENTS
+
+    monkeypatch.setenv("QA_DATABASE_URL", database_url)
+    code = main(["--data-dir", str(tmp_path / "data"), "db", "upgrade", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    expected = {component: len(steps) for component, steps in COMPONENTS.items()}
+    assert set(expected) == {"corpus", "answers", "accounts", "jobs", "limits"}
+    assert out["versions"] == expected
+    db = open_database(database_url)
+    try:
+        assert db.schema_versions() == expected  # recorded in the database itself
+    finally:
+        db.close()
+
+
+def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path, capsys,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from .llm_fake_server import closed_port
+
+    monkeypatch.setenv("QA_DATABASE_URL", f"postgresql://qa:secret@127.0.0.1:{closed_port()}/qa?connect_timeout=1")
+    code = main(["--data-dir", str(tmp_path / "data"), "db", "upgrade"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: cannot connect to PostgreSQL at postgresql://qa:***@127.0.0.1:")
+    assert "secret" not in err and "Traceback" not in err

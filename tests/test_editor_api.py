@@ -394,7 +394,7 @@ def test_every_editor_endpoint_refuses_anonymous_and_readers(client, ed, tokens,
     q = first_question(client, ed)
     routes = _editor_routes(client)
     assert len(routes) >= 20
-    versions_before = svc.answers.conn.execute("SELECT COUNT(*) FROM answer_versions").fetchone()[0]
+    versions_before = svc.db.scalar("SELECT COUNT(*) FROM answer_versions")
     audit_before = len(svc.accounts.audit_log(1000))
 
     # a reader logged in with a session cookie (and the CSRF header, so only the role is missing)
@@ -428,7 +428,7 @@ def test_every_editor_endpoint_refuses_anonymous_and_readers(client, ed, tokens,
     r = client.post(f"/editor/articles/{A}/questions/{q['id']}", data={"action": "regenerate"})
     assert r.status_code == 401
 
-    assert svc.answers.conn.execute("SELECT COUNT(*) FROM answer_versions").fetchone()[0] == versions_before
+    assert svc.db.scalar("SELECT COUNT(*) FROM answer_versions") == versions_before
     assert len(svc.accounts.audit_log(1000)) == audit_before
     statuses = [v["status"] for v in client.get(f"{API}/questions/{q['id']}/versions", headers=ed).json()]
     assert statuses == ["published"]

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from qa_service.answering.generation import Draft, Passage
 from qa_service.services import Services
 from qa_service.settings import Settings
 from qa_service.store.answers import AnswerStore
-from qa_service.store.jobs import JobStore
+from qa_service.store.db import SqliteDatabase
 
 from .conftest import ARTICLE_ID, CORPUS
 
@@ -39,13 +40,20 @@ def integrity(path: Path) -> str:
         con.close()
 
 
+@contextmanager
+def answer_store(path: Path) -> Iterator[AnswerStore]:
+    """An AnswerStore over its own, fresh connection to the SQLite file."""
+    db = SqliteDatabase(path)
+    try:
+        yield AnswerStore(db)
+    finally:
+        db.close()
+
+
 def snapshot(path: Path, qid: str) -> dict[str, tuple[str, str]]:
     """version id -> (status, answer_json), read through a fresh connection."""
-    store = AnswerStore(path)
-    try:
+    with answer_store(path) as store:
         return {v.id: (v.status, v.answer.model_dump_json()) for v in store.versions(qid)}
-    finally:
-        store.close()
 
 
 # ------------------------------------------------------- concurrent regeneration
@@ -201,13 +209,10 @@ def test_kill_during_regeneration_keeps_the_published_answer(seeded, stalling_ll
     assert integrity(path) == "ok"
     after = snapshot(path, qid)
     assert after == before  # no half-written version, nothing lost or changed
-    store = AnswerStore(path)
-    try:
+    with answer_store(path) as store:
         still = store.published(qid)
         assert still is not None and still.id == published.id
         assert still.answer.answer == published.answer.answer
-    finally:
-        store.close()
     # and the service still works on that data dir: readers get the answer
     fresh = Services(Settings(data_dir=seeded.settings.data_dir, corpus_dir=CORPUS),
                      embedder_override=seeded.embedder)
@@ -226,8 +231,9 @@ WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from qa_service.store.answers import AnswerStore
+    from qa_service.store.db import SqliteDatabase
 
-    store = AnswerStore(Path(sys.argv[1]))
+    store = AnswerStore(SqliteDatabase(Path(sys.argv[1])))
     qid = sys.argv[2]
     base = store.published(qid).answer
     made = []
@@ -272,27 +278,7 @@ def test_kill_while_writing_versions_loses_no_committed_version(seeded, tmp_path
     assert set(committed) <= set(after)  # every version reported committed is there
     assert set(before) <= set(after)
     assert [s for s, _ in after.values()].count("published") == 1
-    store = AnswerStore(path)
-    try:
+    with answer_store(path) as store:
         assert store.published(qid) is not None
         assert [v.status for v in store.takeaways_versions("art-storm")].count("published") == 1
         assert store.get_takeaways("art-storm") is not None
-    finally:
-        store.close()
-
-
-def test_jobs_of_a_dead_process_are_marked_interrupted(tmp_path: Path) -> None:
-    path = tmp_path / "qa.sqlite3"
-    store = JobStore(path)
-    job = store.create("regenerate-answers", "edna", article_id="a")
-    store.start(job.id)
-    # pretend a process that no longer exists ran it
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    store._conn.execute("UPDATE jobs SET pid=? WHERE id=?", (dead.pid, job.id))
-    store.close()
-    reopened = JobStore(path)
-    got = reopened.get(job.id)
-    assert got is not None and got.status == "interrupted" and got.finished
-    live = reopened.create("regenerate-answers", "edna")
-    assert JobStore(path).get(live.id).status == "queued"  # this process is alive: left alone

@@ -38,11 +38,11 @@ KILLED_INGEST = textwrap.dedent("""
 
     class KilledBeforeCommit(CorpusStore):
         # the vectors of the batch are written; the process dies before SQLite commits
-        def put_document(self, doc, chunks):
+        def put_documents(self, docs):
             os.kill(os.getpid(), signal.SIGKILL)
 
     services = Services(Settings(data_dir=Path(sys.argv[1])))
-    services.__dict__["store"] = KilledBeforeCommit(services.settings.sqlite_path)
+    services.__dict__["store"] = KilledBeforeCommit(services.db)
     docs, problems = load_paths([Path(sys.argv[2])])
     services.index.ingest(docs)
     print("not killed")

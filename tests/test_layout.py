@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qa_service"
 
 # Lower numbers are lower stages; a module may import its own stage and below.
 STAGES = {
-    "models": 0, "settings": 0, "text": 0, "tokens": 0, "language": 0,
+    "models": 0, "settings": 0, "text": 0, "tokens": 0, "language": 0, "metrics": 0,
     "store": 1,
     "ingest": 2,
     "retrieval": 3, "grounding": 3,

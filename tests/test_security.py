@@ -45,7 +45,7 @@ class CountingAccounts(AccountStore):
 def svc(seeded):  # noqa: ANN001, ANN201
     seeded.settings.bcrypt_rounds = 4
     CountingAccounts.checks = 0
-    seeded.__dict__["accounts"] = CountingAccounts(seeded.settings.sqlite_path, bcrypt_rounds=4)
+    seeded.__dict__["accounts"] = CountingAccounts(seeded.db, bcrypt_rounds=4)
     return seeded
 
 
@@ -119,7 +119,7 @@ def test_password_hashing_runs_in_bounded_slots(svc) -> None:  # noqa: ANN001
     then is refused with 429 rather than taking another core."""
     from qa_service.web.limits import Limits, Throttled
 
-    limits = Limits(svc.settings.model_copy(update={"password_checks": 1}))
+    limits = Limits(svc.settings.model_copy(update={"password_checks": 1}), svc.limiter)
     import qa_service.web.limits as module
 
     with limits.password_hashing():
@@ -361,18 +361,123 @@ def test_cookie_changes_from_another_site_are_refused(client: TestClient, svc) -
 
 
 def test_reader_forms_carry_and_need_a_csrf_token(client: TestClient) -> None:
+    """The shared (cached) article page is the same for everyone, so its forms
+    carry an empty token that the page's script fills in from
+    /api/articles/ID/me; the discussion page (no JavaScript) renders it."""
     page = f"/articles/{ARTICLE_ID}"
     client.post("/signup", data={"name": "tess", "password": "long enough", "next": page})
-    html = client.get(page).text
-    token = _token(html)
-    assert html.count(f'name="csrf" value="{token}"') >= 4  # two vote forms, feedback, comment, logout
+    shared = client.get(page).text
+    assert shared.count('name="csrf" value=""') >= 4  # two vote forms, feedback, comment, logout
+    token = client.get(f"/api/articles/{ARTICLE_ID}/me").json()["csrf"]
+    assert len(token) == 32
+    html = client.get(f"{page}/discussion").text
+    assert _token(html) == token and html.count(f'name="csrf" value="{token}"') >= 4
     for path, data in ((f"{page}/votes", {"kind": "support", "value": "true"}),
                        (f"{page}/comments", {"text": "Hello"}),
                        ("/logout", {"next": "/"})):
         assert client.post(path, data=data, follow_redirects=False).status_code == 403, path
         assert client.post(path, data={**data, "csrf": "wrong"}, follow_redirects=False).status_code == 403, path
-    assert "Hello" not in client.get(page).text
+    assert "Hello" not in client.get(f"{page}/discussion").text
     assert client.post(f"{page}/comments", data={"text": "Hello", "csrf": token},
                        follow_redirects=False).status_code == 303
-    assert "Hello" in client.get(page).text
+    assert "Hello" in client.get(f"{page}/discussion").text
     assert client.post("/logout", data={"next": "/", "csrf": token}, follow_redirects=False).status_code == 303
+    assert client.get(f"/api/articles/{ARTICLE_ID}/me").json()["csrf"] == ""
+
+
+# ----------------------------------------------------------- finding 11
+def _login(client: TestClient, name: str, password: str) -> None:
+    r = client.post("/api/login", json={"name": name, "password": password})
+    assert r.status_code == 200, r.text
+
+
+def test_readers_list_and_revoke_their_own_api_tokens(client: TestClient, svc) -> None:  # noqa: ANN001
+    svc.accounts.create_user("ana", "long enough")
+    svc.accounts.create_user("bob", "long enough")
+    secret, mine = svc.accounts.issue_api_token("ana")
+    _, theirs = svc.accounts.issue_api_token("bob")
+    ana = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/me/tokens").status_code == 401
+    listed = client.get("/api/me/tokens", headers=ana)
+    assert listed.status_code == 200 and [t["id"] for t in listed.json()] == [mine.id]
+    assert secret not in listed.text and listed.json()[0]["expires_at"] == pytest.approx(mine.expires_at)
+    assert listed.headers["cache-control"] == "no-store"
+    # someone else's token is as unknown as one that does not exist
+    r = client.delete(f"/api/me/tokens/{theirs.id}", headers=ana)
+    assert r.status_code == 404 and "No API token" in r.json()["detail"]
+    assert svc.accounts.api_tokens("bob")[0].id == theirs.id
+    # from a browser session too (same-site, as the CSRF check wants)
+    _login(client, "ana", "long enough")
+    assert client.delete(f"/api/me/tokens/{mine.id}").status_code == 204
+    r = client.get("/api/me", headers=ana)
+    assert r.status_code == 401 and r.json()["detail"] == "Log in first."
+
+
+def test_an_expired_api_token_is_refused(client: TestClient, svc) -> None:  # noqa: ANN001
+    svc.accounts.create_user("ana", "long enough")
+    secret, info = svc.accounts.issue_api_token("ana")
+    ana = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/me", headers=ana).status_code == 200
+    svc.accounts.db.execute("UPDATE api_tokens SET expires_at=? WHERE id=?", (info.created_at, info.id))
+    assert client.get("/api/me", headers=ana).status_code == 401
+    _login(client, "ana", "long enough")
+    [listed] = client.get("/api/me/tokens").json()
+    assert listed["id"] == info.id and listed["expired"] is True
+
+
+def test_a_password_change_needs_the_current_one_and_ends_the_other_sessions(svc) -> None:  # noqa: ANN001
+    svc.accounts.create_user("ana", "old password")
+    token = svc.accounts.create_api_token("ana")
+    app = create_app(services=svc)
+    with TestClient(app, headers=SAME_SITE) as here, TestClient(app, headers=SAME_SITE) as elsewhere:
+        _login(here, "ana", "old password")
+        _login(elsewhere, "ana", "old password")
+        wrong = here.post("/api/me/password", json={"current_password": "not it", "new_password": "new password"})
+        assert wrong.status_code == 403 and "current password" in wrong.json()["detail"]
+        short = here.post("/api/me/password", json={"current_password": "old password", "new_password": "short"})
+        assert short.status_code == 422
+        r = here.post("/api/me/password", json={"current_password": "old password", "new_password": "new password"})
+        assert r.status_code == 200 and r.json() == {"sessions_ended": 1}
+        assert here.get("/api/me").status_code == 200  # the session that asked stays
+        assert elsewhere.get("/api/me").status_code == 401  # every other one ends
+        assert here.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200  # tokens stay
+        assert elsewhere.post("/api/login", json={"name": "ana", "password": "old password"}).status_code == 401
+        _login(elsewhere, "ana", "new password")
+        # from another site: refused before anything is checked
+        forged = elsewhere.post("/api/me/password", headers={"Origin": "https://evil.example"},
+                                json={"current_password": "new password", "new_password": "evil password"})
+        assert forged.status_code == 403 and svc.accounts.authenticate("ana", "new password") is not None
+
+
+def test_wrong_current_passwords_are_throttled_like_logins(client: TestClient, svc) -> None:  # noqa: ANN001
+    """A stolen session cannot be used to guess the password: wrong current
+    passwords count as failed logins of the account."""
+    svc.accounts.create_user("ana", "the password")
+    _login(client, "ana", "the password")
+    limit = svc.settings.login_failures_per_minute
+    statuses = [client.post("/api/me/password", json={"current_password": f"guess {i}",
+                                                      "new_password": "new password"}).status_code
+                for i in range(limit + 3)]
+    assert statuses == [403] * limit + [429] * 3
+    r = client.post("/api/me/password", json={"current_password": "the password", "new_password": "new password"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert svc.accounts.authenticate("ana", "the password") is not None
+
+
+def test_log_out_everywhere_else_and_revoked_cookies_go_to_the_login_page(svc) -> None:  # noqa: ANN001
+    svc.accounts.create_user("edna", "long enough", role="editor")
+    app = create_app(services=svc)
+    with TestClient(app, headers=SAME_SITE) as here, TestClient(app, headers=SAME_SITE) as laptop, \
+            TestClient(app, headers=SAME_SITE) as phone:
+        for c in (here, laptop, phone):
+            _login(c, "edna", "long enough")
+            assert c.get("/editor", follow_redirects=False).status_code == 200
+        r = here.post("/api/me/sessions/revoke")
+        assert r.status_code == 200 and r.json() == {"sessions_ended": 2}
+        assert here.get("/editor", follow_redirects=False).status_code == 200
+        gone = laptop.get("/editor", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+        assert phone.get("/api/me").status_code == 401
+        # the operator's `qa-service users revoke-sessions` does the same for every session
+        assert svc.accounts.revoke_sessions("edna") == 1
+        assert here.get("/editor", follow_redirects=False).status_code == 303

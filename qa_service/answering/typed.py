@@ -5,12 +5,17 @@
 - Otherwise the answer is cached per (article, normalised question, corpus
   version) in the AnswerStore, so the same question costs nothing the second time
   and a changed corpus answers afresh.
-- Concurrent identical questions generate once ("single flight"): the first one
-  starts a generation on a worker thread and every caller, the first included,
-  follows that flight's events. A caller that goes away does not abort the
+- Concurrent identical questions generate once ("single flight"), across every
+  worker process: the first caller claims the question in the shared
+  ``Flights`` (store.limits: the database, or Redis) and generates on a worker
+  thread; callers in the same process follow that flight's events as they
+  come, callers in other processes wait for the outcome it leaves and replay
+  it. A claim is a lease the generating process renews; if that process dies,
+  a waiting caller takes over. A caller that goes away does not abort the
   generation, so its answer is still cached for the next reader.
-- A per-client sliding-window limit applies only to questions that would start
-  a new generation (cached answers and joining a flight are free).
+- A per-client sliding-window limit (the shared ``Limiter``) applies only to
+  questions that would start a new generation (cached answers and joining a
+  flight are free), so a client's limit is the same whichever worker it reaches.
 
 Knows nothing of HTTP: the web layer maps RateLimited to 429 and
 UnknownArticle to 404.
@@ -18,60 +23,32 @@ UnknownArticle to 404.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import socket
 import threading
 import time
-from collections import deque
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from qa_service import metrics
 from qa_service.answering.pipeline import Answerer, AnswerEvent, normalise_question
 from qa_service.models import Answer
 from qa_service.store.answers import AnswerStore, typed_key
+from qa_service.store.limits import Flights, Limiter
+
+RATE_WINDOW = 60.0  # seconds: the limit is "per minute"
+FLIGHT_LEASE = 30.0  # seconds a claim lasts unless renewed (renewed every third of it)
+OUTCOME_KEEP = 120.0  # seconds an outcome waits for the callers following it from other processes
 
 
 class RateLimited(Exception):
     def __init__(self, retry_after: int, limit: int) -> None:
         super().__init__(f"Too many new questions: at most {limit} a minute. Try again in {retry_after} s.")
         self.retry_after = retry_after
-
-
-class RateLimiter:
-    """At most ``limit`` hits per ``window`` seconds per client key (sliding window)."""
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: str) -> int:
-        """Seconds until ``key`` may start another generation; 0 when it may now."""
-        with self._lock:
-            hits = self._prune(key)
-            if len(hits) < self.limit:
-                return 0
-            return max(1, math.ceil(hits[0] + self.window - self._clock()))
-
-    def hit(self, key: str) -> None:
-        """Count one hit, or raise RateLimited."""
-        with self._lock:
-            hits = self._prune(key)
-            if len(hits) >= self.limit:
-                raise RateLimited(max(1, math.ceil(hits[0] + self.window - self._clock())), self.limit)
-            hits.append(self._clock())
-
-    def _prune(self, key: str) -> deque[float]:
-        now = self._clock()
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if not hits and len(self._hits) > 10_000:  # keep memory bounded under many one-off clients
-            self._hits = {k: v for k, v in self._hits.items() if v}
-            self._hits[key] = hits
-        return hits
 
 
 @dataclass
@@ -126,22 +103,31 @@ class TypedAnswers:
         answerer: Callable[[], Answerer],
         corpus_version: Callable[[], int],
         *,
+        limiter: Limiter,
+        flights: Flights,
         rate_limit_per_minute: int = 10,
         workers: int = 1,
         timeout: float = 300.0,
+        poll: float = 0.1,
     ) -> None:
         self.answers = answers
         self._make_answerer = answerer
         self._answerer_instance: Answerer | None = None
         self._answerer_lock = threading.Lock()
         self._corpus_version = corpus_version
-        self.limiter = RateLimiter(rate_limit_per_minute)
+        self.limiter = limiter
+        self.shared = flights
+        self.rate_limit = rate_limit_per_minute
         self.timeout = timeout
+        self.poll = poll
+        # Who this process is in the shared flights (host, pid and a nonce: a pid can be reused).
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         # CPU-bound answering: one worker per core at most keeps page views responsive.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="typed-answer")
         self._flights: dict[str, Flight] = {}
         self._lock = threading.Lock()
-        self.generations = 0  # how many answers were actually generated (single flight is visible in tests)
+        self._renewer: threading.Thread | None = None
+        self.generations = 0  # answers generated by this process (single flight is visible in tests)
 
     def _answerer(self) -> Answerer:
         """Built once, on first use (it loads the index and the embedder)."""
@@ -170,7 +156,9 @@ class TypedAnswers:
                 version = self.answers.published(q.id)
                 if version is not None:
                     return version.answer
-        return self.answers.get_typed(self.key(article_id, question))
+        found = self.answers.get_typed(self.key(article_id, question))
+        metrics.count_cache("typed_answer", "hit" if found is not None else "miss")
+        return found
 
     # -------------------------------------------------------------- answering
     def stream(self, article_id: str, question: str, client: str) -> Iterator[AnswerEvent]:
@@ -180,7 +168,7 @@ class TypedAnswers:
         cached = self.stored(article_id, question)
         if cached is not None:
             return iter(_replay(cached))
-        return self._flight(article_id, question, client).follow(self.timeout)
+        return self._join_or_start(self.key(article_id, question), article_id, question, client)
 
     def answer(self, article_id: str, question: str, client: str) -> Answer:
         final: Answer | None = None
@@ -194,27 +182,57 @@ class TypedAnswers:
             raise RuntimeError(message)
         return final
 
-    def _flight(self, article_id: str, question: str, client: str) -> Flight:
-        key = self.key(article_id, question)
+    def _join_or_start(self, key: str, article_id: str, question: str, client: str) -> Iterator[AnswerEvent]:
         with self._lock:
             flight = self._flights.get(key)
             if flight is not None:
-                return flight  # joining costs nothing: no new generation
-            # Checked again under the lock: a flight may have just finished and stored it.
-            if self.answers.get_typed(key) is None:
-                self.limiter.hit(client)
-                flight = Flight(key)
-                self._flights[key] = flight
-                self._pool.submit(self._run, flight, article_id, question)
-                return flight
-        cached = self.answers.get_typed(key)
-        done = Flight(key)
-        for event in _replay(cached):  # type: ignore[arg-type]
-            done.publish(event)
-        done.finish()
-        return done
+                return flight.follow(self.timeout)  # joining costs nothing: no new generation
+            if not self.shared.claim(key, self.owner, FLIGHT_LEASE):
+                return self._follow_elsewhere(key, article_id, question, client)
+            # Checked again now that this process holds the question: a flight may
+            # have just finished and stored it.
+            cached = self.answers.get_typed(key)
+            if cached is not None:
+                self.shared.release(key, self.owner)
+                return iter(_replay(cached))
+            decision = self.limiter.hit(f"typed-question:{client}", self.rate_limit, RATE_WINDOW)
+            if not decision.allowed:
+                self.shared.release(key, self.owner)
+                raise RateLimited(max(1, math.ceil(decision.retry_after)), self.rate_limit)
+            flight = Flight(key)
+            self._flights[key] = flight
+            self._pool.submit(self._run, flight, article_id, question)
+            self._keep_claims()
+            return flight.follow(self.timeout)
+
+    def _follow_elsewhere(self, key: str, article_id: str, question: str, client: str) -> Iterator[AnswerEvent]:
+        """Another process is generating this answer: wait for the outcome it
+        leaves, and replay it. If that process dies (its claim lapses) without
+        one, answer here instead."""
+        deadline = time.monotonic() + self.timeout
+        delay = self.poll
+        while time.monotonic() < deadline:
+            state = self.shared.state(key)
+            if state.status == "done" and state.outcome is not None:
+                yield from _outcome_events(state.outcome)
+                return
+            if state.status == "free":
+                cached = self.answers.get_typed(key)
+                if cached is not None:
+                    yield from _replay(cached)
+                    return
+                try:
+                    yield from self._join_or_start(key, article_id, question, client)
+                except RateLimited as exc:
+                    yield AnswerEvent("error", {"message": str(exc), "recoverable": False})
+                return
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+        yield AnswerEvent("error", {"message": "The answer took too long; please try again.", "recoverable": False})
 
     def _run(self, flight: Flight, article_id: str, question: str) -> None:
+        started = time.perf_counter()
+        outcome: dict[str, object] = {"error": "The answer could not be generated."}
         try:
             final: Answer | None = None
             for event in self._answerer().ask_stream(question, article_id):
@@ -222,26 +240,67 @@ class TypedAnswers:
                     final = Answer.model_validate(event.data["answer"])
                 flight.publish(event)
             self.generations += 1
-            if final is not None and final.status != "rejected":
-                self.answers.put_typed(flight.key, article_id, final)
+            if final is not None:
+                outcome = {"answer": final.model_dump(mode="json")}
+                usage = final.usage
+                metrics.observe_answer(final.generator, final.status, time.perf_counter() - started,
+                                       usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0)
+                if final.status != "rejected":
+                    self.answers.put_typed(flight.key, article_id, final)
         except Exception as exc:  # noqa: BLE001 - a reader gets a message, the server keeps running
-            flight.publish(AnswerEvent("error", {"message": f"The answer could not be generated ({type(exc).__name__}).",
-                                                 "recoverable": False}))
+            message = f"The answer could not be generated ({type(exc).__name__})."
+            outcome = {"error": message}
+            flight.publish(AnswerEvent("error", {"message": message, "recoverable": False}))
         finally:
-            with self._lock:
-                self._flights.pop(flight.key, None)
-            flight.finish()
+            try:
+                self.shared.finish(flight.key, self.owner, json.dumps(outcome), OUTCOME_KEEP)
+            finally:
+                with self._lock:
+                    self._flights.pop(flight.key, None)
+                flight.finish()
+
+    def _keep_claims(self) -> None:
+        """Renew this process's claims while it generates (called under the lock)."""
+        if self._renewer is not None and self._renewer.is_alive():
+            return
+
+        def renew() -> None:
+            while True:
+                time.sleep(FLIGHT_LEASE / 3)
+                with self._lock:
+                    keys = list(self._flights)
+                    if not keys:
+                        self._renewer = None
+                        return
+                for key in keys:
+                    try:
+                        self.shared.renew(key, self.owner, FLIGHT_LEASE)
+                    except Exception:  # noqa: BLE001 - a missed renewal is retried; the lease has slack
+                        pass
+
+        self._renewer = threading.Thread(target=renew, name="typed-answer-claims", daemon=True)
+        self._renewer.start()
 
 
 def _norm(question: str) -> str:
     return " ".join(question.lower().split()).rstrip("?!. ")
 
 
-def _replay(answer: Answer) -> list[AnswerEvent]:
-    """A stored answer as the events a live one would have sent."""
-    events = [AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved], "cached": True})]
+def _replay(answer: Answer, cached: bool = True) -> list[AnswerEvent]:
+    """A stored answer as the events a live one would have sent (``cached``:
+    it was answered before this question was asked)."""
+    events = [AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved], "cached": cached})]
     if answer.answer:
         events.append(AnswerEvent("delta", {"text": answer.answer}))
     events += [AnswerEvent("citation", c.model_dump()) for c in answer.citations]
-    events.append(AnswerEvent("done", {"answer": answer.model_dump(), "cached": True}))
+    events.append(AnswerEvent("done", {"answer": answer.model_dump(), "cached": cached}))
     return events
+
+
+def _outcome_events(outcome: str) -> list[AnswerEvent]:
+    """What another process's generation left, as events."""
+    data = json.loads(outcome)
+    if "answer" in data:
+        return _replay(Answer.model_validate(data["answer"]), cached=False)
+    return [AnswerEvent("error", {"message": str(data.get("error") or "The answer could not be generated."),
+                                  "recoverable": False})]

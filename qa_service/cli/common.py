@@ -30,11 +30,12 @@ class UserError(Exception):
 
 def open_services(settings: Settings, *, need_data: bool = True) -> Services:
     """The services over the settings' data dir. ``need_data``: the command
-    reads what ``ingest`` wrote, so a missing data dir is a user error, and
-    nothing is created looking for it."""
+    reads what ``ingest`` wrote, so a missing SQLite database is a user error,
+    and nothing is created looking for it (a PostgreSQL database is there or
+    not: connecting says which)."""
     from qa_service.services import Services
 
-    if need_data and not settings.sqlite_path.is_file():
+    if need_data and not settings.uses_postgres and not settings.sqlite_path.is_file():
         raise UserError(f"no data in {settings.data_dir.resolve()} (looked for {settings.sqlite_path.name}): "
                         "run `qa-service ingest` first, or point --data-dir / QA_DATA_DIR at a data dir")
     return Services(settings)

@@ -2,7 +2,11 @@
 the review queue, and version listing / publishing for scripts.
 
     qa-service users add NAME --role editor --password-stdin
-    qa-service tokens create NAME              # prints the token alone on stdout
+    qa-service users passwd NAME --password-stdin [--revoke-tokens]
+    qa-service users revoke-sessions NAME [--tokens]
+    qa-service tokens create NAME [--days N]   # prints the token alone on stdout, its expiry on stderr
+    qa-service tokens list [--user NAME] [--json]
+    qa-service tokens revoke TOKEN_ID [TOKEN_ID ...]
     qa-service regenerate --article ID (--question QID | --all) [--takeaways]
     qa-service review [--article ID] [--json]
     qa-service versions --article ID --question QID [--json]
@@ -22,6 +26,7 @@ from qa_service.settings import Settings
 
 if TYPE_CHECKING:
     from qa_service.editor.editorial import Editorial
+    from qa_service.store.accounts import ApiToken
 
 
 def _ts(value: float) -> str:
@@ -29,17 +34,26 @@ def _ts(value: float) -> str:
 
 
 # ---------------------------------------------------------------------- users
-def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from qa_service.store.accounts import AccountError
-
+def _read_password(args: argparse.Namespace) -> str:
+    """The password, from one line of stdin (--password-stdin) or typed twice
+    at a terminal; never from the command line, never echoed."""
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise UserError("no password on stdin: write it as one line, e.g. printf '%s\\n' \"$PW\" | ...")
+        return line.rstrip("\r\n")
+    if sys.stdin.isatty():
         password = getpass.getpass(f"password for {args.name}: ")
         if getpass.getpass("again: ") != password:
             raise UserError("the passwords differ")
-    else:
-        raise UserError("pass --password-stdin and write the password to stdin (passwords never go on the command line)")
+        return password
+    raise UserError("pass --password-stdin and write the password to stdin (passwords never go on the command line)")
+
+
+def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.accounts import AccountError
+
+    password = _read_password(args)
     try:
         user = open_services(settings, need_data=False).accounts.create_user(args.name, password, role=args.role)
     except AccountError as exc:
@@ -72,14 +86,115 @@ def cmd_users_role(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_users_passwd(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.accounts import AccountError
+
+    accounts = open_services(settings).accounts
+    if accounts.get_user(args.name) is None:  # before asking for a password
+        raise UserError(f"No user named {args.name!r}.")
+    password = _read_password(args)
+    try:
+        change = accounts.set_password(args.name, password, revoke_tokens=args.revoke_tokens)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    accounts.audit(actor(args), "set-password", change.user.name,
+                   f"sessions revoked: {change.sessions_revoked}, tokens revoked: {change.tokens_revoked}")
+    if args.json:
+        print_json({"name": change.user.name, "sessions_revoked": change.sessions_revoked,
+                    "tokens_revoked": change.tokens_revoked})
+    else:
+        kept = "" if args.revoke_tokens else " (API tokens kept: --revoke-tokens ends them too)"
+        print(f"password of {change.user.name} changed; {change.sessions_revoked} session(s) ended, "
+              f"{change.tokens_revoked} API token(s) revoked{kept}")
+    return 0
+
+
+def cmd_users_revoke_sessions(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.accounts import AccountError
+
+    accounts = open_services(settings).accounts
+    user = accounts.get_user(args.name)
+    if user is None:
+        raise UserError(f"No user named {args.name!r}.")
+    name = user.name
+    try:
+        sessions = accounts.revoke_sessions(name)
+        tokens = accounts.revoke_api_tokens(name) if args.tokens else 0
+    except AccountError as exc:  # deleted meanwhile
+        raise UserError(str(exc)) from None
+    accounts.audit(actor(args), "revoke-sessions", name, f"sessions: {sessions}, tokens: {tokens}")
+    if args.json:
+        print_json({"name": name, "sessions_revoked": sessions, "tokens_revoked": tokens})
+    else:
+        print(f"{name}: {sessions} session(s) ended" + (f", {tokens} API token(s) revoked" if args.tokens else ""))
+    return 0
+
+
+# --------------------------------------------------------------------- tokens
+def _token_json(t: ApiToken) -> dict[str, object]:
+    return {"id": t.id, "user": t.user_name, "created_at": t.created_at, "last_used_at": t.last_used_at,
+            "expires_at": t.expires_at, "expired": t.expired()}
+
+
 def cmd_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.store.accounts import AccountError
 
+    accounts = open_services(settings).accounts
     try:
-        token = open_services(settings).accounts.create_api_token(args.name)
+        token, info = accounts.issue_api_token(args.name, ttl=None if args.days is None else args.days * 86400)
     except AccountError as exc:
         raise UserError(str(exc)) from None
+    accounts.audit(actor(args), "create-token", info.user_name, f"token {info.id}")
+    if args.json:
+        print_json({**_token_json(info), "token": token})
+        return 0
     print(token)  # alone on stdout, so scripts can capture it
+    expires = f"expires {_ts(info.expires_at)} UTC" if info.expires_at else "never expires"
+    print(f"token {info.id} for {info.user_name}: {expires}; only its hash is stored, copy it now",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_tokens_list(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.accounts import AccountError
+
+    try:
+        tokens = open_services(settings).accounts.api_tokens(args.user)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print_json([_token_json(t) for t in tokens])
+        return 0
+    if not tokens:
+        print("no API tokens" + (f" for {args.user}" if args.user else ""), file=sys.stderr)
+        return 0
+    rows = [("ID", "USER", "CREATED", "LAST USED", "EXPIRES", "STATUS")]
+    rows += [(t.id, t.user_name, _ts(t.created_at), _ts(t.last_used_at) if t.last_used_at else "never",
+              _ts(t.expires_at) if t.expires_at else "never", "expired" if t.expired() else "active")
+             for t in tokens]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.store.accounts import AccountError
+
+    accounts = open_services(settings).accounts
+    revoked: list[ApiToken] = []
+    for token_id in args.token_id:
+        try:
+            revoked.append(accounts.revoke_api_token(token_id))
+        except AccountError as exc:
+            raise UserError(f"{str(exc).rstrip('.')} (see `qa-service tokens list`)"
+                            + (f"; revoked before it: {', '.join(t.id for t in revoked)}" if revoked else "")) from None
+        accounts.audit(actor(args), "revoke-token", revoked[-1].user_name, f"token {token_id}")
+    if args.json:
+        print_json([_token_json(t) for t in revoked])
+    else:
+        for t in revoked:
+            print(f"revoked token {t.id} of {t.user_name}")
     return 0
 
 
@@ -224,11 +339,12 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 
 # ------------------------------------------------------------------- register
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help="create and list accounts (editors are made here; readers sign up)",
-                       description="Manage accounts. Passwords are read from stdin, never from the command line.")
+    p = sub.add_parser("users", help="create, list and secure accounts (editors are made here; readers sign up)",
+                       description="Manage accounts. Passwords are read from stdin (or typed at a terminal), "
+                                   "never from the command line, and never echoed.")
     usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     a = usub.add_parser("add", help="create a user", description="Create a user. Example: "
-                        "printf '%%s\\n' \"$PW\" | qa-service users add ana --role editor --password-stdin")
+                        "printf '%s\\n' \"$PW\" | qa-service users add ana --role editor --password-stdin")
     a.add_argument("name", help="2-32 letters, digits, '.', '_' or '-'")
     a.add_argument("--role", choices=["editor", "reader"], default="reader", help="default: reader")
     a.add_argument("--password-stdin", action="store_true", help="read the password (one line) from stdin")
@@ -241,13 +357,53 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("name")
     a.add_argument("role", choices=["editor", "reader"])
     a.set_defaults(func=cmd_users_role)
+    a = usub.add_parser(
+        "passwd", help="set a user's password; ends all their sessions",
+        description="Set a user's password (at least 8 characters, at most 200). Every session of the user "
+                    "ends at once, in every worker: whoever knew the old password must log in again. API "
+                    "tokens are kept (they are made with `tokens create`, never with the password) unless "
+                    "--revoke-tokens. Example: printf '%s\\n' \"$PW\" | qa-service users passwd ana --password-stdin")
+    a.add_argument("name", help="the user")
+    a.add_argument("--password-stdin", action="store_true", help="read the new password (one line) from stdin")
+    a.add_argument("--revoke-tokens", action="store_true", help="revoke the user's API tokens too")
+    a.add_argument("--json", action="store_true", help="print what was changed as JSON")
+    a.set_defaults(func=cmd_users_passwd)
+    a = usub.add_parser(
+        "revoke-sessions", help="log a user out everywhere",
+        description="End every login session of a user: their next request with an old cookie, in any worker, "
+                    "is anonymous (401 from the API, the login page for editor pages). --tokens revokes their "
+                    "API tokens too.")
+    a.add_argument("name", help="the user")
+    a.add_argument("--tokens", action="store_true", help="revoke the user's API tokens too")
+    a.add_argument("--json", action="store_true", help="print the counts as JSON")
+    a.set_defaults(func=cmd_users_revoke_sessions)
 
-    p = sub.add_parser("tokens", help="API tokens for scripts (Authorization: Bearer TOKEN)")
+    p = sub.add_parser("tokens", help="API tokens for scripts (Authorization: Bearer TOKEN)",
+                       description="API tokens for scripts. Only a token's hash is stored; its id names it in "
+                                   "`list` and `revoke`. Tokens expire after QA_TOKEN_TTL_DAYS (default 90; 0 = "
+                                   "never); expired and revoked tokens get 401.")
     tsub = p.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     a = tsub.add_parser("create", help="create a token for a user and print it alone on stdout",
-                        description="Only the token's hash is stored: copy it now, it cannot be shown again.")
+                        description="Create a token. The token alone goes to stdout (copy it now: only its hash "
+                                    "is stored); its id and expiry go to stderr. Example: "
+                                    "TOKEN=$(qa-service tokens create ana --days 30)")
     a.add_argument("name", help="the user the token acts as")
+    a.add_argument("--days", type=float, default=None, metavar="N",
+                   help="days until it expires (default: QA_TOKEN_TTL_DAYS; 0 = never)")
+    a.add_argument("--json", action="store_true", help="print the token with its id and expiry as JSON")
     a.set_defaults(func=cmd_tokens_create)
+    a = tsub.add_parser("list", help="list tokens: id, user, created, last used, expires (never the secret)",
+                        description="List API tokens, expired ones included. Times are UTC; `last used` is "
+                                    "written at most once a minute.")
+    a.add_argument("--user", metavar="NAME", help="only this user's tokens")
+    a.add_argument("--json", action="store_true", help="JSON (times as seconds since the epoch)")
+    a.set_defaults(func=cmd_tokens_list)
+    a = tsub.add_parser("revoke", help="revoke tokens by id; they get 401 at once, in every worker",
+                        description="Revoke API tokens by the id `tokens list` shows. The next request with a "
+                                    "revoked token gets 401, whichever worker serves it.")
+    a.add_argument("token_id", nargs="+", metavar="TOKEN_ID", help="a token id from `tokens list`")
+    a.add_argument("--json", action="store_true", help="print the revoked tokens as JSON")
+    a.set_defaults(func=cmd_tokens_revoke)
 
     p = sub.add_parser("regenerate", help="regenerate stored answers as new versions (drafts unless auto-publish)",
                        description="Generate new versions of stored answers. They are drafts for an editor to "

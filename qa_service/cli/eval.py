@@ -68,8 +68,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.corpus:
             tmp = Path(tempfile.mkdtemp(prefix="qa-eval-"))
-            # a private embedded index: never write eval corpora into a shared chroma server
-            settings = settings.model_copy(update={"data_dir": tmp / "data", "chroma_host": ""})
+            # a private embedded index and SQLite file: never write eval corpora into a
+            # shared Chroma server or the configured database
+            settings = settings.model_copy(update={"data_dir": tmp / "data", "chroma_host": "", "database_url": ""})
             services = _ingest(settings, [Path(p) for p in args.corpus])
         else:
             services = open_services(settings)

@@ -11,13 +11,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from qa_service.cli import corpus, editor, llm, serve
+from qa_service.cli import corpus, db, editor, llm, serve
 from qa_service.cli import eval as eval_commands
 from qa_service.cli.common import EXIT_USER_ERROR, UserError
 from qa_service.models import UnknownArticle
+from qa_service.store.db import DatabaseUnavailable
 from qa_service.settings import Settings, get_settings
 
-COMMAND_MODULES = (corpus, llm, serve, eval_commands, editor)
+COMMAND_MODULES = (corpus, llm, serve, eval_commands, editor, db)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +60,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_USER_ERROR
     try:
         return int(args.func(args, settings) or 0)
-    except (UserError, UnknownArticle) as exc:
+    except (UserError, UnknownArticle, DatabaseUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

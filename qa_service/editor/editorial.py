@@ -10,14 +10,13 @@ Knows nothing of HTTP: the web layer and the CLI both call this module.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from qa_service.answering.pipeline import Answerer
 from qa_service.articles.pregeneration import Pregenerator
 from qa_service.editor.edits import diff_versions, verify_edit
 from qa_service.editor.errors import Conflict, EditorialError, EditRefused, NotFound, SentenceProblem
-from qa_service.editor.jobs import JobRunner
+from qa_service.editor.jobs import JobWorker
 from qa_service.editor.review import FlaggedPassage, ReviewItem, flagged_passages, review_queue
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.models import Answer, Document
@@ -48,22 +47,19 @@ class Editorial:
         self.pregenerator = pregenerator
         self.review_min_grounding = review_min_grounding
         self.review_min_quality = review_min_quality
-        self._job_store = jobs
-        self._runner: JobRunner | None = None
-        self._runner_lock = threading.Lock()
+        self.jobs = jobs
+        # This process's job worker, when it runs one (it is woken when a job is queued here).
+        self.worker: JobWorker | None = None
 
     # ------------------------------------------------------------- plumbing
     @property
     def auto_publish(self) -> bool:
         return self.pregenerator.auto_publish
 
-    @property
-    def jobs(self) -> JobRunner:
-        """Started on first use: a CLI command that never submits a job holds no thread."""
-        with self._runner_lock:
-            if self._runner is None:
-                self._runner = JobRunner(self._job_store)
-            return self._runner
+    def job_worker(self, *, lease: float = 30.0, poll: float = 1.0) -> JobWorker:
+        """A worker for the job queue that runs the jobs editors queue (see run_job)."""
+        self.worker = JobWorker(self.jobs, self.run_job, lease=lease, poll=poll)
+        return self.worker
 
     def audit(self, actor: str, action: str, target: str, detail: str = "") -> None:
         self.accounts.audit(actor, action, target, detail)
@@ -167,24 +163,30 @@ class Editorial:
                 "suggester": result.suggester, "notes": result.notes}
 
     def submit_regeneration(self, article_id: str, what: str, actor: str) -> Job:
-        """Run a long regeneration in the background; poll the job for progress."""
+        """Queue a long regeneration for a job worker; poll the job for progress."""
         self.article(article_id)
         if what not in REGENERATE_WHAT:
             raise EditorialError(f"unknown target {what!r} (use {', '.join(REGENERATE_WHAT)})")
-
-        def work(job: Job, progress: Progress) -> dict[str, object]:
-            result: dict[str, object] = {}
-            if what in ("takeaways", "all"):
-                result["takeaways"] = self.regenerate_takeaways(article_id, actor).id
-            if what in ("questions", "all"):
-                result["questions"] = self.regenerate_questions(article_id, actor)
-            if what in ("answers", "all"):
-                result["answers"] = self.regenerate_article(article_id, actor, progress=progress)
-            return result
-
-        job = self.jobs.submit(f"regenerate-{what}", actor, work, article_id=article_id, params={"what": what})
+        job = self.jobs.create(f"regenerate-{what}", actor, article_id=article_id, params={"what": what})
         self.audit(actor, "submit-job", article_id, f"job {job.id}: regenerate {what}")
+        if self.worker is not None:
+            self.worker.wake()
         return job
+
+    def run_job(self, job: Job, progress: Progress) -> dict[str, object]:
+        """Do a queued job's work (any worker process may run it); its result."""
+        what = str(job.params.get("what", ""))
+        if job.kind != f"regenerate-{what}" or what not in REGENERATE_WHAT:
+            raise EditorialError(f"unknown job kind {job.kind!r}")
+        article_id, actor = job.article_id, job.actor
+        result: dict[str, object] = {}
+        if what in ("takeaways", "all"):
+            result["takeaways"] = self.regenerate_takeaways(article_id, actor).id
+        if what in ("questions", "all"):
+            result["questions"] = self.regenerate_questions(article_id, actor)
+        if what in ("answers", "all"):
+            result["answers"] = self.regenerate_article(article_id, actor, progress=progress)
+        return result
 
     # ------------------------------------------------------- publish/discard
     def publish(self, article_id: str, qid: str, vid: str, actor: str) -> AnswerVersion:

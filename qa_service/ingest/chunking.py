@@ -73,6 +73,11 @@ def chunk_id(doc_id: str, text: str, occurrence: int) -> str:
     return f"{doc_id}#{digest}"
 
 
+def doc_id_of(chunk_id: str) -> str:
+    """The document a chunk id belongs to (document ids never contain '#')."""
+    return chunk_id.rsplit("#", 1)[0]
+
+
 def chunk_document(doc: Document, chunk_tokens: int = 256, overlap: int = 48) -> list[Chunk]:
     """Greedy packing of sentences into chunks of at most ``chunk_tokens`` tokens,
     starting a new chunk at a section heading when the current one is half full,

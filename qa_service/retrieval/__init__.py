@@ -1,3 +1,3 @@
-"""Retrieval: the corpus index (chunk text in SQLite, vectors in chroma, BM25
-over chunks and whole documents), the embedding seam, and hybrid search fused
-by reciprocal rank fusion."""
+"""Retrieval: the corpus index (chunk text and BM25 over chunks and whole
+documents in the database, vectors in chroma), term weights, the embedding
+seam, and hybrid search fused by reciprocal rank fusion."""

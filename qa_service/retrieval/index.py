@@ -1,17 +1,18 @@
-"""Ingest and hybrid retrieval over one corpus: SQLite for text, chroma for
-vectors, BM25 in memory. The flow: documents -> chunks -> vectors -> index."""
+"""Ingest and hybrid retrieval over one corpus: the database for text and the
+lexical (BM25) index, chroma for vectors. The flow: documents -> chunks ->
+vectors -> index. Nothing is built in process memory: a new worker searches
+at once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.ingest.chunking import chunk_document
+from qa_service.ingest.chunking import chunk_document, doc_id_of
 from qa_service.ingest.instructions import flag_document
 from qa_service.models import Chunk, Document, FlaggedSentence, RetrievedChunk
 from qa_service.retrieval.embeddings import Embedder
-from qa_service.retrieval.lexical import BM25
+from qa_service.retrieval.lexical import TermWeights
 from qa_service.store.corpus import CorpusStore
 from qa_service.text import terms
 
@@ -97,11 +98,7 @@ class CorpusIndex:
         self.chunk_overlap = chunk_overlap
         self.rrf_k = rrf_k
         self.candidates = candidates
-        self._lexical_version = -1
-        self._lexical_lock = threading.Lock()
-        self._chunk_bm25: BM25 | None = None
-        self._doc_bm25: BM25 | None = None
-        self._chunk_doc: dict[str, str] = {}
+        self._weights = TermWeights(store)
 
     # ------------------------------------------------------------------ ingest
     def ingest(
@@ -146,11 +143,13 @@ class CorpusIndex:
                 vectors = self.embedder.embed([c.embed_text for c in fresh])
                 self.vectors.add([c.id for c in fresh], vectors, [c.doc_id for c in fresh])
             summary.embedded += len(fresh)
+            stale: set[str] = set()
             for doc, chunks in batch:
-                stale = set(self.store.chunk_ids(doc.id)) - {c.id for c in chunks}
-                self.store.put_document(doc, chunks)
-                if stale:
-                    self.vectors.delete(sorted(stale))
+                stale |= set(self.store.chunk_ids(doc.id)) - {c.id for c in chunks}
+            self.store.put_documents(batch)  # the whole batch in one transaction, or none of it
+            if stale:
+                self.vectors.delete(sorted(stale))
+            for _, chunks in batch:
                 summary.chunks += len(chunks)
                 summary.tokens += sum(c.tokens for c in chunks)
                 if progress:
@@ -198,56 +197,40 @@ class CorpusIndex:
             self.vectors.delete(ids)
 
     # --------------------------------------------------------------- retrieval
-    def _lexical(self) -> tuple[BM25, BM25, dict[str, str]]:
-        version = self.store.version()
-        with self._lexical_lock:
-            if version != self._lexical_version or self._chunk_bm25 is None or self._doc_bm25 is None:
-                chunks = self.store.chunks()
-                self._chunk_bm25 = BM25((c.id, c.embed_text) for c in chunks)
-                self._chunk_doc = {c.id: c.doc_id for c in chunks}
-                self._doc_bm25 = BM25((d.id, f"{d.title}\n{d.text}") for d in self.store.documents())
-                self._lexical_version = version
-            return self._chunk_bm25, self._doc_bm25, self._chunk_doc
-
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term over chunks (rare = high)."""
-        bm25 = self._lexical()[0]
-        value = bm25.idf.get(term)
-        if value is None:
-            return max(bm25.idf.values(), default=1.0)
-        return value
+        return self._weights.idf(term)
 
     def search(self, query: str, *, k: int = 8, article_id: str | None = None) -> list[RetrievedChunk]:
         """Hybrid retrieval: dense chunks + BM25 chunks + BM25 documents, fused by
         reciprocal rank fusion, near-duplicates removed; scoped to an article and
         its sources when ``article_id`` is given."""
         scope = self.store.scope(article_id) if article_id else None
-        allowed = set(scope) if scope is not None else None
         n = max(self.candidates, k)
-        chunk_bm25, doc_bm25, chunk_doc = self._lexical()
 
         dense = self.vectors.query(self.embedder.embed([query])[0], n, scope)
-        lexical = chunk_bm25.search(query, n, None if allowed is None else {
-            cid for cid, did in chunk_doc.items() if did in allowed})
-        doc_rank = {d: r for r, (d, _) in enumerate(doc_bm25.search(query, n, allowed))}
+        lexical = self.store.search_chunks(query, n, scope)
+        doc_rank = {d: r for r, (d, _) in enumerate(self.store.search_documents(query, n, scope))}
 
         fused: dict[str, float] = {}
         dense_rank: dict[str, int] = {}
         lexical_rank: dict[str, int] = {}
+        chunk_doc = {cid: did for cid, did, _ in lexical}
         for rank, (cid, _) in enumerate(dense):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
             dense_rank[cid] = rank + 1
-        for rank, (cid, _) in enumerate(lexical):
+        for rank, (cid, _, _) in enumerate(lexical):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
             lexical_rank[cid] = rank + 1
         for cid in fused:
-            did = chunk_doc.get(cid)
+            did = chunk_doc.get(cid) or doc_id_of(cid)
             if did in doc_rank:
                 fused[cid] += 0.5 / (self.rrf_k + doc_rank[did] + 1)
 
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         chunks = {c.id: c for c in self.store.chunks([cid for cid, _ in ranked[: k * 3]])}
-        docs: dict[str, Document | None] = {}
+        titles = self.store.titles({c.doc_id for c in chunks.values()})
+        flags = self.store.flags({c.doc_id for c in chunks.values()})
         out: list[RetrievedChunk] = []
         kept_terms: list[set[str]] = []
         for cid, score in ranked:
@@ -258,14 +241,12 @@ class CorpusIndex:
             if any(_overlap(shingles, other) > 0.8 for other in kept_terms):
                 continue  # near-duplicate of a better-ranked chunk
             kept_terms.append(shingles)
-            if chunk.doc_id not in docs:
-                docs[chunk.doc_id] = self.store.get_document(chunk.doc_id)
-            doc = docs[chunk.doc_id]
             out.append(RetrievedChunk(
                 doc_id=chunk.doc_id, chunk_id=cid, score=round(score, 6), start=chunk.start, end=chunk.end,
-                text=chunk.text, heading=chunk.heading, title=doc.title if doc else chunk.doc_id,
+                text=chunk.text, heading=chunk.heading, title=titles.get(chunk.doc_id, chunk.doc_id),
                 dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
-                flagged=doc.flagged_spans(chunk.start, chunk.end) if doc else [],
+                flagged=[(f.start, f.end) for f in flags.get(chunk.doc_id, [])
+                         if f.field == "text" and f.start < chunk.end and f.end > chunk.start],
             ))
             if len(out) >= k:
                 break

@@ -1,55 +1,45 @@
-"""BM25 over stemmed content terms, held in memory and rebuilt when the corpus
-version changes. Two granularities: chunks, and whole documents (title + text),
-which measured best on real news (see ../shared/OFFLINE.md)."""
+"""How much a term says: BM25's inverse document frequency of a stemmed term
+over the corpus's chunks, read from the database's lexical index (store.lexical)
+and remembered for the current corpus version. Evidence ranking weighs the
+question's terms with it. Only terms that were asked about are ever held, in a
+bounded cache, never the corpus's vocabulary."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
 
-from qa_service.text import terms
+from qa_service.store.corpus import CorpusStore
+from qa_service.store.lexical import idf, index_token
 
 
-class BM25:
-    def __init__(self, items: Iterable[tuple[str, str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.ids: list[str] = []
-        self.lengths: list[int] = []
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for key, text in items:
-            idx = len(self.ids)
-            self.ids.append(key)
-            counts = Counter(terms(text))
-            self.lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                self.postings[term].append((idx, tf))
-        n = len(self.ids)
-        self.avg_len = (sum(self.lengths) / n) if n else 0.0
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+class TermWeights:
+    def __init__(self, store: CorpusStore, size: int = 50_000) -> None:
+        self.store = store
+        self.size = size
+        self._version = -1
+        self._chunks = 0
+        self._idf: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        for term in set(terms(query)):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for idx, tf in self.postings[term]:
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[idx] / (self.avg_len or 1))
-                scores[idx] += idf * tf * (self.k1 + 1) / (tf + norm)
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        out: list[tuple[str, float]] = []
-        for idx, score in ranked:
-            key = self.ids[idx]
-            if allowed is None or key in allowed:
-                out.append((key, score))
-                if len(out) >= n:
-                    break
-        return out
-
-    def term_idf(self, words: Sequence[str]) -> list[float]:
-        top = max(self.idf.values(), default=1.0)
-        return [self.idf.get(w, top) for w in words]
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term (as ``qa_service.text.terms`` makes them); a term
+        no chunk holds weighs as much as the rarest one."""
+        token = index_token(term)
+        version = self.store.version()
+        with self._lock:
+            if version != self._version:
+                self._idf.clear()
+                self._version = version
+                self._chunks = -1
+            if token in self._idf:
+                self._idf.move_to_end(token)
+                return self._idf[token]
+        found, chunks = self.store.chunk_frequencies([token])
+        value = idf(max(1, found.get(token, 0)), chunks)
+        with self._lock:
+            if self._version == version:
+                self._idf[token] = value
+                while len(self._idf) > self.size:
+                    self._idf.popitem(last=False)
+        return value

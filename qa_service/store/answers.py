@@ -1,4 +1,4 @@
-"""App data in SQLite: each article's suggested questions, every version of every
+"""App data in the database: each article's suggested questions, every version of every
 stored answer (nothing is ever deleted), the typed-question cache, and the
 takeaways. Readers see only published versions; editors see all.
 
@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from qa_service.models import Answer
-from qa_service.store.db import connect, immediate, migrate
+from qa_service.store.db import Database, Step
 
 VersionStatus = Literal["draft", "published", "archived"]
 
 # Versioned schema: append a step, never edit one that has shipped.
-MIGRATIONS = ["""
+MIGRATIONS = [Step(sqlite="""
 CREATE TABLE IF NOT EXISTS questions (
     id TEXT PRIMARY KEY,
     article_id TEXT NOT NULL,
@@ -84,7 +81,61 @@ CREATE TABLE IF NOT EXISTS takeaway_versions (
     takeaways_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS takeaway_versions_article ON takeaway_versions(article_id, status);
-"""]
+""", postgres="""
+CREATE TABLE IF NOT EXISTS questions (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT 'curated',
+    pinned INTEGER NOT NULL DEFAULT 0,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    created_at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_article ON questions(article_id, hidden, position);
+CREATE TABLE IF NOT EXISTS answer_versions (
+    id TEXT PRIMARY KEY,
+    question_id TEXT NOT NULL REFERENCES questions(id),
+    status TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    author TEXT NOT NULL,
+    generator TEXT NOT NULL,
+    model TEXT NOT NULL DEFAULT '',
+    prompt_version TEXT NOT NULL DEFAULT '',
+    corpus_version INTEGER NOT NULL DEFAULT 0,
+    grounding_score DOUBLE PRECISION,
+    answer_json TEXT NOT NULL,
+    source_doc_ids TEXT NOT NULL DEFAULT '[]',
+    stale INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS versions_question ON answer_versions(question_id, status);
+CREATE TABLE IF NOT EXISTS typed_answers (
+    key TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS takeaways (
+    article_id TEXT PRIMARY KEY,
+    takeaways_json TEXT NOT NULL,
+    corpus_version INTEGER NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS takeaway_versions (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    author TEXT NOT NULL,
+    generator TEXT NOT NULL,
+    corpus_version INTEGER NOT NULL DEFAULT 0,
+    grounding_score DOUBLE PRECISION,
+    takeaways_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS takeaway_versions_article ON takeaway_versions(article_id, status);
+""")]
 
 
 @dataclass
@@ -173,30 +224,22 @@ def grounding_score(answer: Answer) -> float | None:
 
 
 class AnswerStore:
-    def __init__(self, path: Path) -> None:
-        self._conn = connect(path)
-        self._lock = threading.RLock()
-        migrate(self._conn, "answers", MIGRATIONS)
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self._conn
-
-    def close(self) -> None:
-        self._conn.close()
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.migrate("answers", MIGRATIONS)
 
     # ------------------------------------------------------------- questions
     def ensure_question(self, article_id: str, text: str, origin: str = "curated", position: int | None = None) -> StoredQuestion:
         qid = question_id(article_id, text)
-        with self._lock:
-            row = self._conn.execute("SELECT * FROM questions WHERE id=?", (qid,)).fetchone()
+        with self.db.write(lock=f"article:{article_id}") as conn:
+            row = conn.execute("SELECT * FROM questions WHERE id=?", (qid,)).fetchone()
             if row is None:
                 if position is None:
-                    row = self._conn.execute(
+                    row = conn.execute(
                         "SELECT COALESCE(MAX(position), -1) + 1 AS p FROM questions WHERE article_id=?", (article_id,)
                     ).fetchone()
                     position = int(row["p"])
-                self._conn.execute(
+                conn.execute(
                     "INSERT INTO questions (id, article_id, text, position, origin, created_at) VALUES (?,?,?,?,?,?)",
                     (qid, article_id, text.strip(), position, origin, time.time()),
                 )
@@ -205,23 +248,23 @@ class AnswerStore:
         return q
 
     def get_question(self, qid: str) -> StoredQuestion | None:
-        row = self._conn.execute("SELECT * FROM questions WHERE id=?", (qid,)).fetchone()
+        row = self.db.one("SELECT * FROM questions WHERE id=?", (qid,))
         return _question(row) if row else None
 
     def questions(self, article_id: str, include_hidden: bool = False) -> list[StoredQuestion]:
         sql = "SELECT * FROM questions WHERE article_id=?" + ("" if include_hidden else " AND hidden=0")
-        rows = self._conn.execute(sql + " ORDER BY pinned DESC, position, created_at", (article_id,))
+        rows = self.db.query(sql + " ORDER BY pinned DESC, position, created_at", (article_id,))
         return [_question(r) for r in rows]
 
     def update_question(self, qid: str, *, position: int | None = None, pinned: bool | None = None,
                         hidden: bool | None = None) -> None:
-        with self._lock:
+        with self.db.write() as conn:
             if position is not None:
-                self._conn.execute("UPDATE questions SET position=? WHERE id=?", (position, qid))
+                conn.execute("UPDATE questions SET position=? WHERE id=?", (position, qid))
             if pinned is not None:
-                self._conn.execute("UPDATE questions SET pinned=? WHERE id=?", (int(pinned), qid))
+                conn.execute("UPDATE questions SET pinned=? WHERE id=?", (int(pinned), qid))
             if hidden is not None:
-                self._conn.execute("UPDATE questions SET hidden=? WHERE id=?", (int(hidden), qid))
+                conn.execute("UPDATE questions SET hidden=? WHERE id=?", (int(hidden), qid))
 
     # -------------------------------------------------------------- versions
     def add_version(
@@ -250,17 +293,17 @@ class AnswerStore:
         model = model or "none"
         prompt_version = prompt_version or "none"
         docs = sorted({c.doc_id for c in answer.citations} | {r.doc_id for r in answer.retrieved})
-        with immediate(self._conn, self._lock):
-            has_published = self._conn.execute(
+        with self.db.write(lock=f"question:{qid}") as conn:
+            has_published = conn.execute(
                 "SELECT 1 FROM answer_versions WHERE question_id=? AND status='published'", (qid,)
             ).fetchone()
             do_publish = (not has_published) if publish is None else publish
             if do_publish:
-                self._conn.execute(
+                conn.execute(
                     "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published'",
                     (qid,),
                 )
-            self._conn.execute(
+            conn.execute(
                 "INSERT INTO answer_versions (id, question_id, status, created_at, author, generator, model, "
                 "prompt_version, corpus_version, grounding_score, answer_json, source_doc_ids, note) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -274,68 +317,86 @@ class AnswerStore:
 
     def publish(self, vid: str) -> AnswerVersion:
         """Publish ``vid``; the previously published version becomes archived."""
-        with immediate(self._conn, self._lock):
-            row = self._conn.execute("SELECT question_id FROM answer_versions WHERE id=?", (vid,)).fetchone()
-            if row is None:
-                raise KeyError(vid)
-            self._conn.execute(
+        row = self.db.one("SELECT question_id FROM answer_versions WHERE id=?", (vid,))
+        if row is None:
+            raise KeyError(vid)
+        with self.db.write(lock=f"question:{row['question_id']}") as conn:
+            conn.execute(
                 "UPDATE answer_versions SET status='archived' WHERE question_id=? AND status='published' AND id<>?",
                 (row["question_id"], vid),
             )
-            self._conn.execute("UPDATE answer_versions SET status='published' WHERE id=?", (vid,))
+            conn.execute("UPDATE answer_versions SET status='published' WHERE id=?", (vid,))
         version = self.get_version(vid)
         assert version is not None
         return version
 
     def discard(self, vid: str) -> AnswerVersion:
         """A discarded draft is archived, not deleted."""
-        with self._lock:
-            self._conn.execute("UPDATE answer_versions SET status='archived' WHERE id=? AND status='draft'", (vid,))
+        self.db.execute("UPDATE answer_versions SET status='archived' WHERE id=? AND status='draft'", (vid,))
         version = self.get_version(vid)
         if version is None:
             raise KeyError(vid)
         return version
 
     def get_version(self, vid: str) -> AnswerVersion | None:
-        row = self._conn.execute("SELECT * FROM answer_versions WHERE id=?", (vid,)).fetchone()
+        row = self.db.one("SELECT * FROM answer_versions WHERE id=?", (vid,))
         return _version(row) if row else None
 
     def versions(self, qid: str) -> list[AnswerVersion]:
-        rows = self._conn.execute(
-            "SELECT * FROM answer_versions WHERE question_id=? ORDER BY created_at DESC, rowid DESC", (qid,)
+        rows = self.db.query(
+            "SELECT * FROM answer_versions WHERE question_id=? ORDER BY created_at DESC, id DESC", (qid,)
         )
         return [_version(r) for r in rows]
 
     def published(self, qid: str) -> AnswerVersion | None:
-        row = self._conn.execute(
-            "SELECT * FROM answer_versions WHERE question_id=? AND status='published'", (qid,)
-        ).fetchone()
+        row = self.db.one("SELECT * FROM answer_versions WHERE question_id=? AND status='published'", (qid,))
         return _version(row) if row else None
 
     def mark_stale(self, doc_ids: set[str]) -> list[AnswerVersion]:
         """Flag published and draft versions that cite or retrieved a changed document."""
         flagged = []
-        with self._lock:
-            for row in self._conn.execute(
-                "SELECT * FROM answer_versions WHERE status IN ('published','draft') AND stale=0"
-            ).fetchall():
+        with self.db.write() as conn:
+            rows = conn.execute(
+                "SELECT id, source_doc_ids FROM answer_versions WHERE status IN ('published','draft') AND stale=0"
+            ).fetchall()
+            for row in rows:
                 if set(json.loads(row["source_doc_ids"])) & doc_ids:
-                    self._conn.execute("UPDATE answer_versions SET stale=1 WHERE id=?", (row["id"],))
+                    conn.execute("UPDATE answer_versions SET stale=1 WHERE id=?", (row["id"],))
                     flagged.append(row["id"])
         return [v for v in (self.get_version(vid) for vid in flagged) if v]
 
     # ------------------------------------------------------- typed questions
     def get_typed(self, key: str) -> Answer | None:
-        row = self._conn.execute("SELECT answer_json FROM typed_answers WHERE key=?", (key,)).fetchone()
+        row = self.db.one("SELECT answer_json FROM typed_answers WHERE key=?", (key,))
         return Answer.model_validate_json(row["answer_json"]) if row else None
 
     def put_typed(self, key: str, article_id: str | None, answer: Answer) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO typed_answers (key, article_id, question, answer_json, created_at) "
-                "VALUES (?,?,?,?,?)",
-                (key, article_id or "", answer.question, answer.model_dump_json(), time.time()),
-            )
+        self.db.execute(
+            "INSERT INTO typed_answers (key, article_id, question, answer_json, created_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (key) DO UPDATE SET article_id=excluded.article_id, question=excluded.question, "
+            "answer_json=excluded.answer_json, created_at=excluded.created_at",
+            (key, article_id or "", answer.question, answer.model_dump_json(), time.time()),
+        )
+
+    # ------------------------------------------------------ the reader's page
+    def page_state(self, article_id: str) -> str:
+        """A short fingerprint of everything the reader's page of this article
+        shows from storage: the corpus version (the article and its sources), its
+        visible questions in order with their published versions, and its
+        published takeaways. Equal fingerprints mean equal pages, in every
+        process; it is a few indexed reads, cheap enough to check often."""
+        with self.db.read() as conn:
+            version = conn.execute("SELECT value FROM corpus_meta WHERE key='version'").fetchone()
+            questions = conn.execute(
+                "SELECT q.id, q.text, q.position, q.pinned, q.hidden, v.id AS vid FROM questions q "
+                "LEFT JOIN answer_versions v ON v.question_id = q.id AND v.status='published' "
+                "WHERE q.article_id=? ORDER BY q.id", (article_id,)).fetchall()
+            takeaways = conn.execute("SELECT created_at, corpus_version FROM takeaways WHERE article_id=?",
+                                     (article_id,)).fetchone()
+        parts = [article_id, version[0] if version else "0",
+                 repr(tuple(takeaways) if takeaways else None),
+                 *(repr(tuple(r)) for r in questions)]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
 
     # -------------------------------------------------------------- takeaways
     def put_takeaways(self, article_id: str, takeaways: list[dict[str, object]], corpus_version: int) -> None:
@@ -348,19 +409,29 @@ class AnswerStore:
         self.add_takeaways_version(article_id, takeaways, author="system", generator=generator,
                                    corpus_version=corpus_version, publish=True)
 
-    def _backfill_takeaways(self, article_id: str) -> None:
+    def _backfill_takeaways(self, conn: Any, article_id: str) -> None:
         """Takeaways stored before versions existed become the first (published) version."""
-        if self._conn.execute("SELECT 1 FROM takeaway_versions WHERE article_id=?", (article_id,)).fetchone():
+        if conn.execute("SELECT 1 FROM takeaway_versions WHERE article_id=?", (article_id,)).fetchone():
             return
-        row = self._conn.execute("SELECT * FROM takeaways WHERE article_id=?", (article_id,)).fetchone()
+        row = conn.execute("SELECT * FROM takeaways WHERE article_id=?", (article_id,)).fetchone()
         if row is None:
             return
         items = json.loads(row["takeaways_json"])
-        self._conn.execute(
+        conn.execute(
             "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, corpus_version, "
             "grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
             (uuid.uuid4().hex[:16], article_id, "published", row["created_at"], "system", "unknown",
              row["corpus_version"], takeaways_grounding(items), row["takeaways_json"]),
+        )
+
+    @staticmethod
+    def _show_takeaways(conn: Any, article_id: str, payload: str, corpus_version: int) -> None:
+        """The published set, copied where the reader's page reads it."""
+        conn.execute(
+            "INSERT INTO takeaways (article_id, takeaways_json, corpus_version, created_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (article_id) DO UPDATE SET takeaways_json=excluded.takeaways_json, "
+            "corpus_version=excluded.corpus_version, created_at=excluded.created_at",
+            (article_id, payload, corpus_version, time.time()),
         )
 
     def add_takeaways_version(self, article_id: str, takeaways: list[dict[str, object]], *, author: str,
@@ -368,63 +439,57 @@ class AnswerStore:
         """Insert a takeaways version; ``publish=None`` publishes only when none is published."""
         vid = uuid.uuid4().hex[:16]
         payload = json.dumps(takeaways)
-        with immediate(self._conn, self._lock):
-            self._backfill_takeaways(article_id)
-            has_published = self._conn.execute(
+        with self.db.write(lock=f"takeaways:{article_id}") as conn:
+            self._backfill_takeaways(conn, article_id)
+            has_published = conn.execute(
                 "SELECT 1 FROM takeaway_versions WHERE article_id=? AND status='published'", (article_id,)
             ).fetchone()
             do_publish = (not has_published) if publish is None else publish
             if do_publish:
-                self._conn.execute("UPDATE takeaway_versions SET status='archived' "
-                                   "WHERE article_id=? AND status='published'", (article_id,))
-            now = time.time()
-            self._conn.execute(
+                conn.execute("UPDATE takeaway_versions SET status='archived' "
+                             "WHERE article_id=? AND status='published'", (article_id,))
+            conn.execute(
                 "INSERT INTO takeaway_versions (id, article_id, status, created_at, author, generator, "
                 "corpus_version, grounding_score, takeaways_json) VALUES (?,?,?,?,?,?,?,?,?)",
-                (vid, article_id, "published" if do_publish else "draft", now, author, generator,
+                (vid, article_id, "published" if do_publish else "draft", time.time(), author, generator,
                  corpus_version, takeaways_grounding(takeaways), payload),
             )
             if do_publish:
-                self._conn.execute(
-                    "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
-                    "VALUES (?,?,?,?)", (article_id, payload, corpus_version, now),
-                )
+                self._show_takeaways(conn, article_id, payload, corpus_version)
         version = self.get_takeaways_version(vid)
         assert version is not None
         return version
 
     def get_takeaways_version(self, vid: str) -> TakeawaysVersion | None:
-        row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
+        row = self.db.one("SELECT * FROM takeaway_versions WHERE id=?", (vid,))
         return _takeaways_version(row) if row else None
 
     def takeaways_versions(self, article_id: str) -> list[TakeawaysVersion]:
-        with self._lock:
-            self._backfill_takeaways(article_id)
-        rows = self._conn.execute(
-            "SELECT * FROM takeaway_versions WHERE article_id=? ORDER BY created_at DESC, rowid DESC", (article_id,)
+        if self.db.one("SELECT 1 FROM takeaway_versions WHERE article_id=?", (article_id,)) is None:
+            with self.db.write(lock=f"takeaways:{article_id}") as conn:
+                self._backfill_takeaways(conn, article_id)
+        rows = self.db.query(
+            "SELECT * FROM takeaway_versions WHERE article_id=? ORDER BY created_at DESC, id DESC", (article_id,)
         )
         return [_takeaways_version(r) for r in rows]
 
     def publish_takeaways(self, vid: str) -> TakeawaysVersion:
         """Publish a takeaways version; the previously published one becomes archived."""
-        with immediate(self._conn, self._lock):
-            row = self._conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
-            if row is None:
-                raise KeyError(vid)
-            self._conn.execute("UPDATE takeaway_versions SET status='archived' "
-                               "WHERE article_id=? AND status='published' AND id<>?", (row["article_id"], vid))
-            self._conn.execute("UPDATE takeaway_versions SET status='published' WHERE id=?", (vid,))
-            self._conn.execute(
-                "INSERT OR REPLACE INTO takeaways (article_id, takeaways_json, corpus_version, created_at) "
-                "VALUES (?,?,?,?)", (row["article_id"], row["takeaways_json"], row["corpus_version"], time.time()),
-            )
+        found = self.db.one("SELECT article_id FROM takeaway_versions WHERE id=?", (vid,))
+        if found is None:
+            raise KeyError(vid)
+        with self.db.write(lock=f"takeaways:{found['article_id']}") as conn:
+            row = conn.execute("SELECT * FROM takeaway_versions WHERE id=?", (vid,)).fetchone()
+            conn.execute("UPDATE takeaway_versions SET status='archived' "
+                         "WHERE article_id=? AND status='published' AND id<>?", (row["article_id"], vid))
+            conn.execute("UPDATE takeaway_versions SET status='published' WHERE id=?", (vid,))
+            self._show_takeaways(conn, row["article_id"], row["takeaways_json"], row["corpus_version"])
         version = self.get_takeaways_version(vid)
         assert version is not None
         return version
 
     def discard_takeaways(self, vid: str) -> TakeawaysVersion:
-        with self._lock:
-            self._conn.execute("UPDATE takeaway_versions SET status='archived' WHERE id=? AND status='draft'", (vid,))
+        self.db.execute("UPDATE takeaway_versions SET status='archived' WHERE id=? AND status='draft'", (vid,))
         version = self.get_takeaways_version(vid)
         if version is None:
             raise KeyError(vid)
@@ -433,13 +498,14 @@ class AnswerStore:
     # ------------------------------------------------- editor question ops
     def reorder_questions(self, article_id: str, ordered_ids: list[str]) -> None:
         """Positions follow ``ordered_ids``; questions not named keep their order after them."""
-        with immediate(self._conn, self._lock):
-            rest = [r["id"] for r in self._conn.execute(
-                "SELECT id FROM questions WHERE article_id=? ORDER BY position, created_at", (article_id,))
-                if r["id"] not in set(ordered_ids)]
+        with self.db.write(lock=f"article:{article_id}") as conn:
+            named = set(ordered_ids)
+            rest = [r["id"] for r in conn.execute(
+                "SELECT id FROM questions WHERE article_id=? ORDER BY position, created_at", (article_id,)).fetchall()
+                if r["id"] not in named]
             for position, qid in enumerate([*ordered_ids, *rest]):
-                self._conn.execute("UPDATE questions SET position=? WHERE id=? AND article_id=?",
-                                   (position, qid, article_id))
+                conn.execute("UPDATE questions SET position=? WHERE id=? AND article_id=?",
+                             (position, qid, article_id))
 
     def list_versions(self, *, status: str | None = None, stale: bool | None = None,
                       article_id: str | None = None) -> list[AnswerVersion]:
@@ -455,23 +521,23 @@ class AnswerStore:
         if article_id is not None:
             sql += " AND q.article_id=?"
             params.append(article_id)
-        rows = self._conn.execute(sql + " ORDER BY v.created_at DESC, v.rowid DESC", params)
+        rows = self.db.query(sql + " ORDER BY v.created_at DESC, v.id DESC", params)
         return [_version(r) for r in rows]
 
     def article_ids(self) -> list[str]:
-        return [r["article_id"] for r in self._conn.execute("SELECT DISTINCT article_id FROM questions ORDER BY 1")]
+        return [r["article_id"] for r in self.db.query("SELECT DISTINCT article_id FROM questions ORDER BY 1")]
 
     def get_takeaways(self, article_id: str) -> list[dict[str, object]] | None:
-        row = self._conn.execute("SELECT takeaways_json FROM takeaways WHERE article_id=?", (article_id,)).fetchone()
+        row = self.db.one("SELECT takeaways_json FROM takeaways WHERE article_id=?", (article_id,))
         return json.loads(row["takeaways_json"]) if row else None
 
 
-def _question(row: sqlite3.Row) -> StoredQuestion:
+def _question(row: Any) -> StoredQuestion:
     return StoredQuestion(id=row["id"], article_id=row["article_id"], text=row["text"], position=row["position"],
                           origin=row["origin"], pinned=bool(row["pinned"]), hidden=bool(row["hidden"]))
 
 
-def _takeaways_version(row: sqlite3.Row) -> TakeawaysVersion:
+def _takeaways_version(row: Any) -> TakeawaysVersion:
     return TakeawaysVersion(
         id=row["id"], article_id=row["article_id"], status=row["status"], created_at=row["created_at"],
         author=row["author"], generator=row["generator"], corpus_version=row["corpus_version"],
@@ -479,7 +545,7 @@ def _takeaways_version(row: sqlite3.Row) -> TakeawaysVersion:
     )
 
 
-def _version(row: sqlite3.Row) -> AnswerVersion:
+def _version(row: Any) -> AnswerVersion:
     return AnswerVersion(
         id=row["id"], question_id=row["question_id"], status=row["status"], created_at=row["created_at"],
         author=row["author"], generator=row["generator"], model=row["model"], prompt_version=row["prompt_version"],

@@ -1,9 +1,16 @@
 """The FastAPI application: builds Services once, mounts the reader and editor
 routers and the static files, and turns every error into a clear 4xx (JSON for
-the API, a small page for browsers), never a stack trace."""
+the API, a small page for browsers), never a stack trace.
+
+``create_app()`` with no arguments reads the settings from the environment,
+which is how ``serve --workers N`` starts each worker process
+(``uvicorn qa_service.web.app:create_app --factory``). Each worker also runs a
+job worker thread (unless QA_WEB_RUNS_JOBS=false), serves ``/metrics`` and
+logs one JSON line per request (web.telemetry)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,12 +24,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qa_service import metrics
 from qa_service.editor.errors import Conflict, EditorialError, NotFound
 from qa_service.models import UnknownArticle
 from qa_service.services import Services
 from qa_service.settings import Settings, get_settings
 from qa_service.web.limits import Limits, Throttled
+from qa_service.web.page_cache import PageCache, SharedPagesMiddleware
 from qa_service.web.security import BodyLimit, ProxyHeaders, SecurityHeaders, same_origin
+from qa_service.web.telemetry import TelemetryMiddleware, configure_logging
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("qa_service.web")
@@ -60,20 +70,19 @@ def _allowed_methods(app: FastAPI, request: Request) -> str:
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     from qa_service.web.reader import templates
 
-    try:
-        from qa_service.web.auth import current_user
-
-        user = current_user(request)
-    except Exception:  # noqa: BLE001 - an error page must render even if accounts are broken
-        user = None
+    # Only a user this request already looked up: error handlers run on the
+    # event loop, where no database call may block.
+    user = getattr(request.state, "qa_user", None) or None
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "user": user},
                                       status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The app over ``services`` (tests pass their own) or Services(settings)."""
+    owned = services is None
     if services is None:
         services = Services(settings or get_settings())
+    settings = services.settings
     typed = services.typed_answers
 
     @asynccontextmanager
@@ -84,8 +93,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         for name in ("article.html", "index.html", "_answer.html"):  # compile once, before the first view
             templates.get_template(name)
+        # What start-up made (models, clients, compiled templates) lives as long as
+        # the process: the cycle collector need not walk it again, so no request
+        # waits on a full collection of hundreds of MB of objects.
+        gc.collect()
+        gc.freeze()
+        worker = None
+        if settings.web_runs_jobs:
+            worker = services.editorial.job_worker(lease=settings.job_lease_seconds, poll=settings.job_poll_seconds)
+            worker.start()
         yield
+        if worker is not None:
+            # A job still running when the process stops is retried by the next worker once its lease ends.
+            await run_in_threadpool(worker.stop, 5.0)
         typed.close()
+        if owned:
+            services.close()
 
     app = FastAPI(
         title="qa_service",
@@ -100,11 +123,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dependencies=[Depends(same_origin)],
     )
     app.state.services = services
-    app.state.limits = Limits(services.settings)
-    # Outermost last: the client's address is settled first, every response
-    # gets the security headers (a 413 included), and no body is read past its cap.
+    app.state.pages = PageCache(services.answers.page_state, size=settings.page_cache_size,
+                                recheck=settings.page_recheck_seconds, shared_max_age=settings.page_shared_max_age)
+    app.state.limits = Limits(services.settings, services.limiter)
+    if settings.access_log:
+        configure_logging()
+    # Innermost first. No body is read past its cap; cached pages (GET, no
+    # body) are answered next, inside telemetry, so they are logged and
+    # counted too, and inside the security headers, so they carry them (a 413
+    # too); outermost, the client's address is settled before anything keys on it.
     app.add_middleware(BodyLimit, limit=services.settings.max_body_bytes)
+    app.add_middleware(SharedPagesMiddleware, pages=app.state.pages)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(TelemetryMiddleware, log_requests=settings.access_log, on_change=app.state.pages.forget)
     app.add_middleware(ProxyHeaders, trusted=services.settings.trusted_proxy_networks)
 
     @app.exception_handler(StarletteHTTPException)
@@ -159,6 +190,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        """Prometheus text format: requests, answers, tokens, caches, job queue (all workers)."""
+        return Response(metrics.exposition(services.jobs.depth), media_type=metrics.CONTENT_TYPE)
 
     return app
 

@@ -97,12 +97,12 @@ def api_audit(ed: EditorialDep, limit: Annotated[int, Query(ge=1, le=1000)] = 10
 
 @router.get("/jobs", response_model=list[schemas.JobOut], summary="Recent background jobs")
 def api_jobs(ed: EditorialDep) -> list[schemas.JobOut]:
-    return [_job_out(j) for j in ed.jobs.store.recent()]
+    return [_job_out(j) for j in ed.jobs.recent()]
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut, summary="One job's status and progress")
 def api_job(job_id: str, ed: EditorialDep) -> schemas.JobOut:
-    job = ed.jobs.store.get(job_id)
+    job = ed.jobs.get(job_id)
     if job is None:
         raise HTTPException(status_code=404, detail=f"no job {job_id!r}")
     return _job_out(job)

@@ -74,7 +74,7 @@ def review_page(request: Request, ed: EditorialDep) -> Response:
         return gate
     articles = ed.store.documents(kind="article")
     return _render(request, "editor/review.html", gate, items=ed.review_queue(), articles=articles,
-                   jobs=ed.jobs.store.recent(10), flagged=ed.flagged_passages())
+                   jobs=ed.jobs.recent(10), flagged=ed.flagged_passages())
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -90,7 +90,7 @@ def job_page(request: Request, job_id: str, ed: EditorialDep) -> Response:
     gate = _gate(request)
     if isinstance(gate, Response):
         return gate
-    job = ed.jobs.store.get(job_id)
+    job = ed.jobs.get(job_id)
     if job is None:
         raise HTTPException(status_code=404, detail=f"No job {job_id!r}.")
     return _render(request, "editor/job.html", gate, job=job)

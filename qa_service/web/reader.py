@@ -3,14 +3,21 @@ stored answers, typed questions (streamed), sources, votes, answer feedback and
 comments; the matching JSON API; sign up / log in / log out.
 
 A page view only reads stored data: no generator ever runs while a page renders.
+The article page and its JSON are the same for every reader, so they are
+rendered once per published state and cached (web.page_cache), with an ETag
+and a Cache-Control a CDN can honour; what differs by reader (login, votes,
+helpful marks, comments) comes from ``/api/articles/{id}/me``, and readers
+without JavaScript get it server-rendered at ``/articles/{id}/discussion``.
 Typed questions go through TypedAnswers (cache, single flight, rate limit), whose
 CPU-bound work runs on its own worker thread, never on the event loop.
+
+Routes that read the database are plain ``def`` (FastAPI runs them on its
+thread pool); the few ``async def`` ones never call the database themselves.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,9 +38,10 @@ from qa_service.store.accounts import AccountError, User
 from qa_service.store.answers import StoredQuestion
 from qa_service.web import schemas
 from qa_service.web.auth import SESSION_COOKIE, login_response, logout_response
-from qa_service.web.csrf import csrf_ok
+from qa_service.web.csrf import csrf_ok, csrf_token
 from qa_service.web.deps import LoggedInDep, ServicesDep, TypedAnswersDep, UserDep, client_key
 from qa_service.web.limits import Limits, Throttled
+from qa_service.web.page_cache import PageCache
 from qa_service.web.render import make_templates, render_answer, render_text
 
 HERE = Path(__file__).resolve().parent
@@ -142,23 +150,37 @@ def index_page(request: Request, services: ServicesDep, user: UserDep) -> HTMLRe
     return templates.TemplateResponse(request, "index.html", {"articles": articles, "user": user})
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-def article_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
-    started = time.perf_counter()
+def render_article_page(services: Services, article_id: str) -> bytes:
+    """The article page as every reader gets it (nothing in it depends on who asks)."""
     page = services.article_page(article_id)
-    questions = question_views(page, with_html=True)
-    accounts = services.accounts
-    for q in questions:
-        q.feedback = accounts.feedback_counts(q.id)
-        q.my_feedback = accounts.user_feedback(user.id, q.id) if user else None
+    path = f"/articles/{quote(article_id)}"
     body = render_text(page.doc.text, prefix="body", headings=True, skip_heading=page.doc.title)
-    response = templates.TemplateResponse(request, "article.html", {
-        "view": page, "questions": questions, "doc": page.doc, "body": body, "user": user,
-        "votes": _votes(services, article_id, user),
-        "comments": accounts.comments(article_id),
-        "next": request.url.path,
+    return templates.get_template("article.html").render({
+        "view": page, "questions": question_views(page, with_html=True), "doc": page.doc, "body": body,
+        "user": None, "shared": True, "next": path,
+    }).encode()
+
+
+# The two shared views are async and take only the request: no dependency to
+# solve, no thread-pool hop; a cached page is served from the event loop.
+@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+async def article_page(request: Request, article_id: str) -> Response:
+    services: Services = request.app.state.services
+    pages: PageCache = request.app.state.pages
+    cached = await pages.get("html", article_id, lambda: render_article_page(services, article_id))
+    return pages.response(cached, request.headers.get("if-none-match"))
+
+
+@router.get("/articles/{article_id}/discussion", response_class=HTMLResponse, include_in_schema=False)
+def discussion_page(request: Request, article_id: str, services: ServicesDep, user: UserDep) -> HTMLResponse:
+    """Votes and comments rendered for this reader: the article page's per-reader
+    parts for browsers without JavaScript. Never cached."""
+    doc = services.store.article(article_id)
+    response = templates.TemplateResponse(request, "discussion.html", {
+        "doc": doc, "user": user, "votes": _votes(services, article_id, user),
+        "comments": services.accounts.comments(article_id), "next": request.url.path,
     })
-    response.headers["Server-Timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -179,6 +201,13 @@ def ask_page(request: Request, article_id: str, services: ServicesDep, typed: Ty
     })
 
 
+def _after_form(article_id: str, back: str, anchor: str) -> RedirectResponse:
+    """Back where the form was: the discussion page (readers without JavaScript
+    see their vote or comment there), else the article."""
+    page = f"/articles/{quote(article_id)}" + ("/discussion" if back == "discussion" else "")
+    return RedirectResponse(f"{page}#{quote(anchor)}", status_code=303)
+
+
 def _check_form_csrf(request: Request, token: str) -> None:
     """A reader's form carries the token derived from their session cookie,
     which another site can neither read nor forge."""
@@ -188,7 +217,7 @@ def _check_form_csrf(request: Request, token: str) -> None:
 
 @router.post("/articles/{article_id}/votes", include_in_schema=False)
 def vote_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
-              kind: Annotated[str, Form()], value: Annotated[str, Form()],
+              kind: Annotated[str, Form()], value: Annotated[str, Form()], back: Annotated[str, Form()] = "",
               csrf: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
@@ -198,7 +227,7 @@ def vote_form(request: Request, article_id: str, services: ServicesDep, user: Us
         services.accounts.set_vote(user.id, article_id, kind, value.lower() in ("1", "true", "yes"))
     except AccountError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return RedirectResponse(f"/articles/{quote(article_id)}#votes", status_code=303)
+    return _after_form(article_id, back, "votes")
 
 
 @router.post("/articles/{article_id}/questions/{qid}/feedback", include_in_schema=False)
@@ -209,12 +238,13 @@ def feedback_form(request: Request, article_id: str, qid: str, services: Service
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
     _check_form_csrf(request, csrf)
     services.accounts.set_feedback(user.id, qid, helpful.lower() in ("1", "true", "yes"))
-    return RedirectResponse(f"/articles/{quote(article_id)}#{quote(qid)}", status_code=303)
+    return _after_form(article_id, "", qid)
 
 
 @router.post("/articles/{article_id}/comments", include_in_schema=False)
 def comment_form(request: Request, article_id: str, services: ServicesDep, user: UserDep,
-                 text: Annotated[str, Form(max_length=4000)] = "", csrf: Annotated[str, Form()] = "") -> Response:
+                 text: Annotated[str, Form(max_length=4000)] = "", back: Annotated[str, Form()] = "",
+                 csrf: Annotated[str, Form()] = "") -> Response:
     services.store.article(article_id)
     if user is None:
         return RedirectResponse(f"/login?next=/articles/{quote(article_id)}", status_code=303)
@@ -223,7 +253,7 @@ def comment_form(request: Request, article_id: str, services: ServicesDep, user:
         services.accounts.add_comment(user.id, article_id, text)
     except AccountError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return RedirectResponse(f"/articles/{quote(article_id)}#comments", status_code=303)
+    return _after_form(article_id, back, "comments")
 
 
 def _account_page(request: Request, page: str, user: User | None, next_url: str, error: str = "",
@@ -244,37 +274,32 @@ def _address(request: Request) -> str:
 
 def authenticate(request: Request, services: Services, name: str, password: str) -> User | None:
     """The user these credentials name, or None. Throttled, before any hashing,
-    when this account or address has failed too often; a failure counts
-    against both; bcrypt runs in one of a bounded number of slots."""
+    when this account or address has failed too often (counted across every
+    worker); a failure counts against both; bcrypt runs in one of a bounded
+    number of slots."""
     limits: Limits = request.app.state.limits
-    address = _address(request)
-    limits.check_login(name, address)
-    with limits.password_hashing():
-        # again, holding the slot: attempts that waited for it see the failures counted meanwhile
-        limits.check_login(name, address)
+    with limits.login_attempt(name, _address(request)) as attempt, limits.password_hashing():
         user = services.accounts.authenticate(name, password)
-        if user is None:
-            limits.login_failed(name, address)
+        if user is not None:
+            attempt.cancel()  # only failures count
     return user
 
 
 def sign_up(request: Request, services: Services, name: str, password: str) -> User:
-    """A new reader account; Throttled past QA_SIGNUPS_PER_HOUR per address,
-    NameTaken or AccountError (with the reason) when it cannot be made."""
+    """A new reader account; Throttled past QA_SIGNUPS_PER_HOUR per address
+    (counted across every worker), NameTaken or AccountError (with the
+    reason) when it cannot be made (and then it does not count)."""
     limits: Limits = request.app.state.limits
-    address = _address(request)
-    limits.check_signup(address)
-    if services.accounts.get_user(name) is not None:  # before paying for a hash
-        raise NameTaken(f"The name {name.strip()!r} is taken.")
-    with limits.password_hashing():
-        try:
-            user = services.accounts.create_user(name, password)
-        except AccountError as exc:
-            if services.accounts.get_user(name) is not None:  # taken meanwhile
-                raise NameTaken(str(exc)) from None
-            raise
-    limits.signed_up(address)
-    return user
+    with limits.signup_attempt(_address(request)):
+        if services.accounts.get_user(name) is not None:  # before paying for a hash
+            raise NameTaken(f"The name {name.strip()!r} is taken.")
+        with limits.password_hashing():
+            try:
+                return services.accounts.create_user(name, password)
+            except AccountError as exc:
+                if services.accounts.get_user(name) is not None:  # taken meanwhile
+                    raise NameTaken(str(exc)) from None
+                raise
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -331,9 +356,7 @@ API_ERRORS = schemas.error_responses(404)
 
 @router.get("/healthz", response_model=schemas.Health, tags=["meta"], summary="Health check")
 def healthz(services: ServicesDep) -> schemas.Health:
-    return schemas.Health(documents=len(services.store.document_ids()),
-                          articles=len(services.store.documents(kind="article")),
-                          corpus_version=services.store.version())
+    return schemas.Health(**services.store.counts(), corpus_version=services.store.version())
 
 
 @router.get("/api/articles", response_model=list[schemas.ArticleSummary], tags=["articles"], summary="List articles")
@@ -346,20 +369,51 @@ def list_articles(services: ServicesDep) -> list[schemas.ArticleSummary]:
     return out
 
 
-@router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
-            tags=["articles"], summary="An article with takeaways and answered questions")
-def get_article(article_id: str, services: ServicesDep, user: UserDep) -> schemas.ArticleDetail:
-    """The article's takeaways and suggested questions with their published answers (stored; never generated here)."""
+def render_article_json(services: Services, article_id: str) -> bytes:
+    """The article's JSON as every reader gets it (schemas.ArticleDetail)."""
     view = services.article_page(article_id)
     d = view.doc
-    return schemas.ArticleDetail(
+    detail = schemas.ArticleDetail(
         id=d.id, title=d.title, label=d.label, publisher=d.publisher, published=d.published, url=d.url,
         takeaways=[schemas.TakeawayOut(text=str(t["text"]), citations=[Citation.model_validate(c) for c in t["citations"]])  # type: ignore[union-attr]
                    for t in (view.takeaways or [])],
         questions=[schemas.QuestionOut(id=q.id, question=q.text, answer=q.answer) for q in view.questions],
         sources=[_source_out(s) for s in view.sources],
-        votes=_votes(services, article_id, user),
         answers_ready=view.answers_ready,
+    )
+    return detail.model_dump_json().encode()
+
+
+@router.get("/api/articles/{article_id}", response_model=schemas.ArticleDetail, responses=API_ERRORS,
+            tags=["articles"], summary="An article with takeaways and answered questions")
+async def get_article(request: Request, article_id: str) -> Response:
+    """The article's takeaways and suggested questions with their published answers (stored; never
+    generated here). The same for every reader: sent with an ETag (If-None-Match gets a 304) and a
+    Cache-Control a CDN can honour. Votes and comments are at `/api/articles/{id}/me`."""
+    services: Services = request.app.state.services
+    pages: PageCache = request.app.state.pages
+    cached = await pages.get("json", article_id, lambda: render_article_json(services, article_id))
+    return pages.response(cached, request.headers.get("if-none-match"))
+
+
+@router.get("/api/articles/{article_id}/me", response_model=schemas.ReaderStateOut, responses=API_ERRORS,
+            tags=["articles"], summary="What this reader sees that the shared page does not hold")
+def reader_state(article_id: str, request: Request, response: Response, services: ServicesDep,
+                 user: UserDep) -> schemas.ReaderStateOut:
+    """Who is logged in, the vote counts with the reader's own votes, the helpful marks of each
+    suggested question (with the reader's own) and the comments. Never cached."""
+    services.store.article(article_id)
+    response.headers["Cache-Control"] = "private, no-store"
+    accounts = services.accounts
+    qids = [q.id for q in services.answers.questions(article_id)]
+    counts = accounts.feedback_counts_for(qids)
+    mine = accounts.user_feedback_for(user.id, qids) if user else {}
+    return schemas.ReaderStateOut(
+        user=schemas.UserOut(name=user.name, role=user.role) if user else None,
+        votes=_votes(services, article_id, user),
+        feedback={qid: schemas.FeedbackOut(**counts[qid], mine=mine.get(qid)) for qid in qids},
+        comments=[schemas.CommentOut(**c.__dict__) for c in accounts.comments(article_id)],
+        csrf=csrf_token(request) if user else "",
     )
 
 
@@ -507,3 +561,57 @@ def api_logout(request: Request, services: ServicesDep) -> Response:
             responses=schemas.error_responses(401), openapi_extra=schemas.LOGGED_IN)
 def me(user: LoggedInDep) -> schemas.UserOut:
     return schemas.UserOut(name=user.name, role=user.role)
+
+
+@router.get("/api/me/tokens", response_model=list[schemas.TokenOut], tags=["accounts"],
+            summary="My API tokens", responses=schemas.error_responses(401), openapi_extra=schemas.LOGGED_IN)
+def my_tokens(services: ServicesDep, user: LoggedInDep) -> list[schemas.TokenOut]:
+    """The caller's API tokens (made by an operator with `qa-service tokens create`), expired ones
+    included; never their secrets."""
+    return [schemas.TokenOut(id=t.id, created_at=t.created_at, last_used_at=t.last_used_at,
+                             expires_at=t.expires_at, expired=t.expired())
+            for t in services.accounts.api_tokens(user.name)]
+
+
+@router.delete("/api/me/tokens/{token_id}", status_code=204, tags=["accounts"], summary="Revoke one of my API tokens",
+               responses=schemas.error_responses(401, 404), openapi_extra=schemas.LOGGED_IN)
+def revoke_my_token(token_id: str, services: ServicesDep, user: LoggedInDep) -> Response:
+    """From the next request on, every worker refuses the token (401). A token
+    of someone else's is as unknown as one that does not exist (404)."""
+    try:
+        token = services.accounts.revoke_api_token(token_id, user_id=user.id)
+    except AccountError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    services.accounts.audit(user.name, "revoke-token", user.name, f"token {token.id}")
+    return Response(status_code=204)
+
+
+@router.post("/api/me/password", response_model=schemas.SessionsEndedOut, tags=["accounts"],
+             summary="Change my password", responses=schemas.error_responses(401, 403, 422, 429),
+             openapi_extra=schemas.LOGGED_IN)
+def change_password(body: schemas.PasswordChangeIn, request: Request, services: ServicesDep,
+                    user: LoggedInDep) -> schemas.SessionsEndedOut:
+    """Needs the current password (403 if wrong; wrong ones count as failed logins, so 429 after
+    QA_LOGIN_FAILURES_PER_MINUTE). Every other session of the caller ends; the calling one stays.
+    API tokens are kept (revoke them at /api/me/tokens)."""
+    if authenticate(request, services, user.name, body.current_password) is None:
+        raise HTTPException(status_code=403, detail="The current password is wrong.")
+    limits: Limits = request.app.state.limits
+    try:
+        with limits.password_hashing():
+            change = services.accounts.set_password(user.name, body.new_password,
+                                                    keep_session=request.cookies.get(SESSION_COOKIE))
+    except AccountError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    services.accounts.audit(user.name, "set-password", user.name, f"sessions revoked: {change.sessions_revoked}")
+    return schemas.SessionsEndedOut(sessions_ended=change.sessions_revoked)
+
+
+@router.post("/api/me/sessions/revoke", response_model=schemas.SessionsEndedOut, tags=["accounts"],
+             summary="Log out everywhere else", responses=schemas.error_responses(401),
+             openapi_extra=schemas.LOGGED_IN)
+def revoke_my_sessions(request: Request, services: ServicesDep, user: LoggedInDep) -> schemas.SessionsEndedOut:
+    """End every login session of the caller except the one making this request (with a bearer
+    token: all of them). Their cookies get 401 at once, whichever worker they reach."""
+    ended = services.accounts.revoke_sessions(user.name, keep=request.cookies.get(SESSION_COOKIE))
+    return schemas.SessionsEndedOut(sessions_ended=ended)

@@ -121,10 +121,12 @@ class VotesOut(BaseModel):
 
 
 class ArticleDetail(ArticleMeta):
+    """The same for every reader (cacheable: ETag, 304); votes and the rest
+    that changes by the minute are at /api/articles/{id}/me."""
+
     takeaways: list[TakeawayOut] = Field(default_factory=list)
     questions: list[QuestionOut] = Field(default_factory=list)
     sources: list[SourceOut] = Field(default_factory=list)
-    votes: VotesOut = Field(default_factory=VotesOut)
     answers_ready: bool = Field(True, description="False while takeaways and answers are still being prepared.")
 
 
@@ -183,6 +185,38 @@ class SignupIn(RequestBody):
 class UserOut(BaseModel):
     name: str
     role: str
+
+
+class TokenOut(BaseModel):
+    """An API token of the caller's, never its secret (only a hash is stored)."""
+
+    id: str = Field(description="Names the token for revoking it.")
+    created_at: float = Field(description="Seconds since the epoch.")
+    last_used_at: float | None = Field(None, description="Written at most once a minute; null if never used.")
+    expires_at: float | None = Field(None, description="Null: never expires.")
+    expired: bool = Field(description="Expired tokens are refused (401); revoke them to tidy the list.")
+
+
+class PasswordChangeIn(RequestBody):
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+                              description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+
+
+class SessionsEndedOut(BaseModel):
+    sessions_ended: int = Field(description="The caller's other login sessions that were ended.")
+
+
+class ReaderStateOut(BaseModel):
+    """What an article page shows that differs by reader or changes by the
+    minute: never cached, so the page itself can be."""
+
+    user: UserOut | None = Field(None, description="The logged-in reader, or null.")
+    votes: VotesOut
+    feedback: dict[str, FeedbackOut] = Field(default_factory=dict, description="Helpful marks by question id.")
+    comments: list[CommentOut] = Field(default_factory=list)
+    csrf: str = Field("", description="The token the page's forms carry (the `csrf` field) for this "
+                                      "session; empty when not logged in.")
 
 
 class Health(BaseModel):

@@ -1,8 +1,12 @@
 // The reader page's small enhancements. Without this file everything still works:
-// answers are in the HTML, [n] links jump to the quoted passage, forms post.
-// With it: [n] opens a popover, typed questions stream in, votes and feedback
-// update in place. Text is only ever inserted with textContent; the one HTML
-// insertion is the 'done' event's `html`, which the server renders and escapes.
+// answers are in the HTML, [n] links jump to the quoted passage, forms post,
+// votes and comments are on the discussion page.
+// With it: what differs by reader (login, votes, helpful marks, comments) is
+// filled in from /api/articles/ID/me, so the page itself is the same for every
+// reader and can be cached; [n] opens a popover, typed questions stream in,
+// votes and feedback update in place. Text is only ever inserted with
+// textContent; the one HTML insertion is the 'done' event's `html`, which the
+// server renders and escapes.
 (function () {
   "use strict";
   document.documentElement.classList.replace("no-js", "js");
@@ -12,6 +16,80 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  // ------------------------------------------------------------ this reader
+  function showFor(loggedIn) {
+    for (const node of document.querySelectorAll("[data-when]")) {
+      node.hidden = node.dataset.when !== (loggedIn ? "user" : "anonymous");
+    }
+  }
+
+  function press(form, value) {
+    for (const button of form.querySelectorAll("button[data-value]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.value === value));
+    }
+  }
+
+  function showVotes(box, votes) {
+    for (const kind of ["interesting", "support"]) {
+      const count = box.querySelector('.tally[data-kind="' + kind + '"] .count');
+      if (count) count.textContent = votes[kind].yes + "/" + votes[kind].total;
+      const form = box.querySelector('.vote-form[data-kind="' + kind + '"]');
+      const mine = (votes.mine || {})[kind];
+      if (form) press(form, mine === undefined ? "" : String(mine));
+    }
+  }
+
+  function showFeedback(box, counts) {
+    box.querySelector(".feedback-counts").textContent =
+      counts.helpful + " found this helpful \u00b7 " + counts.unhelpful + " did not";
+    const form = box.querySelector(".feedback-form");
+    if (form) press(form, counts.mine === null || counts.mine === undefined ? "" : String(counts.mine));
+  }
+
+  function when(seconds) {
+    const d = new Date(seconds * 1000);
+    const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const two = (n) => String(n).padStart(2, "0");
+    return two(d.getUTCDate()) + " " + months[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " +
+      two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + " UTC";
+  }
+
+  function showComments(list, comments) {
+    list.replaceChildren();
+    if (!comments.length) list.appendChild(el("p", "muted", "No comments yet."));
+    for (const c of comments) {
+      const item = el("article", "comment");
+      const meta = el("p", "comment-meta");
+      meta.append(el("strong", "", c.user_name), " ", el("time", "", when(c.created_at)));
+      item.append(meta, el("p", "comment-text", c.text));
+      list.appendChild(item);
+    }
+  }
+
+  const story = document.querySelector("[data-me]");
+  if (story) {
+    fetch(story.dataset.me, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (me) {
+        if (!me) return;
+        showFor(Boolean(me.user));
+        if (me.user) {
+          for (const name of document.querySelectorAll(".who-name")) name.textContent = me.user.name;
+        }
+        // The shared page's forms post as forms too (logout, or when a fetch fails): they carry this session's token.
+        for (const field of document.querySelectorAll('input[name="csrf"]')) field.value = me.csrf || "";
+        const votes = document.querySelector(".votes");
+        if (votes) showVotes(votes, me.votes);
+        for (const box of document.querySelectorAll(".feedback[data-question]")) {
+          const counts = me.feedback[box.dataset.question];
+          if (counts) showFeedback(box, counts);
+        }
+        const comments = document.querySelector(".comments");
+        if (comments) showComments(comments, me.comments || []);
+      })
+      .catch(function () { /* the page stays readable; votes and comments show as before */ });
   }
 
   // ------------------------------------------------------------ citations
@@ -207,12 +285,6 @@
     return response.json();
   }
 
-  function press(form, value) {
-    for (const button of form.querySelectorAll("button[data-value]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.value === value));
-    }
-  }
-
   function fallbackSubmit(form, name, value) {
     const hidden = el("input");
     hidden.type = "hidden";
@@ -231,11 +303,7 @@
       try {
         const votes = await postJSON(box.dataset.api, { kind: form.dataset.kind, value: value === "true" });
         if (!votes) return;
-        for (const kind of ["interesting", "support"]) {
-          const count = box.querySelector('.tally[data-kind="' + kind + '"] .count');
-          if (count) count.textContent = votes[kind].yes + "/" + votes[kind].total;
-        }
-        press(form, value);
+        showVotes(box, votes);
       } catch (_) {
         fallbackSubmit(form, "value", value);
       }
@@ -245,9 +313,7 @@
       try {
         const counts = await postJSON(box.dataset.api, { helpful: value === "true" });
         if (!counts) return;
-        box.querySelector(".feedback-counts").textContent =
-          counts.helpful + " found this helpful \u00b7 " + counts.unhelpful + " did not";
-        press(form, value);
+        showFeedback(box, counts);
       } catch (_) {
         fallbackSubmit(form, "helpful", value);
       }
