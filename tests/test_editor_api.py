@@ -303,8 +303,9 @@ def test_review_queue_lists_drafts_low_grounding_and_unhelpful(client, ed, svc) 
     assert "draft" in items[q_draft]["reasons"] and len(items[q_draft]["drafts"]) == 1
     assert "unhelpful" in items[q_unhelpful]["reasons"]
     assert items[q_unhelpful]["feedback"] == {"helpful": 0, "unhelpful": 1}
+    # a cited gap ("unanswered") is not held to the grounding floor of an answer
     assert all("low grounding" in it["reasons"] for it in items.values()
-               if it["grounding_score"] is not None)
+               if it["grounding_score"] is not None and "unanswered" not in it["reasons"])
     svc.editorial.review_min_grounding = 0.0
     items = {it["question_id"]: it for it in client.get("/api/editor/review", headers=ed).json()}
     assert not any("low grounding" in it["reasons"] for it in items.values())
