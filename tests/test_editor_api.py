@@ -188,7 +188,7 @@ def test_edit_keeps_verified_sentences_and_refuses_unsupported_ones(client, ed, 
     for c in v["answer"]["citations"]:
         doc = svc.store.get_document(c["doc_id"])
         assert doc.text[c["start"]:c["end"]] == c["quote"]
-        assert c["score"] >= svc.settings.support_threshold
+        assert c["score"] >= svc.checker.threshold
     assert v["grounding_score"] is not None
 
     before = len(client.get(f"{API}/questions/{qid}/versions", headers=ed).json())

@@ -74,6 +74,25 @@ def test_verbatim_quotes_score_one_without_the_model() -> None:
     assert model.pairs == []
 
 
+def test_a_quote_with_its_pronoun_resolved_from_the_sentence_before_scores_one() -> None:
+    passage = ("The SIG's first meetings focused on launching initiatives such as Mission Firewall. "
+               "They did not focus on announcing new budget lines. Its chair was not named.")
+    model = RecordingModel(logit=-9.0)
+    checker = CrossEncoderChecker(model)
+    assert checker.score("The SIG's first meetings did not focus on announcing new budget lines. [1]", passage) == 1.0
+    assert model.pairs == []
+    # any other subject goes to the model (which here says no)
+    assert checker.score("Mexico did not focus on announcing new budget lines.", passage) < checker.threshold
+    # only the opening phrase of the sentence just before: not a name from further back,
+    # and not when that sentence itself opens with a pronoun
+    assert checker.score("Mission Firewall did not focus on announcing new budget lines.", passage) \
+        < checker.threshold
+    assert checker.score("The SIG's first meetings' chair was not named.", passage) < checker.threshold
+    # nor a phrase cut before what qualifies it ("Reports made to 2-1-1 helped ...")
+    cut = "Reports made to 2-1-1 helped the State. They are not registrations for FEMA assistance."
+    assert checker.score("Reports are not registrations for FEMA assistance.", cut) < checker.threshold
+
+
 def test_the_model_reads_each_unquoted_sentence_against_its_best_evidence() -> None:
     model = RecordingModel(logit=2.0)
     checker = CrossEncoderChecker(model)

@@ -252,13 +252,57 @@ def select_evidence(claim: str, passage: str | Sequence[str], k: int = 3) -> lis
     return [sents[i] for i in sorted(chosen)]
 
 
+def _canon(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text)).strip().lower()
+
+
 def is_verbatim(claim: str, passage: str) -> bool:
     """The claim appears in the passage word for word (case, spacing, quotes and
     a final full stop aside). Such a claim is extractive and must score 1.0."""
-    def canon(t: str) -> str:
-        return re.sub(r"\s+", " ", fold(t)).strip().lower()
-    cl = canon(claim).rstrip(".!? ")
-    return bool(cl) and cl in canon(passage)
+    cl = _canon(claim).rstrip(".!? ")
+    return bool(cl) and cl in _canon(passage)
+
+
+_LEADING_PRONOUN = re.compile(r"(it|its|they|their|he|his|she|her)\b", re.I)
+_POSSESSIVES = frozenset({"its", "their", "his", "her"})
+
+
+def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
+    """The claim is a passage sentence quoted word for word except its leading
+    pronoun, which is replaced by the phrase the sentence just before it opens
+    with: "They did not focus on new budget lines." after "The SIG's first
+    meetings focused on launching initiatives." quoted as "The SIG's first
+    meetings did not focus on new budget lines." It says what the two sentences
+    say together, so it is as extractive as a quote. Only the opening phrase of
+    the neighbour before counts (at most eight words), never a name from
+    elsewhere in the passage."""
+    cl = _canon(claim).rstrip(".!? ")
+    for before, sentence in zip(passage_sentences, passage_sentences[1:]):
+        m = _LEADING_PRONOUN.match(sentence.strip())
+        if not m:
+            continue
+        rest = _canon(sentence.strip()[m.end():]).rstrip(".!? ")
+        if not rest or not cl.endswith(rest):
+            continue
+        head = cl[: len(cl) - len(rest)].strip()
+        if m.group(1).lower() in _POSSESSIVES:
+            if not head.endswith(("'s", "'")):
+                continue
+            head = head[:-2] if head.endswith("'s") else head[:-1]
+        opening = _canon(before)
+        if head and len(head.split()) <= 8 and opening.startswith(head + " "):
+            following = opening[len(head) + 1:].split()[0]
+            # "Reports made to 2-1-1 helped ...": a phrase cut before what
+            # qualifies it is not what the pronoun stands for
+            if following.strip(",") not in _QUALIFIERS:
+                return True
+    return False
+
+
+_QUALIFIERS = frozenset({
+    "of", "in", "for", "to", "from", "that", "which", "who", "whose", "with", "on", "at", "by", "and", "or",
+    "made", "said", "known", "called", "named", "based", "held", "set", "given", "taken", "run", "led",
+})
 
 
 def coverage(claim: Analysed, text: Analysed) -> float:

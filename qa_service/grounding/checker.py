@@ -11,7 +11,9 @@ real one; services.py builds it). For each sentence of the claim:
 
 - a sentence found verbatim in the passage (case, spacing, accents and
   typographic quotes aside) scores 1.0 without the model: extractive answers
-  always verify, at the cost of a substring test;
+  always verify, at the cost of a substring test; so does a sentence quoted
+  with its leading pronoun replaced by the phrase that opens the sentence
+  before it (``alignment.is_resolved_quote``);
 - otherwise the model reads the sentence against the passage sentences that
   align with it best (at most ``k``, ``alignment.select_evidence``: the same
   input it was trained on) and its sigmoid is the score;
@@ -39,7 +41,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from qa_service.grounding.alignment import analyse, coverage, is_verbatim, select_evidence, split_sentences
+from qa_service.grounding.alignment import (
+    analyse,
+    coverage,
+    is_resolved_quote,
+    is_verbatim,
+    select_evidence,
+    split_sentences,
+)
 from qa_service.text import STOPWORDS, numbers, stem, strip_markers, terms, words
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -155,10 +164,10 @@ class CrossEncoderChecker:
             return 0.0
         if is_verbatim(strip_markers(claim), passage):
             return 1.0
-        todo = [s for s in sentences if not is_verbatim(s, passage)]
+        passage_sentences = split_sentences(passage)
+        todo = [s for s in sentences if not is_verbatim(s, passage) and not is_resolved_quote(s, passage_sentences)]
         if not todo:
             return 1.0
-        passage_sentences = split_sentences(passage)
         pairs = []
         for s in todo:
             evidence = " ".join(select_evidence(s, passage_sentences, self.k))
