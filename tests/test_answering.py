@@ -192,3 +192,15 @@ def test_a_sentence_that_keeps_the_nouns_but_swaps_the_claim_is_not_cited(seeded
     assert checker.score(swapped, source) < checker.threshold
     faithful = "It will work to cut off funding for transnational criminal organizations."
     assert checker.score(faithful, source) >= checker.threshold
+
+
+def test_a_sentence_that_refers_back_follows_what_it_refers_to(seeded) -> None:  # noqa: ANN001
+    """"The ministerial is meant to take stock of that year." says nothing on
+    its own: it comes after the sentence naming the year, or not at all."""
+    answer = seeded.answerer("extractive").ask("Why is the ministerial being held in February?", ARTICLE_ID)
+    assert_citations_verify(seeded, answer)
+    sentences = re.split(r"(?<=\])\s+", answer.answer.strip())
+    assert "that year" not in sentences[0]
+    for i, s in enumerate(sentences):
+        if "take stock of that year" in s:
+            assert i > 0 and "one year" in sentences[i - 1]

@@ -38,6 +38,10 @@ from qa_service.text import acronym_names, acronyms, is_heading_line, sentence_s
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
                       r"The two(?!\s+[a-z]+s\b)|Both(?!\s+[a-z]+s\b))\b")
+# Back-references inside a sentence: "presented as occasions to take stock in
+# this way", "meant to take stock of that year" say nothing without the one before.
+BACK_REFERENCE = re.compile(r"\b(?:in (?:this|that|the same) way|of that year|these (?:steps|measures|efforts|actions|"
+                            r"commitments|initiatives|changes)|those (?:steps|measures|efforts|actions))\b", re.I)
 # Connectives that tie a sentence to one the reader will not see.
 CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Moreover|Furthermore|Still|Instead|"
                         r"Separately|Likewise|Similarly|Nonetheless|Nevertheless|Yet|But|And|So|Then|Indeed|"
@@ -291,7 +295,7 @@ def gather_evidence(
             zip(structured, sims, parses, strict=True)):
         ev = Evidence(n, doc_id, chunk_of[n], start, end, text, position, similarity=float(sim), parse=parse,
                       heading=frozenset(headings[n]), block=block, list_item=item)
-        ev.anaphoric = bool(ANAPHORA.match(text))
+        ev.anaphoric = bool(ANAPHORA.match(text) or BACK_REFERENCE.search(text))
         if previous is not None and previous.passage == n:
             ev.previous = previous
         previous = ev

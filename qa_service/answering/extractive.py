@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from qa_service.answering.evidence import ANAPHORA, CONNECTIVE, Evidence
+from qa_service.answering.evidence import ANAPHORA, BACK_REFERENCE, CONNECTIVE, Evidence
 from qa_service.answering.generation import Draft, Passage
 from qa_service.answering.plan import AnswerPlan
 from qa_service.grounding.checker import GroundingChecker
@@ -42,6 +42,8 @@ class ExtractiveGenerator:
         bare = CONNECTIVE.sub("", text, count=1)
         if bare != text and bare:
             text = bare[0].upper() + bare[1:]
+        if BACK_REFERENCE.search(text):
+            return ""  # shown after the sentence it refers back to, or not at all
         if not ANAPHORA.match(text):
             return _as_sentence(text)
         if ev.previous is None:
@@ -79,7 +81,7 @@ class ExtractiveGenerator:
             if not before:
                 return []
             return [*before, f"{_as_sentence(ev.text)} [{ev.passage}]"]
-        if prev is None and _PRONOUN.match(ev.text.strip()):
+        if prev is None and (_PRONOUN.match(ev.text.strip()) or BACK_REFERENCE.search(ev.text)):
             return []  # "It was created in 2025" with nothing before it to say what "it" is
         return [f"{_as_sentence(ev.text)} [{ev.passage}]"]
 
