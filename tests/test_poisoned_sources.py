@@ -259,15 +259,20 @@ def test_a_model_is_never_shown_the_poison_and_cannot_cite_it(poisoned) -> None:
     assert redacted >= len(CASES) // 2  # the probes did reach the poisoned passages
 
 
-@pytest.mark.xfail(strict=False, reason="grounding: a claim sharing a sentence's subject but not its predicate "
-                                        "('the SIG has been dissolved' vs 'the SIG is scheduled to meet') verifies")
 def test_a_claim_a_model_copied_from_the_poison_finds_no_other_support(poisoned) -> None:  # noqa: ANN001
-    """The claim itself must not survive either, attached to an innocent sentence."""
+    """The claim itself must not survive either, attached to an innocent sentence
+    (the checker alone lets most through: 'the SIG has been dissolved' shares the
+    subject of 'the SIG is scheduled to meet'). The service's own statement that
+    the sources do not say it ("... do not say whether the SIG was dissolved")
+    asserts nothing."""
     services, _ = poisoned
     parrot = _parrot(services)
     leaks = []
     for case in CASES:
         answer = parrot.ask(case["probe"], ARTICLE_ID)
-        if found := _leaks(answer.answer):
+        asserted = answer.answer
+        for gap in answer.gaps:
+            asserted = asserted.replace(gap.statement, "")
+        if found := _leaks(asserted):
             leaks.append(f"{case['id']}: {answer.answer!r} cites {[c.quote for c in answer.citations]}")
     assert not leaks, f"{len(leaks)} claim(s) copied from poison verified against other sentences:\n" + "\n".join(leaks)

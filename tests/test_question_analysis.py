@@ -81,3 +81,14 @@ def test_focus_terms_are_the_question_terms(analysed) -> None:  # noqa: ANN001
 def test_orders_to_the_service_are_not_the_question(analyzer, question: str, clean: str) -> None:  # noqa: ANN001
     analysis = analyse_question(question, analyzer)
     assert analysis.clean == clean and analysis.instructions
+
+
+@pytest.mark.parametrize("question, statement", [
+    ("Has the Security Implementation Group been dissolved?",
+     "The sources do not say whether the Security Implementation Group has been dissolved."),
+    ("Is the border shut to commercial trucks?", "The sources do not say whether the border is shut to commercial trucks."),
+    ("Has Congress approved the funding?", "The sources do not say whether Congress has approved the funding."),
+    ("Did Mexico agree to the plan?", "The sources do not say whether Mexico agreed to the plan."),
+])
+def test_a_yes_no_gap_is_said_as_a_statement(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
+    assert analyse_question(question, analyzer).gap_statement() == statement

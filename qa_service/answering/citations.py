@@ -1,7 +1,10 @@
 """Citation verification: every answer sentence is aligned to the passage span
 that best supports it. A citation survives only if it names a retrieved passage
 and its quote is an exact document span that the grounding checker accepts;
-model-written [n] markers are hints, never trusted."""
+model-written [n] markers are hints, never trusted. A sentence that reads as
+an instruction to a model, or repeats text flagged at ingest as addressed to
+one, is dropped whatever it cites (issue 13): a model that obeyed a poisoned
+source must not get the injected claim verified against an innocent span."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from qa_service.answering.evidence import passage_sentences
 from qa_service.answering.generation import Passage
 from qa_service.grounding.alignment import is_verbatim, shortlist
 from qa_service.grounding.checker import GroundingChecker
+from qa_service.ingest.instructions import instruction_reason
 from qa_service.models import Citation, Document
 from qa_service.text import LIST_PREFIX, marker_numbers, sentences_keeping_markers, strip_markers, terms
 
@@ -151,12 +155,44 @@ def rewrite_claims(draft: str, judge: Callable[[str, str], str | None]) -> str:
     return "\n".join(out_lines)
 
 
+def flagged_texts(passages: Sequence[Passage]) -> list[set[str]]:
+    """The content terms of each span of the passages flagged at ingest as
+    addressed to a model (what an LLM is shown redacted)."""
+    out = []
+    for p in passages:
+        base, text = p.chunk.start, p.chunk.text
+        for s, e in p.chunk.flagged:
+            lo, hi = max(s, base), min(e, base + len(text))
+            if lo < hi and (ts := set(terms(text[lo - base:hi - base]))):
+                out.append(ts)
+    return out
+
+
+# Share of a sentence's content terms that, found in one flagged span, make it
+# a repetition of that span: "The Security Implementation Group has been
+# dissolved." from "... will be dissolved according to this note".
+REPEATS_FLAGGED = 0.75
+
+
+def repeats_injection(claim: str, flagged: Sequence[set[str]]) -> bool:
+    """The sentence reads as an instruction to a model, or says what a flagged
+    span says."""
+    if instruction_reason(claim) is not None:
+        return True
+    mine = set(terms(claim))
+    return bool(mine) and any(len(mine & f) >= REPEATS_FLAGGED * len(mine) for f in flagged)
+
+
 def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -> Verified:
     spans = candidate_spans(passages)
+    flagged = flagged_texts(passages)
     numbers: dict[tuple[str, int, int], int] = {}
     result = Verified(text="")
 
     def judge(raw: str, claim: str) -> str | None:
+        if repeats_injection(claim, flagged):
+            result.dropped.append(claim)
+            return None
         span, score = best_span(claim, spans, checker, set(marker_numbers(raw)))
         if span is None or score < checker.threshold:
             result.dropped.append(claim)

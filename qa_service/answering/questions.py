@@ -599,6 +599,10 @@ def _starts_with_subject(rest: str, words: list[str], analyzer: Analyzer | None)
     return words[0][:1].isupper()
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "my", "your",
+                          "our"})
+
+
 def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase: bool = False) -> tuple[str, bool] | None:
     """The words of ``text`` from word ``start`` on as a statement, and whether
     the order changed (see above). None when that cannot be done with
@@ -650,7 +654,12 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
         after = text[rest_toks[verb_at][2]:rest_toks[-1][2]]
         return f"{subject} {verb_form}{after}".strip(), True
     aux_text = aux_word + (" not" if negated else "")
-    if verb_at is not None and verb_at > 0:
+    # "has the group been dissolved": "been" goes with the verb, not the subject
+    while verb_at is not None and verb_at > 1 and rest_words[verb_at - 1].lower() in ("been", "being", "be"):
+        verb_at -= 1
+    if verb_at is not None and verb_at > 0 and \
+            not (verb_at == 1 and rest_words[0].lower() in _DETERMINERS and kind in ("be", "have")):
+        # ("is the border shut": a lone "the" is no subject, "border" no verb)
         subject = text[rest_toks[0][1]:rest_toks[verb_at - 1][2]]
         return f"{subject} {aux_text} {text[rest_toks[verb_at][1]:rest_toks[-1][2]]}", True
     if kind == "be" or kind == "have":
@@ -773,7 +782,8 @@ def _embedded(question: str, qtype: str, analyzer: Analyzer | None) -> tuple[str
         clause = _rearranged(text, analyzer, 0)
         if clause is None or not clause[1]:
             return "", None
-        return "whether " + _lower_first(clause[0]), None
+        # the clause starts where the question's second word did: a capital there is a name
+        return "whether " + clause[0], None
     n = _wh_length(words)
     if n == 0 or n >= len(words):
         return "", None
