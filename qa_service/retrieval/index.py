@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from qa_service.ingest.boilerplate import mark_boilerplate
 from qa_service.ingest.chunking import chunk_document
 from qa_service.ingest.instructions import flag_document
 from qa_service.models import Chunk, Document, FlaggedSentence, RetrievedChunk
@@ -118,9 +119,9 @@ class CorpusIndex:
         summary = IngestSummary()
         known = self.store.hashes()
         todo: list[tuple[Document, list[Chunk]]] = []
-        # Text addressed to a model is flagged here, whoever built the Document,
-        # so no path into the index skips the check.
-        docs = [flag_document(doc) for doc in docs]
+        # Text addressed to a model is flagged here, and page furniture marked,
+        # whoever built the Document, so no path into the index skips the checks.
+        docs = [mark_boilerplate(flag_document(doc)) for doc in docs]
         for doc in docs:
             if doc.flagged:
                 summary.flagged[doc.id] = [(f, doc.flagged_text(f)) for f in doc.flagged]
@@ -266,6 +267,7 @@ class CorpusIndex:
                 text=chunk.text, heading=chunk.heading, title=doc.title if doc else chunk.doc_id,
                 dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
                 flagged=doc.flagged_spans(chunk.start, chunk.end) if doc else [],
+                boilerplate=doc.boilerplate_spans(chunk.start, chunk.end) if doc else [],
             ))
             if len(out) >= k:
                 break

@@ -124,7 +124,7 @@ class CorpusStore:
     # ---- writing (one transaction per document, so a crash never leaves half a document)
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
         meta = {"sources": doc.sources, "questions": doc.questions, "takeaways": doc.takeaways,
-                "flagged": [f.model_dump() for f in doc.flagged]}
+                "flagged": [f.model_dump() for f in doc.flagged], "boilerplate": doc.boilerplate}
         with immediate(self._conn, self._lock):
             self._conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
             self._conn.execute(
@@ -158,5 +158,5 @@ def _row_to_document(row: sqlite3.Row) -> Document:
         id=row["id"], title=row["title"], text=row["text"], kind=row["kind"], publisher=row["publisher"],
         url=row["url"], published=row["published"], label=row["label"], article_id=row["article_id"],
         sources=meta.get("sources", []), questions=meta.get("questions", []), takeaways=meta.get("takeaways", []),
-        path=row["path"], flagged=meta.get("flagged", []),
+        path=row["path"], flagged=meta.get("flagged", []), boilerplate=meta.get("boilerplate", []),
     )
