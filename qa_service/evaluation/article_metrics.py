@@ -69,19 +69,21 @@ class ArticleInput:
 def question_kind(text: str) -> str:
     """The kind of follow-up a question is, read off its wording (for the
     report's mix; the suggester's own kinds are not needed)."""
-    low = " " + normalise(text) + " "
+    low = " " + normalise(text).strip() + " "
     if any(p in low for p in (" not yet known ", " not known ", " unknown ", " unclear ", " not been ",
                               " yet to ", " still unknown ", " remains unclear ")):
         return "unknown"
-    if low.startswith(("  why ", " why ")) or " why " in low[:12]:
+    if low.startswith(" why "):
         return "why"
-    if " how much " in low or " how many " in low or " how large " in low or " how big " in low:
+    if " how much " in low or " how many " in low or " how large " in low or " how big " in low or \
+            low.startswith((" by what vote ", " by what score ", " by what margin ")):
         return "how_much"
     if any(p in low for p in (" who is affected ", " who will be affected ", " who are affected ", " who is hit ",
                               " who qualifies ", " who can ", " who will ", " who is eligible ", " affected by ")):
         return "affected"
     if any(p in low for p in (" what happens next ", " what comes next ", " when will ", " what is next ",
-                              " next step", " when does ", " when is ", " what will happen ")):
+                              " next step", " when does ", " when is ", " what will happen ")) or \
+            low.startswith((" when will ", " when would ", " what will ", " what would ", " when are ")):
         return "next"
     if low.startswith((" what is ", " what are ", " who is ", " who are ", " who leads ", " who runs ")):
         return "what_is"
