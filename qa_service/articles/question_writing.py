@@ -125,8 +125,9 @@ class Proposal:
 class _Tree:
     """Children and phrases of one parse."""
 
-    def __init__(self, parse: Parse) -> None:
+    def __init__(self, parse: Parse, context: str = "") -> None:
         self.p = parse
+        self.context = context or parse.text
         self.kids: dict[int, list[int]] = {}
         for i, w in enumerate(parse.words):
             if w.head != i:
@@ -200,13 +201,30 @@ def _lower_first(phrase: str, parse_word: Word | None = None, context: str = "")
                          "some", "many", "most", "all", "several", "each", "every", "about", "more", "nearly",
                          "almost", "roughly", "only", "at", "over", "under", "up", "another", "other", "both"):
         return first.lower() + phrase[len(first):]
-    if parse_word is None or parse_word.entity or first.isupper() or parse_word.tag in ("NNP", "NNPS"):
+    if parse_word is None or first.isupper():
         return phrase
     if context and re.search(rf"(?<=[a-z,;] ){re.escape(first)}\b", context):
         return phrase  # capitalised mid-sentence as well: a name
+    if context and re.search(rf"(?<=[a-z,;] ){re.escape(first.lower())}\b", context):
+        return first.lower() + phrase[len(first):]  # written in lower case elsewhere: "health officials"
+    if parse_word.entity in ("DATE", "TIME", "ORDINAL", "CARDINAL"):
+        return first.lower() + phrase[len(first):]  # "Last year's clinics"
+    if parse_word.entity or parse_word.tag in ("NNP", "NNPS"):
+        return phrase
     if parse_word.tag in ("NN", "NNS", "JJ", "RB", "VBN", "VBG"):
         return first.lower() + phrase[len(first):]
     return phrase
+
+
+def _who(*parts: str) -> str | None:
+    """A 'Who ...?' question: the verb agrees with 'who' (singular)."""
+    first, *rest = [p for p in parts if p]
+    swap = {"were": "was", "are": "is", "have": "has", "do": "does"}
+    if rest:
+        words_ = rest[0].split(" ", 1)
+        words_[0] = swap.get(words_[0], words_[0])
+        rest[0] = " ".join(words_)
+    return _question(first, *rest)
 
 
 def _question(*parts: str) -> str | None:
@@ -214,6 +232,8 @@ def _question(*parts: str) -> str | None:
     parts = tuple(re.sub(r"^(?:a|an) (?=[a-z])", "the ", p) if i and p else p for i, p in enumerate(parts))
     text = _tidy(" ".join(p for p in parts if p))
     text = text.rstrip(" ?.") + "?"
+    if re.search(r"[.;:!?]\s", text[:-1]) or re.search(r"\s[.,;:]", text):
+        return None  # a sentence boundary or stray punctuation inside: the phrase was cut wrongly
     n = len(text.split())
     if n < 4 or n > MAX_WORDS:
         return None
@@ -323,7 +343,7 @@ def _subject_text(t: _Tree, subj: int) -> str | None:
     phrase = t.phrase(subj)
     if not phrase or len(phrase.split()) > 9:
         return None
-    return _lower_first(phrase, t.w(t.subtree(subj)[0]), t.p.text)
+    return _lower_first(phrase, t.w(t.subtree(subj)[0]), t.context)
 
 
 def _main_verb(t: _Tree) -> int | None:
@@ -346,6 +366,12 @@ def _object_follows(t: _Tree, verb: int, obj: int) -> bool:
     between = [j for j in range(verb + 1, start) if t.w(j).dep not in ("prt", "advmod", "dative", "neg", "det")
                and t.w(j).head not in (verb,) + tuple(t.children(verb, "dative"))]
     return start > verb and not between
+
+
+def _lost_object(t: _Tree, verb: int, tail: str) -> bool:
+    """The verb's object was cut out with a date or number: the question
+    would ask 'When will the library hold?'"""
+    return any(t.w(o).text not in tail.split() for o in t.children(verb, "dobj"))
 
 
 def _date_on_verb(t: _Tree, verb: int, dates: Sequence[object]) -> object | None:
@@ -372,7 +398,7 @@ def _resolve_subject(t: _Tree, verb: int, reading_subject: str | None) -> str | 
         if t.w(noun).dep not in _SUBJ + ("dobj",):
             return None  # a relative clause after a prepositional phrase may belong to either noun
         phrase = t.phrase(noun)
-        return _lower_first(phrase, t.w(t.subtree(noun)[0]), t.p.text) if len(phrase.split()) <= 9 else None
+        return _lower_first(phrase, t.w(t.subtree(noun)[0]), t.context) if len(phrase.split()) <= 9 else None
     if subj is None and w.dep == "advcl" and w.tag in ("VBG", "VBN") and w.head != verb:
         return _resolve_subject(t, w.head, reading_subject)
     if subj is None:
@@ -394,7 +420,7 @@ def how_much(s: StorySentence, title_numbers: set[str]) -> list[Proposal]:
     """Questions about the numbers of a sentence."""
     if s.parse is None:
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     out = []
     seen_heads: set[int] = set()
     for i, w in enumerate(t.p.words):
@@ -473,14 +499,18 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     if not money and not percent and hw.tag in ("NNS", "NN"):
         mods = [c for c in t.children(head, "compound", "amod") if c < head and not t.mentions_number([c])]
         noun = " ".join([t.w(c).text for c in sorted(mods)] + [hw.text])
-        noun = _lower_first(noun, t.w(min(mods)) if mods else hw, t.p.text)
+        noun = _lower_first(noun, t.w(min(mods)) if mods else hw, t.context)
     if role == "pobj" and (money or percent) and t.w(governor).text.lower() == "of" and \
             t.w(t.w(governor).head).tag in ("NN", "NNS"):
         # "a maximum weekly benefit of $1,100": how much is the benefit?
         noun_at = t.w(governor).head
+        nw = t.w(noun_at)
+        if nw.lemma.lower() in GROUP_NOUNS or nw.text.lower() in GROUP_NOUNS or nw.entity or nw.text in ("%",):
+            return None  # "defrauding investors of $140 million": the amount is not the investors'
         idx = [j for j in t.subtree(noun_at) if j < governor and t.w(j).dep not in ("det", "poss", "nummod")
                and t.w(j).tag not in ("DT", "PRP$")]
-        if idx and not t.mentions_number(idx):
+        if idx and not t.mentions_number(idx) and all(re.fullmatch(r"[A-Za-z-]+", t.w(j).text) for j in idx) and \
+                not {t.w(j).text.lower() for j in idx} & {"than", "less", "more", "about", "up"}:
             phrase = _render(t, idx)
             return _question("How much are the" if t.w(noun_at).tag == "NNS" else "How much is the", phrase)
         return None
@@ -489,7 +519,7 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
         governor = t.w(prep).head
         if t.w(prep).text.lower() == "by" and percent:
             role = "by"
-        elif t.w(prep).text.lower() in ("to", "for", "of", "at", "from", "in", "with", "on", "about"):
+        elif t.w(prep).text.lower() in ("to", "for", "at"):
             role = "pobj:" + t.w(prep).text.lower()
         else:
             return None
@@ -535,7 +565,7 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
     'What comes next for ...?' from one that gives none."""
     if s.parse is None or not s.future:
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     dates = [e for e in t.p.entities if e.label in ("DATE", "TIME") and _WHEN.search(e.text)]
     verb = _main_verb(t)
     if verb is None:
@@ -564,10 +594,10 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
         return []
     if dates:
         date = dates[0].text
-        if _normal(date) in _normal(title_text):
+        if _normal(date) in _normal(title_text) or numbers(date) & numbers(title_text):
             return []  # the headline already says when
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
-        if not tail and not t.children(verb, "xcomp") and lemma not in _SCHEDULE:
+        if not tail and not t.children(verb, "xcomp") and lemma not in _SCHEDULE or _lost_object(t, verb, tail):
             return []
         q = _question("When", first, subject, rest, tail)
         return [Proposal(q, "next", (s.doc_id, s.start, s.end), date, s.salience + 0.1)] if q else []
@@ -592,7 +622,7 @@ def why(s: StorySentence) -> list[Proposal]:
     """'Why did <subject> <event>?' from the sentence's main event."""
     if s.parse is None:
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     verb = _main_verb(t)
     if verb is None or not t.w(verb).tag.startswith("VB") or t.w(verb).lemma.lower() in _BE | _SAY | {"have"}:
         return []
@@ -645,9 +675,15 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
                 if name.lower() not in title and name.lower() not in seen and _askable_name(name, reading):
                     seen[name.lower()] = (s.salience, s)
     mentions = {k: sum(k in x.text.lower() for x in reading.sentences) for k in seen}
-    ranked = sorted(seen.items(), key=lambda kv: -(kv[1][0] + 0.1 * min(mentions[kv[0]], 3)))[:limit]
+    ranked = sorted(seen.items(), key=lambda kv: -(kv[1][0] + 0.1 * min(mentions[kv[0]], 3)))
     out = []
+    asked: list[str] = []
     for key, (score, s) in ranked:
+        if len(asked) >= limit:
+            break
+        if any(key in acronyms_of(other) or other in acronyms_of(key) for other in asked):
+            continue  # "the SEC" is "the Securities and Exchange Commission"
+        asked.append(key)
         name = next(x for x in _names_in(s, key))
         if not _askable_name(name, reading):
             continue
@@ -699,6 +735,12 @@ def _askable_name(name: str, reading: Reading) -> bool:
     return True
 
 
+def acronyms_of(name: str) -> set[str]:
+    """The initials of a name ("securities and exchange commission" -> "sec")."""
+    words_ = [w for w in name.lower().split() if w not in ("of", "and", "the", "for", "&")]
+    return {"".join(w[0] for w in words_)} if len(words_) > 1 else set()
+
+
 def _names_in(s: StorySentence, key: str) -> list[str]:
     at = s.text.lower().find(key)
     return [s.text[at:at + len(key)]] if at >= 0 else [key]
@@ -721,6 +763,41 @@ def _needs_article(name: str, text: str) -> bool:
     return len(words_) > 1 and (" of " in name or words_[-1].lower() in _THE_NOUNS)
 
 
+def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
+    """'Who is <person>?' for the people the article introduces with a role
+    ("astronomer Ines Valcourt", "Chief Executive Priya Venkataraman",
+    "Marisa Quint, director of Vermont Emergency Management"): the answer is
+    the sentence that says who they are."""
+    found: dict[str, tuple[float, StorySentence]] = {}
+    for s in reading.sentences:
+        if s.parse is None:
+            continue
+        t = _Tree(s.parse, s.context)
+        for e in s.parse.entities:
+            if e.label != "PERSON" or len(e.text.split()) < 2 or not e.text[:1].isupper():
+                continue
+            idx = [i for i, w in enumerate(t.p.words) if e.start <= w.start < e.end]
+            if not idx:
+                continue
+            head = next((i for i in idx if t.w(i).head not in idx or t.w(i).head == i), idx[-1])
+            before = [t.w(j) for j in range(max(0, idx[0] - 3), idx[0])]
+            role_before = any(w.tag in ("NN", "NNP") and w.entity != "PERSON" and w.dep == "compound"
+                              and w.head in idx for w in before)
+            role_after = bool(t.children(head, "appos"))
+            if not (role_before or role_after):
+                continue
+            key = e.text
+            if key not in found or s.salience > found[key][0]:
+                found[key] = (s.salience, s)
+    ranked = sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]
+    out = []
+    for name, (score, s) in ranked:
+        q = _question(f"Who is {name}")
+        if q:
+            out.append(Proposal(q, "what_is", (s.doc_id, s.start, s.end), name, score - 0.15))
+    return out
+
+
 def _leader_next_to(reading: Reading, key: str) -> StorySentence | None:
     for s in reading.sentences:
         low = s.text.lower()
@@ -736,7 +813,7 @@ def affected(s: StorySentence) -> list[Proposal]:
     people (the answer names the group)."""
     if s.parse is None:
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     out = []
     for i, w in enumerate(t.p.words):
         if w.dep not in _SUBJ or w.tag not in ("NN", "NNS") or (
@@ -751,10 +828,12 @@ def affected(s: StorySentence) -> list[Proposal]:
             continue  # not a finite clause ("people to sleep ..."), or a negated one
         aux = [t.w(a).text for a in t.auxes(verb)]
         tail = _tail(t, verb)
+        if _lost_object(t, verb, tail):
+            continue
         verb_text = vw.text
         if not aux and vw.tag == "VBP":
             verb_text = inflect(vw.lemma, "VBZ")  # "Workers earn" -> "Who earns"
-        q = _question("Who", *aux, verb_text, tail)
+        q = _who("Who", " ".join([*aux, verb_text]), tail)
         if q and len(q.split()) >= 5:
             expect = _tidy(t.text(t.subtree(i)))
             out.append(Proposal(q, "affected", (s.doc_id, s.start, s.end), expect, s.salience))
@@ -767,7 +846,7 @@ def details(s: StorySentence) -> list[Proposal]:
     named subject), 'When did the board vote to ...?' (a date)."""
     if s.parse is None:
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     verb = _main_verb(t)
     if verb is None or not t.w(verb).tag.startswith("VB") or t.w(verb).lemma.lower() in _BE | _SAY | {"have"}:
         return []
@@ -788,16 +867,16 @@ def details(s: StorySentence) -> list[Proposal]:
     subj = t.subject(verb)
     if subj is not None and t.w(subj).entity in ("PERSON", "ORG") and t.w(subj).dep == "nsubj":
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
-        if tail:
-            q = _question("Who", t.w(verb).text if not t.auxes(verb) else
-                          " ".join([t.w(a).text for a in t.auxes(verb)] + [t.w(verb).text]), tail)
+        if tail and not _lost_object(t, verb, tail):
+            q = _who("Who", t.w(verb).text if not t.auxes(verb) else
+                     " ".join([t.w(a).text for a in t.auxes(verb)] + [t.w(verb).text]), tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, t.phrase(subj), s.salience - 0.05))
     dates = [e for e in s.parse.entities if e.label == "DATE" and _CALENDAR.search(e.text)]
     date = _date_on_verb(t, verb, dates)
-    if first in ("did", "does", "do", "has", "have", "had", "was", "were") and subject and date is not None:
+    if first in ("did", "does", "do", "was", "were") and subject and date is not None:
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
-        if tail:
+        if tail and not _lost_object(t, verb, tail):
             q = _question("When", first, subject, rest, tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, date.text, s.salience - 0.1))
@@ -813,20 +892,19 @@ def affected_by_event(reading: Reading) -> list[Proposal]:
         return []
     t = _Tree(reading.title)
     best = None
-    for a, b in reading.title.noun_chunks:
-        words_ = [w for w in t.p.words if a <= w.start < b]
-        if not words_:
+    for i, w in enumerate(t.p.words):
+        # what the headline's action is done to: "blocks <the ban>", "forcing <evacuations>"
+        if w.dep not in ("dobj", "nsubjpass") or w.tag not in ("NN", "NNS") or not t.w(w.head).tag.startswith("VB"):
             continue
-        head = words_[-1]
-        if head.tag not in ("NN", "NNS") or head.entity in ("PERSON", "GPE", "LOC", "NORP", "DATE", "MONEY",
-                                                          "PERCENT", "CARDINAL", "QUANTITY"):
+        if w.entity in ("PERSON", "GPE", "LOC", "NORP", "DATE", "MONEY", "PERCENT", "CARDINAL", "QUANTITY"):
             continue
-        if head.lemma.lower() in GROUP_NOUNS or head.text.lower() in GROUP_NOUNS:
+        if w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS:
             continue
-        text = re.sub(r"^(?:the|a|an|its|their|his|her)\s+", "", reading.title.text[a:b], flags=re.I)
+        idx = [j for j in t.subtree(i) if t.w(j).dep not in ("det", "poss", "case") and t.w(j).tag != "PRP$"]
+        text = _render(t, idx)
         if any(ch.isdigit() for ch in text) or len(text.split()) > 5:
             continue
-        best = text
+        best = _lower_first(text, t.w(idx[0]), reading.doc.text)
         break
     if best is None:
         return []
@@ -839,7 +917,7 @@ def not_known(s: StorySentence) -> list[Proposal]:
     """'What is not yet known about <what the sentence says is unknown>?'"""
     if s.parse is None or not UNKNOWN.search(s.text):
         return []
-    t = _Tree(s.parse)
+    t = _Tree(s.parse, s.context)
     chunks = []
     for a, b in s.parse.noun_chunks:
         text = s.parse.text[a:b]
@@ -880,7 +958,7 @@ def propose(reading: Reading, *, per_kind: int = 4) -> list[Proposal]:
             # an event whose cause the article gives (asking why of any other
             # event makes an answer that restates it: measured, they fail the check)
             by_kind["why"].extend(why(s))
-    by_kind["what_is"] = what_is(reading)
+    by_kind["what_is"] = what_is(reading) + who_is(reading)
     by_kind["affected"].extend(affected_by_event(reading))
     by_kind[FALLBACK_KIND] = [p for s in ranked[:6] if not s.is_question and s.quoted_share() <= 0.5
                               for p in details(s)]

@@ -39,14 +39,14 @@ from qa_service.text import is_heading_line, sentence_spans, terms
 
 MIN_WORDS = 6  # shorter sentences are rarely a fact that stands alone
 _OPEN_QUOTE = "\"\u201c\u2018'"
-_ANAPHORIC = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|There|"
-                        r"The (?:move|decision|change|plan|deal|effort|idea|case|issue|problem|news|announcement))\b")
+_ANAPHORIC = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|If (?:it|they|so|not))\b")
 _CONNECTIVE = re.compile(r"^(?:But|And|Yet|Still|So|Also|However|Meanwhile|Moreover|Instead|Indeed|Then|Now)\b,?\s")
 _FUTURE = re.compile(r"\b(?:will|would|is expected to|are expected to|expects? to|expected|plans? to|planned|"
                      r"is scheduled|are scheduled|scheduled to|set to|due to (?:open|begin|start|close|end|vote|"
                      r"take|be|meet|launch|return)|next (?:week|month|year|step|phase)|later this|upcoming|deadline|"
                      r"by the end of|begins?|starts?|takes effect|goes into effect|to take effect|could|may|"
-                     r"intends? to|aims? to|proposed)\b", re.I)
+                     r"intends? to|aims? to|proposed|by (?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)[a-z]*"
+                     r"\.?(?: \d{1,2})?|by (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|imagine|picture this)\b", re.I)
 _SAY_VERBS = frozenset({"say", "tell", "add", "note", "explain", "write", "recall", "ask", "argue", "insist",
                         "acknowledge", "declare", "state"})
@@ -64,6 +64,7 @@ class StorySentence:
     parse: Parse | None = None
     salience: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
+    context: str = field(default="", repr=False)  # the document's text (how words are written elsewhere in it)
 
     @property
     def is_question(self) -> bool:
@@ -102,6 +103,24 @@ class StorySentence:
                 inside += 1
         return inside / count if count else 0.0
 
+    def subject_is_pronoun(self) -> bool:
+        """The main clause's subject is he, she, it or they: who, the reader
+        cannot tell from this sentence alone."""
+        if not self.parse:
+            return False
+        root = next((i for i, w in enumerate(self.parse.words) if w.dep == "ROOT"), None)
+        return any(w.head == root and w.dep in ("nsubj", "nsubjpass") and w.tag == "PRP"
+                   for w in self.parse.words) if root is not None else False
+
+    def is_imperative(self) -> bool:
+        """An order to the reader ("Call the Department of Labor at ...")."""
+        if not self.parse:
+            return False
+        root = next((i for i, w in enumerate(self.parse.words) if w.dep == "ROOT"), None)
+        if root is None or self.parse.words[root].tag != "VB":
+            return False
+        return not any(w.head == root and w.dep in ("nsubj", "nsubjpass", "expl", "aux") for w in self.parse.words)
+
     def main_verb_lemma(self) -> str:
         if not self.parse:
             return ""
@@ -131,7 +150,8 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
             text = doc.text[s:e]
             if len(text.split()) < min_words or not any(ch.isalpha() for ch in text):
                 continue
-            out.append(StorySentence(doc.id, s, e, text, len(out), paragraph, frozenset(terms(text))))
+            out.append(StorySentence(doc.id, s, e, text, len(out), paragraph, frozenset(terms(text)),
+                                     context=doc.text))
     return out
 
 
@@ -243,6 +263,10 @@ def _score(reading: Reading) -> None:
             penalty += 0.15
         if _ANAPHORIC.match(s.text):
             penalty += 0.25  # leans on a sentence the reader will not see
+        elif s.subject_is_pronoun():
+            penalty += 0.2
+        if s.is_imperative():
+            penalty += 0.5  # service information for the reader, not a fact of the story
         if _CONNECTIVE.match(s.text):
             penalty += 0.1
         if not kinds and len([t for t in s.terms if weights.get(t, 0.0) >= 1.0]) < 4:

@@ -110,22 +110,24 @@ def choose_sentences(reading: Reading, limit: int | None = None) -> list[StorySe
         has_next = any(c.future for c in chosen)
 
         def value(s: StorySentence) -> float:
-            overlap = max((_overlap(s, c, reading.weights) for c in chosen), default=0.0)
+            overlap = max((_overlap(s, c, reading.weights, reading.title_terms) for c in chosen), default=0.0)
             bonus = 0.1 if not has_next and s.future and {"when", "how_much"} & s.entity_kinds() else 0.0
             return s.salience - REDUNDANCY * overlap + bonus
 
         best = max(pool, key=value)
-        if len(chosen) >= MIN_TAKEAWAYS and value(best) < 0.25 * top:
+        if len(chosen) >= MIN_TAKEAWAYS and value(best) < 0.15 * top:
             break  # what is left is weak: fewer, better takeaways
         chosen.append(best)
         pool.remove(best)
     return sorted(chosen, key=lambda s: s.start)
 
 
-def _overlap(a: StorySentence, b: StorySentence, weights: dict[str, float]) -> float:
-    """Weighted share of ``a``'s terms that ``b`` already says."""
-    total = sum(weights.get(t, 0.0) for t in a.terms) or 1.0
-    return sum(weights.get(t, 0.0) for t in a.terms & b.terms) / total
+def _overlap(a: StorySentence, b: StorySentence, weights: dict[str, float], subject: frozenset[str]) -> float:
+    """Weighted share of ``a``'s terms that ``b`` already says; the
+    headline's terms (the story's subject, named in every takeaway) left out."""
+    mine = a.terms - subject
+    total = sum(weights.get(t, 0.0) for t in mine) or 1.0
+    return sum(weights.get(t, 0.0) for t in mine & b.terms) / total
 
 
 def parse_bullets(text: str) -> list[str]:
@@ -278,8 +280,9 @@ class TakeawayWriter:
         if len(items) < MIN_TAKEAWAYS:
             if items:
                 notes.append(f"only {len(items)} LLM takeaway(s) verified; topped up with extractive ones")
+            topping_up = bool(items)
             for sentence in choose_sentences(reading):
-                if items and len(items) >= MIN_TAKEAWAYS:
+                if topping_up and len(items) >= MIN_TAKEAWAYS:
                     break
                 if any(t.citation and t.citation.start < sentence.end and sentence.start < t.citation.end
                        for t in items):
