@@ -93,6 +93,11 @@ STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to
 _KEEP_DEPS = frozenset({"dobj", "prep", "prt", "attr", "acomp", "xcomp", "agent", "dative", "oprd", "neg",
                         "compound:prt"})
 _SUBJ = ("nsubj", "nsubjpass")
+_MODALS = frozenset({"will", "would", "can", "could", "must", "may", "might", "should", "shall"})
+# what happens to people: they get, lose, face, pay, qualify ...
+_UNDERGO = frozenset({"get", "receive", "lose", "face", "pay", "owe", "need", "qualify", "apply", "see", "return",
+                      "evacuate", "flee", "wait", "suffer", "benefit", "earn", "keep", "gain", "miss", "struggle",
+                      "remain", "stay", "move", "leave"})
 _SAY = frozenset({"say", "tell", "add", "note", "argue", "write", "explain", "claim", "insist", "warn", "call",
                   "describe", "acknowledge", "recall", "ask"})
 _BIG_NUMBER_WORDS = frozenset({"dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million",
@@ -371,7 +376,7 @@ def _object_follows(t: _Tree, verb: int, obj: int) -> bool:
 def _lost_object(t: _Tree, verb: int, tail: str) -> bool:
     """The verb's object was cut out with a date or number: the question
     would ask 'When will the library hold?'"""
-    return any(t.w(o).text not in tail.split() for o in t.children(verb, "dobj"))
+    return any(not re.search(rf"(?<![\w]){re.escape(t.w(o).text)}(?![\w])", tail) for o in t.children(verb, "dobj"))
 
 
 def _date_on_verb(t: _Tree, verb: int, dates: Sequence[object]) -> object | None:
@@ -486,7 +491,7 @@ def _tally_question(t: _Tree, i: int) -> str | None:
     if subject is None or not first:
         return None
     tally = frozenset(j for j in (i, i + 1, i + 2) if j < len(t.p.words))
-    tail = _tail(t, verb, drop=tally | frozenset(t.w(j).head for j in tally if t.w(j).tag == "CD"),
+    tail = _tail(t, verb, drop=tally | frozenset(t.w(j).head for j in tally if t.w(j).tag == "CD") - {verb},
                  drop_dates=True, drop_numbers=True, max_parts=2)
     kind = "vote" if t.w(verb).lemma.lower() in _VOTE_VERBS else "score"
     return _question(f"By what {kind}", first, subject, rest, tail)
@@ -823,6 +828,9 @@ def affected(s: StorySentence) -> list[Proposal]:
         vw = t.w(verb)
         if not vw.tag.startswith("VB") or vw.lemma.lower() in _BE | _SAY | {"have"}:
             continue
+        auxes = {t.w(a).text.lower() for a in t.auxes(verb)} | {t.w(a).dep for a in t.auxes(verb)}
+        if not (auxes & _MODALS or "auxpass" in auxes or vw.lemma.lower() in _UNDERGO):
+            continue  # the group acts ("The airline canceled 40 flights"): not who is affected
         if vw.tag in ("VB", "VBG", "VBN") and not t.auxes(verb) or \
                 any(t.w(a).text.lower() == "to" or t.w(a).dep == "neg" for a in t.auxes(verb)):
             continue  # not a finite clause ("people to sleep ..."), or a negated one
@@ -918,22 +926,39 @@ def not_known(s: StorySentence) -> list[Proposal]:
     if s.parse is None or not UNKNOWN.search(s.text):
         return []
     t = _Tree(s.parse, s.context)
-    chunks = []
-    for a, b in s.parse.noun_chunks:
-        text = s.parse.text[a:b]
-        words_ = text.split()
-        head = words_[-1].lower() if words_ else ""
-        if head in PRONOUNS or not terms(text) or any(e.label == "PERSON" and e.start <= a < e.end
-                                                      for e in s.parse.entities):
-            continue
-        chunks.append((a, text))
-    if not chunks:
+    # the thing not known: the object of the clause that says so ("have not released <the names of
+    # the victims>", "declined to name <them>": then the subject's), else its subject
+    verb = _main_verb(t)
+    if verb is None:
         return []
-    # the thing: the first object-like chunk after the verb, else the subject
-    root = _main_verb(t)
-    after = [c for c in chunks if root is not None and c[0] > t.w(root).start]
-    topic = (after or chunks)[0][1]
-    q = _question("What is not yet known about", _lower_first(topic))
+    candidates = []
+    for v in [verb, *t.children(verb, "xcomp", "ccomp", "conj")]:
+        candidates += [o for o in t.children(v, "dobj", "nsubjpass", "attr") if t.w(o).text.lower() not in PRONOUNS]
+    subj = t.subject(verb)
+    if subj is not None and t.w(subj).text.lower() not in PRONOUNS and t.w(subj).entity != "PERSON":
+        candidates.append(subj)
+    topic = ""
+    for v in [verb, *t.children(verb, "xcomp", "conj")]:
+        for c in t.children(v, "ccomp", "xcomp"):
+            clause = t.subtree(c)
+            if t.w(clause[0]).tag in ("WRB", "WP", "WDT") or t.w(clause[0]).text.lower() in ("whether", "if"):
+                topic = _render(t, clause)  # "declined to say <how many patients were moved>"
+        for c in t.children(v, "xcomp"):
+            for cc in t.children(c, "ccomp"):
+                clause = t.subtree(cc)
+                if t.w(clause[0]).tag in ("WRB", "WP", "WDT") or t.w(clause[0]).text.lower() == "whether":
+                    topic = _render(t, clause)
+    for c in candidates:
+        if topic:
+            break
+        phrase = _render(t, t.subtree(c))
+        if terms(phrase) and 1 <= len(phrase.split()) <= 8 and t.w(c).tag.startswith("NN") and \
+                t.w(c).entity not in ("PERSON",):
+            topic = phrase
+            break
+    if not topic:
+        return []
+    q = _question("What is not yet known about", _lower_first(topic, None))
     return [Proposal(q, "unknown", (s.doc_id, s.start, s.end), "", s.salience)] if q else []
 
 

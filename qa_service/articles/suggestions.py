@@ -362,6 +362,10 @@ def _first_sentence(answer: Answer) -> str:
     return strip_markers(answer.answer[spans[0][0]:spans[0][1]]) if spans else ""
 
 
+# who said it is not news the headline lacks
+_ATTRIBUTION = frozenset(terms("said says say told tells according announced statement official officials added"))
+
+
 def _names_people(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", text.lower())) & GROUP_NOUNS)
 
@@ -392,7 +396,7 @@ def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
         return "the answer gives no cause"
     if _lead(answer) in kept_leads:
         return "the same answer as a question already kept"
-    lead_terms = set(terms(answer.citations[0].quote))
+    lead_terms = set(terms(answer.citations[0].quote)) - _ATTRIBUTION
     title_terms = set(terms(doc.title))
     if lead_terms and len(lead_terms & title_terms) / len(lead_terms) >= HEADLINE_OVERLAP:
         return "the headline alone answers it"

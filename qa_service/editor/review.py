@@ -1,4 +1,5 @@
-"""The editors' review queue: which questions need an editor, and why; and
+"""The editors' review queue: which questions need an editor, and why
+(including generated suggestions no editor has looked at yet); and
 the passages of an article's documents that were flagged at ingest as
 addressed to a model (kept out of answers, shown here so an editor can see
 what a source tried to make the service say)."""
@@ -11,9 +12,10 @@ from qa_service.models import Document
 from qa_service.store.accounts import AccountStore
 from qa_service.store.answers import AnswerStore, AnswerVersion
 from qa_service.store.corpus import CorpusStore
+from qa_service.store.reviews import QuestionReview
 
 # Most urgent first: readers see a stale or unhelpful answer right now.
-_REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "draft": 4}
+_REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "draft": 4, "suggested": 5}
 
 
 @dataclass
@@ -25,6 +27,7 @@ class ReviewItem:
     published: AnswerVersion | None
     drafts: list[AnswerVersion] = field(default_factory=list)
     feedback: dict[str, int] = field(default_factory=lambda: {"helpful": 0, "unhelpful": 0})
+    suggestion: QuestionReview | None = None  # a generated question waiting for an editor's look
 
     @property
     def grounding_score(self) -> float | None:
@@ -32,10 +35,13 @@ class ReviewItem:
 
 
 def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding: float,
-                 article_id: str | None = None) -> list[ReviewItem]:
+                 article_id: str | None = None,
+                 pending: dict[str, QuestionReview] | None = None) -> list[ReviewItem]:
     """Questions needing an editor: a stale published answer, drafts waiting,
-    a grounding score below ``min_grounding``, no answer from the sources, or
-    readers' 'not helpful'."""
+    a grounding score below ``min_grounding``, no answer from the sources,
+    readers' 'not helpful', or a generated suggestion no editor has looked at
+    (``pending``: shown or hidden; showing or hiding it clears it)."""
+    pending = pending or {}
     unhelpful = accounts.unhelpful_questions()
     items: dict[str, ReviewItem] = {}
     articles = [article_id] if article_id else answers.article_ids()
@@ -56,9 +62,11 @@ def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding:
                 reasons.append("unanswered")
             if drafts:
                 reasons.append("draft")
+            if q.id in pending:
+                reasons.append("suggested")
             if reasons:
                 items[q.id] = ReviewItem(aid, q.id, q.text, reasons, published, drafts,
-                                         fb or accounts.feedback_counts(q.id))
+                                         fb or accounts.feedback_counts(q.id), pending.get(q.id))
     return sorted(items.values(), key=lambda it: (min(_REASON_ORDER[r] for r in it.reasons), -len(it.reasons),
                                                   it.article_id, it.question))
 

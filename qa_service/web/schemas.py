@@ -223,6 +223,10 @@ class EditorQuestionOut(BaseModel):
     pinned: bool
     hidden: bool
     published_version: str | None = None
+    review: Literal["pending", "reviewed"] | None = Field(
+        None, description="generated questions: pending until an editor shows, hides, pins or publishes it")
+    kind: str = Field("", description="generated questions: what_is, next, why, how_much, affected, unknown, detail, "
+                                      "llm or heading")
 
 
 class AddedQuestionOut(BaseModel):
@@ -298,7 +302,8 @@ class ReviewItemOut(BaseModel):
     article_id: str
     question_id: str
     question: str
-    reasons: list[str]
+    reasons: list[str] = Field(description="stale, unhelpful, low grounding, unanswered, draft, suggested (a generated "
+                                           "question no editor has looked at)")
     grounding_score: float | None
     published_version: str | None
     drafts: list[str]
