@@ -131,3 +131,28 @@ def test_regenerate_questions_on_the_command_line_and_hide_show(svc, capsys, mon
     assert main(["hide", "--article", WILDFIRE, "--question", "q-nope"]) == 2
     assert "no question" in capsys.readouterr().err
     get_settings.cache_clear()
+
+
+def test_a_lighter_ingest_leaves_questions_to_a_later_pregenerate_pass(services, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """QA_SUGGEST_AT_INGEST=never: ingest stores takeaways only (the page says its
+    answers are being prepared); `qa-service pregenerate` adds the questions later."""
+    from qa_service.cli.main import main
+    from qa_service.settings import get_settings
+
+    monkeypatch.setenv("QA_DATA_DIR", str(services.settings.data_dir))
+    monkeypatch.setenv("QA_SUGGEST_AT_INGEST", "never")
+    get_settings.cache_clear()
+    path = ROOT / "evals" / "corpora" / "newsroom" / f"{WILDFIRE}.md"
+    assert main(["ingest", str(path), "--json"]) == 0
+    capsys.readouterr()
+    page = services.article_page(WILDFIRE)
+    assert page.takeaways and not page.questions and not page.answers_ready
+    takeaways_before = services.answers.takeaways_versions(WILDFIRE)
+    assert main(["pregenerate", "--article", WILDFIRE, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["articles"] == 1 and out["answered"] >= 4
+    page = services.article_page(WILDFIRE)
+    assert page.answers_ready and len(page.questions) >= 4
+    assert services.answers.takeaways_versions(WILDFIRE) == takeaways_before  # stored takeaways left alone
+    assert main(["pregenerate", "--article", "nope"]) == 2
+    get_settings.cache_clear()

@@ -102,6 +102,11 @@ class SpacyAnalyzer:
                 self._nlp = spacy.load(directory)
             return self._nlp
 
+    def clear_cache(self) -> None:
+        """Forget every parse (benchmarks measuring cold costs use it)."""
+        with self._lock:
+            self._cache.clear()
+
     def parse(self, text: str) -> Parse:
         return self.parse_many([text])[0]
 

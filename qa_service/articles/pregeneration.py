@@ -97,11 +97,13 @@ class Pregenerator:
         return mode == "always" or (mode == "llm" and self.suggester.chat is not None)
 
     def pregenerate(self, article_ids: Iterable[str], *, progress: Callable[[int], None] | None = None,
-                    suggest: bool = False, only_missing: bool = False) -> PregenerateSummary:
+                    suggest: bool = False, only_missing: bool = False,
+                    keep_takeaways: bool = False) -> PregenerateSummary:
         """Store takeaways and an answer for each curated question of each
         article; ``suggest`` adds generated questions (kept only when they get a
         cited answer; see ``store_generated`` for who sees them). ``only_missing``
-        leaves questions with a published answer alone (editors own those)."""
+        leaves questions with a published answer alone (editors own those);
+        ``keep_takeaways`` leaves stored takeaways alone too."""
         summary = PregenerateSummary()
         answerer = self.answerer()
         version = self.store.version()
@@ -110,8 +112,9 @@ class Pregenerator:
             if doc is None or doc.kind != "article":
                 continue
             summary.articles += 1
-            self.answers.put_takeaways(article_id, self.takeaways.build(article_id).as_dicts(), version)
-            summary.takeaways += 1
+            if not (keep_takeaways and self.answers.get_takeaways(article_id) is not None):
+                self.answers.put_takeaways(article_id, self.takeaways.build(article_id).as_dicts(), version)
+                summary.takeaways += 1
             for position, text in enumerate(doc.questions):
                 q = self.answers.ensure_question(article_id, text, origin="curated", position=position)
                 if only_missing and self.answers.published(q.id) is not None:

@@ -318,6 +318,10 @@ class QuestionSuggester:
                     continue
                 if proposal.expect and _in_title(proposal.expect, doc.title):
                     continue  # the headline alone answers it
+                if proposal.target is not None and any(
+                        lead[0] == proposal.target[0] and lead[1] < proposal.target[2] and proposal.target[1] < lead[2]
+                        for lead in kept_leads):
+                    continue  # its answer would open with a kept question's passage: not worth generating
                 answer: Answer = answerer.ask(text, article_id, depth="full")
                 asked.add(i)
                 if progress:

@@ -264,7 +264,7 @@ def cmd_suggestions(args: argparse.Namespace, settings: Settings) -> int:
         with _progress(len(articles), "pre-generate") as bar:
             bar.unit = "article"
             run = run_article_eval(services.store, services.answers, services.pregenerator, keyfacts, articles,
-                                   progress=bar.update,
+                                   progress=bar.update, embed=services.embedding_cache.embed,
                                    config={"corpus": [str(p) for p in args.corpus] if args.corpus else None,
                                            "keyfacts": str(keyfacts_path),
                                            "suggest_at_ingest": settings.suggest_at_ingest,

@@ -14,21 +14,25 @@ Definitions (see evals/README.md):
 - the *key fact* is found in a text when it (or an alternative) occurs in it,
   case-, accent- and punctuation-insensitively on whole words;
 - two shown questions are *duplicates* when they share at least half of their
-  content terms (Jaccard over stems) or their answers open with the same
-  cited passage.
+  content terms (Jaccard over stems), their answers open with the same cited
+  passage, or their sentence embeddings (when the runner has an embedder: the
+  service's MiniLM) have a cosine of at least 0.85 (paraphrases).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from qa_service.evaluation.metrics import fact_found, normalise
 from qa_service.models import Answer, Document
 from qa_service.text import terms
 
 DUPLICATE_JACCARD = 0.5
+DUPLICATE_COSINE = 0.85
 BOILERPLATE_SHARE = 0.5
 MIN_QUESTIONS = 4
 
@@ -109,15 +113,21 @@ def _share_boilerplate(text: str, labels: Sequence[str]) -> tuple[float, bool]:
     return min(1.0, covered / max(1, len(t.strip()))), touched
 
 
-def _duplicates(questions: Sequence[QuestionRecord]) -> list[tuple[str, str]]:
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def _duplicates(questions: Sequence[QuestionRecord], embed: Embed | None = None) -> list[tuple[str, str]]:
+    vectors = embed([q.text for q in questions]) if embed is not None and len(questions) > 1 else None
     pairs = []
     for i, a in enumerate(questions):
         ta = set(terms(a.text))
         lead_a = _lead(a.answer)
-        for b in questions[i + 1:]:
+        for j in range(i + 1, len(questions)):
+            b = questions[j]
             tb = set(terms(b.text))
             jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 1.0
-            if jaccard >= DUPLICATE_JACCARD or (lead_a is not None and lead_a == _lead(b.answer)):
+            close = vectors is not None and float(vectors[i] @ vectors[j]) >= DUPLICATE_COSINE
+            if jaccard >= DUPLICATE_JACCARD or close or (lead_a is not None and lead_a == _lead(b.answer)):
                 pairs.append((a.text, b.text))
     return pairs
 
@@ -129,7 +139,7 @@ def _lead(answer: Answer | None) -> tuple[str, int, int] | None:
     return (c.doc_id, c.start, c.end)
 
 
-def score_article(item: ArticleInput) -> dict:
+def score_article(item: ArticleInput, embed: Embed | None = None) -> dict:
     """One article's record: what was shown and stored, and how it scores."""
     doc = item.doc
     shown = [q for q in item.questions if q.shown]
@@ -167,7 +177,7 @@ def score_article(item: ArticleInput) -> dict:
         "key_fact": fact or None,
         "key_fact_in_takeaways": bool(fact) and fact_found(fact, takeaway_text),
         "key_fact_in_questions": bool(fact) and fact_found(fact, qa_text),
-        "duplicates": [list(p) for p in _duplicates(shown_cited)],
+        "duplicates": [list(p) for p in _duplicates(shown_cited, embed)],
     }
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from qa_service.articles.pregeneration import Pregenerator
-from qa_service.evaluation.article_metrics import ArticleInput, QuestionRecord, score_article, summarise
+from qa_service.evaluation.article_metrics import ArticleInput, Embed, QuestionRecord, score_article, summarise
 from qa_service.evaluation.keyfacts import KeyFact
 from qa_service.store.answers import AnswerStore
 from qa_service.store.corpus import CorpusStore
@@ -32,7 +32,10 @@ def stored_questions(answers: AnswerStore, article_id: str) -> list[QuestionReco
 
 def run_article_eval(store: CorpusStore, answers: AnswerStore, pregenerator: Pregenerator,
                      keyfacts: Mapping[str, KeyFact], article_ids: Sequence[str], *,
-                     progress: Callable[[int], None] | None = None, config: dict | None = None) -> dict:
+                     progress: Callable[[int], None] | None = None, config: dict | None = None,
+                     embed: Embed | None = None) -> dict:
+    """Pre-generate and score each article; ``embed`` (unit vectors) lets the
+    duplicate check catch paraphrases."""
     started = time.perf_counter()
     records = []
     for article_id in article_ids:
@@ -44,7 +47,8 @@ def run_article_eval(store: CorpusStore, answers: AnswerStore, pregenerator: Pre
         records.append(score_article(ArticleInput(
             doc=doc, questions=stored_questions(answers, article_id),
             takeaways=answers.get_takeaways(article_id) or [],
-            facts=label.facts if label else [], boilerplate=label.boilerplate if label else [], seconds=seconds)))
+            facts=label.facts if label else [], boilerplate=label.boilerplate if label else [], seconds=seconds),
+            embed))
         if progress:
             progress(1)
     return {
