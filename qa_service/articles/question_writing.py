@@ -56,7 +56,7 @@ athlete players player viewers viewer readers reader subscribers subscriber clie
 seller growers grower ranchers rancher fishermen truckers trucker pilots pilot airlines airline carriers carrier
 """.split())
 PROGRAMME_NOUNS = frozenset("""
-program programme law act bill ordinance rule rules regulation policy plan initiative fund grant grants pilot
+program programme law act bill ordinance rule regulation policy plan initiative fund grant pilot
 agreement treaty framework amendment measure mandate ban moratorium scheme project system authority agency
 commission council committee board task force coalition alliance partnership declaration order
 """.split())
@@ -93,13 +93,15 @@ STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to
 _KEEP_DEPS = frozenset({"dobj", "prep", "prt", "attr", "acomp", "xcomp", "agent", "dative", "oprd", "neg",
                         "compound:prt"})
 _SUBJ = ("nsubj", "nsubjpass")
+_DATE_INTRODUCERS = frozenset({"begin", "start", "end", "effective", "run", "last", "expire", "through"})
 _MODALS = frozenset({"will", "would", "can", "could", "must", "may", "might", "should", "shall"})
 # what happens to people: they get, lose, face, pay, qualify ...
 _UNDERGO = frozenset({"get", "receive", "lose", "face", "pay", "owe", "need", "qualify", "apply", "see", "return",
                       "evacuate", "flee", "wait", "suffer", "benefit", "earn", "keep", "gain", "miss", "struggle",
                       "remain", "stay", "move", "leave"})
 _SAY = frozenset({"say", "tell", "add", "note", "argue", "write", "explain", "claim", "insist", "warn", "call",
-                  "describe", "acknowledge", "recall", "ask"})
+                  "describe", "acknowledge", "recall", "ask", "suggest", "show", "find", "report", "predict",
+                  "estimate", "believe", "think", "indicate", "conclude", "announce"})
 _BIG_NUMBER_WORDS = frozenset({"dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million",
                                "millions", "billion", "billions", "trillion"})
 # a calendar date: what "When did ...?" can be answered with
@@ -270,7 +272,12 @@ def _tail(t: _Tree, verb: int, *, drop: frozenset[int] = frozenset(), drop_dates
                 j = t.w(j).head
             if t.w(j).dep == "pobj":
                 j = t.w(j).head
-            if not t.w(j).tag.startswith("VB"):
+            h = t.w(j).head
+            if h != j and h != verb and t.w(h).tag.startswith("VB") and t.w(h).lemma.lower() in _DATE_INTRODUCERS:
+                j = h  # "beginning July 1": the participle goes with its date
+            if t.w(j).tag.startswith("VB") and t.w(j).lemma.lower() in _DATE_INTRODUCERS and j != verb:
+                removed.update(t.subtree(j, skip=frozenset()))  # "beginning July 1", "starting Monday"
+            elif not t.w(j).tag.startswith("VB"):
                 removed.update(t.subtree(j, skip=frozenset()))
     kept: list[int] = []
     parts = 0
@@ -447,6 +454,8 @@ def how_much(s: StorySentence, title_numbers: set[str]) -> list[Proposal]:
                 if q:
                     out.append(Proposal(q, "how_much", (s.doc_id, s.start, s.end), tally, s.salience + 0.1))
             continue
+        if i + 1 < len(t.p.words) and t.w(i + 1).tag == "HYPH":
+            continue  # "76-seat jets", "a 12-year-old": part of a word, not a count
         if i in seen_heads or ":" in w.text or (i and t.w(i - 1).tag in ("NNP", "NNPS") and
                                                 t.w(i - 1).text[:1].isupper() and t.w(i - 1).tag != "$"):
             continue  # the other half of a tally, a clock time, a label ("Stage 2", "Route 9")
@@ -491,7 +500,8 @@ def _tally_question(t: _Tree, i: int) -> str | None:
     if subject is None or not first:
         return None
     tally = frozenset(j for j in (i, i + 1, i + 2) if j < len(t.p.words))
-    tail = _tail(t, verb, drop=tally | frozenset(t.w(j).head for j in tally if t.w(j).tag == "CD") - {verb},
+    objects = frozenset(t.children(verb, "dobj", "npadvmod", "attr"))  # the tally is the object
+    tail = _tail(t, verb, drop=tally | objects | frozenset(t.w(j).head for j in tally if t.w(j).tag == "CD") - {verb},
                  drop_dates=True, drop_numbers=True, max_parts=2)
     kind = "vote" if t.w(verb).lemma.lower() in _VOTE_VERBS else "score"
     return _question(f"By what {kind}", first, subject, rest, tail)
@@ -519,6 +529,7 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
             phrase = _render(t, idx)
             return _question("How much are the" if t.w(noun_at).tag == "NNS" else "How much is the", phrase)
         return None
+    prep_at = governor
     if role == "pobj":
         prep = governor
         governor = t.w(prep).head
@@ -544,7 +555,9 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     if not first:
         return None
     if (role == "dobj" or role == "attr") and _object_follows(t, governor, head):
-        tail = _tail(t, governor, drop=frozenset({head}), drop_numbers=True, max_parts=1)
+        # the amount is the object: another "object" the parser found is an apposition to it
+        others = frozenset(t.children(governor, "dobj", "attr", "npadvmod"))
+        tail = _tail(t, governor, drop=others | {head}, drop_numbers=True, max_parts=1)
         if money:
             return _question("How much", first, subject, rest, tail)
         if noun:
@@ -555,7 +568,13 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
         return _question("By how much", first, subject, rest)
     if role.startswith("pobj:") and (money or noun):
         prep = role.split(":", 1)[1]
-        tail = _tail(t, governor, drop_numbers=True, max_parts=1)
+        objects = [o for o in t.children(governor, "dobj") if not t.mentions_number(t.subtree(o))]
+        if objects and not _object_follows(t, governor, objects[0]):
+            return None
+        if any(governor < c < prep_at and t.w(c).dep not in ("advmod", "neg", "prt", "dobj", "punct")
+               for c in t.children(governor)):
+            return None  # something the question would drop stands between the verb and the amount
+        tail = _render(t, t.subtree(objects[0])) if objects else ""
         what = "How much" if money else f"How many {noun}"
         return _question(what, first, subject, rest, tail, prep)
     return None
@@ -616,7 +635,7 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
         expect = _render(t, t.subtree(obj))
         return [Proposal(q, "next", (s.doc_id, s.start, s.end), expect, s.salience - 0.1)] if q else []
     head = t.subject(verb)
-    if head is None or t.w(head).tag not in ("NN", "NNS", "NNP", "NNPS") or \
+    if head is None or t.w(head).tag not in ("NN", "NNS", "NNP", "NNPS") or t.w(head).entity == "PERSON" or \
             t.w(head).text.lower() in ("everyone", "everybody", "anyone", "nobody", "someone"):
         return []
     q = _question("What comes next for", subject)
@@ -639,6 +658,8 @@ def why(s: StorySentence) -> list[Proposal]:
     first, rest = _verb_group(t, verb)
     if not first:
         return []
+    if t.children(verb, "ccomp"):
+        return []  # "the study suggests that ...": the question would ask why it says so
     tail = _tail(t, verb, drop_dates=True, drop_causes=True, max_parts=2)
     if not tail and not t.children(verb, "dobj", "prep", "xcomp", "prt"):
         pass  # an intransitive event ("Why did shares fall?") needs no complement
@@ -675,7 +696,8 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
         for a, b in s.parse.noun_chunks:
             chunk = s.parse.text[a:b]
             words_ = chunk.split()
-            if words_ and words_[-1].lower() in PROGRAMME_NOUNS and any(w[:1].isupper() for w in words_[1:-1]):
+            if words_ and words_[-1].lower() in PROGRAMME_NOUNS and any(w[:1].isupper() for w in words_[1:-1]) \
+                    and not any(e.label == "ORG" and e.end < b and e.start >= a for e in s.parse.entities):
                 name = _tidy(re.sub(r"^(?:the|The|a|an)\s+", "", chunk))
                 if name.lower() not in title and name.lower() not in seen and _askable_name(name, reading):
                     seen[name.lower()] = (s.salience, s)
@@ -781,6 +803,8 @@ def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
         for e in s.parse.entities:
             if e.label != "PERSON" or len(e.text.split()) < 2 or not e.text[:1].isupper():
                 continue
+            if {w.lower().strip(".,'") for w in e.text.split()} & ORG_WORDS:
+                continue  # "Corvid Capital": an organisation the parser took for a person
             idx = [i for i, w in enumerate(t.p.words) if e.start <= w.start < e.end]
             if not idx:
                 continue
@@ -791,7 +815,7 @@ def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
             role_after = bool(t.children(head, "appos"))
             if not (role_before or role_after):
                 continue
-            key = e.text
+            key = re.sub(r"['\u2019]s?$", "", e.text)
             if key not in found or s.salience > found[key][0]:
                 found[key] = (s.salience, s)
     ranked = sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]
