@@ -109,7 +109,7 @@ def choose_sentences(reading: Reading, limit: int | None = None) -> list[StorySe
     while pool and len(chosen) < want:
         has_next = any(c.future for c in chosen)
 
-        def value(s: StorySentence) -> float:
+        def value(s: StorySentence, has_next: bool = has_next) -> float:
             overlap = max((_overlap(s, c, reading.weights, reading.title_terms) for c in chosen), default=0.0)
             bonus = 0.1 if not has_next and s.future and {"when", "how_much"} & s.entity_kinds() else 0.0
             return s.salience - REDUNDANCY * overlap + bonus
