@@ -99,6 +99,21 @@ def test_editors_see_generated_questions_in_the_review_queue_and_hide_or_keep_th
     assert log and log[0].action == "remove-question"
 
 
+def test_regenerating_an_articles_answers_covers_questions_waiting_for_review(svc) -> None:  # noqa: ANN001
+    """Hidden generated questions still in the review queue get a new answer
+    too (an editor is about to read it); one an editor hid does not."""
+    shown = {q.id for q in svc.answers.questions(ARTICLE_ID)}
+    waiting = set(svc.editorial.pending_suggestions(ARTICLE_ID))
+    assert len(waiting) >= 2 and not waiting & shown
+    removed = sorted(waiting)[0]
+    svc.editorial.remove_question(ARTICLE_ID, removed, "ana")
+    before = {qid: len(svc.answers.versions(qid)) for qid in shown | waiting}
+    result = svc.editorial.regenerate_article(ARTICLE_ID, "ana")
+    regenerated = {qid for qid in before if len(svc.answers.versions(qid)) == before[qid] + 1}
+    assert regenerated == shown | (waiting - {removed})
+    assert len(result["versions"]) == len(regenerated)
+
+
 def test_regenerate_questions_on_the_command_line_and_hide_show(svc, capsys, monkeypatch) -> None:  # noqa: ANN001
     from qa_service.cli.main import main
     from qa_service.settings import get_settings

@@ -102,15 +102,13 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
         if args.takeaways:
             tv = ed.regenerate_takeaways(args.article, who)
             result["takeaways"] = {"id": tv.id, "status": tv.status, "grounding_score": tv.grounding_score}
-        if args.questions:
-            result["questions"] = ed.regenerate_questions(args.article, who)
         if args.question:
             with progress("regenerate", total=1, unit="answer", quiet=args.json) as bar:
                 v = ed.regenerate_answer(args.article, args.question, who, generator=args.generator)
                 bar.update(1)
             result["versions"] = [summarize_version(v)]
         elif args.all:
-            total = len(services.answers.questions(args.article))
+            total = len(ed.questions_to_regenerate(args.article))
             with progress("regenerate", total=total, unit="answer", quiet=args.json) as bar:
                 def step(done: int, _total: int) -> None:
                     bar.update(done - bar.n)
@@ -118,6 +116,9 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
                 summary = ed.regenerate_article(args.article, who, progress=step, generator=args.generator)
             result["versions"] = [summarize_version(v) for v in
                                   (services.answers.get_version(vid) for vid in summary["versions"]) if v]  # type: ignore[union-attr]
+        # after the answers: new suggestions come with an answer of their own
+        if args.questions:
+            result["questions"] = ed.regenerate_questions(args.article, who)
     except EditorialError as exc:
         raise UserError(str(exc)) from None
     if args.json:

@@ -116,10 +116,19 @@ class Editorial:
                    f"grounding {_fmt(version.grounding_score)})")
         return version
 
+    def questions_to_regenerate(self, article_id: str) -> list[StoredQuestion]:
+        """The shown questions, and the generated ones still waiting in the
+        review queue (hidden, but an editor is about to read their answers);
+        questions an editor hid are left alone."""
+        pending = self.pending_suggestions(article_id)
+        return [q for q in self.answers.questions(article_id, include_hidden=True)
+                if not q.hidden or q.id in pending]
+
     def regenerate_article(self, article_id: str, actor: str, *, progress: Progress | None = None,
                            generator: str | None = None) -> dict[str, object]:
+        """A new version of the answer of each of ``questions_to_regenerate``."""
         self.article(article_id)
-        questions = self.answers.questions(article_id)
+        questions = self.questions_to_regenerate(article_id)
         made: list[AnswerVersion] = []
         for i, q in enumerate(questions):
             made.append(self.regenerate_answer(article_id, q.id, actor, generator=generator))
@@ -186,10 +195,11 @@ class Editorial:
             result: dict[str, object] = {}
             if what in ("takeaways", "all"):
                 result["takeaways"] = self.regenerate_takeaways(article_id, actor).id
-            if what in ("questions", "all"):
-                result["questions"] = self.regenerate_questions(article_id, actor)
+            # answers before new suggestions: those come with an answer of their own
             if what in ("answers", "all"):
                 result["answers"] = self.regenerate_article(article_id, actor, progress=progress)
+            if what in ("questions", "all"):
+                result["questions"] = self.regenerate_questions(article_id, actor)
             return result
 
         job = self.jobs.submit(f"regenerate-{what}", actor, work, article_id=article_id, params={"what": what})
