@@ -48,14 +48,20 @@ class Document(BaseModel):
     article_id: str = ""  # for JSONL records: the article this source belongs to
     path: str = ""
     flagged: list[FlaggedSentence] = Field(default_factory=list)  # filled at ingest (ingest/instructions.py)
+    # Character spans of the text that are page furniture, not story (bylines,
+    # datelines, promos, photo credits...): filled at ingest (ingest/boilerplate.py);
+    # never a takeaway, never the source of a suggested question.
+    boilerplate: list[tuple[int, int]] = Field(default_factory=list)
 
     def content_hash(self) -> str:
         import hashlib
 
-        # Flags are part of what was ingested (a better detector re-ingests the
-        # document it now flags), but a document without any hashes as it did
-        # before flags existed, so upgrading re-ingests nothing that is clean.
-        exclude = {"path"} if self.flagged else {"path", "flagged"}
+        # Flags and boilerplate spans are part of what was ingested (a better
+        # detector re-ingests the document it now flags), but a document without
+        # any hashes as it did before they existed, so upgrading re-ingests
+        # nothing that is clean.
+        exclude = {"path"} | ({"flagged"} if not self.flagged else set()) | \
+            ({"boilerplate"} if not self.boilerplate else set())
         payload = self.model_dump_json(exclude=exclude)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -63,6 +69,11 @@ class Document(BaseModel):
         """(start, end) of the flagged spans of the text that overlap ``[start, end)``."""
         end = len(self.text) if end is None else end
         return [(f.start, f.end) for f in self.flagged if f.field == "text" and f.start < end and f.end > start]
+
+    def boilerplate_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """(start, end) of the boilerplate spans of the text that overlap ``[start, end)``."""
+        end = len(self.text) if end is None else end
+        return [(s, e) for s, e in self.boilerplate if s < end and e > start]
 
     def flagged_text(self, flag: FlaggedSentence) -> str:
         """The text a flag points at, in the text or in a front-matter field."""
@@ -109,10 +120,17 @@ class RetrievedChunk(BaseModel):
     # Document offsets of the spans inside this chunk that are addressed to a
     # model (Document.flagged): its text stays exact, but they are never evidence.
     flagged: list[tuple[int, int]] = Field(default_factory=list)
+    # Document offsets of page furniture inside this chunk (Document.boilerplate).
+    boilerplate: list[tuple[int, int]] = Field(default_factory=list)
 
     def is_flagged(self, start: int, end: int) -> bool:
         """Whether document offsets ``[start, end)`` overlap a flagged span."""
         return any(s < end and e > start for s, e in self.flagged)
+
+    def is_boilerplate(self, start: int, end: int) -> bool:
+        """Whether document offsets ``[start, end)`` overlap page furniture (a
+        dateline before a lede counts: the lede is then quoted without it)."""
+        return any(s < end and e > start for s, e in self.boilerplate)
 
 
 class Citation(BaseModel):

@@ -35,6 +35,7 @@ from qa_service.store.corpus import CorpusStore
 from qa_service.store.db import Database, open_database
 from qa_service.store.jobs import JobStore
 from qa_service.store.limits import DatabaseFlights, DatabaseLimiter, Flights, Limiter
+from qa_service.store.reviews import SuggestionReviews
 
 if TYPE_CHECKING:
     from qa_service.evaluation.llm_judge import LLMJudgeChecker
@@ -150,6 +151,10 @@ class Services:
             return RedisFlights(self._redis)
         return DatabaseFlights(self.db)
 
+    @cached_property
+    def reviews(self) -> SuggestionReviews:
+        return SuggestionReviews(self.db)
+
     # ----------------------------------------------------------- retrieval
     @cached_property
     def embedder(self) -> Embedder:
@@ -228,13 +233,13 @@ class Services:
     @cached_property
     def takeaways(self) -> TakeawayWriter:
         s = self.settings
-        return TakeawayWriter(self.store, self.checker, self.chat, context_tokens=s.llm_context_tokens,
-                              max_answer_tokens=s.llm_max_answer_tokens)
+        return TakeawayWriter(self.store, self.checker, self.chat, analyzer=self.analyzer, idf=self.index.idf,
+                              context_tokens=s.llm_context_tokens, max_answer_tokens=s.llm_max_answer_tokens)
 
     @cached_property
     def suggester(self) -> QuestionSuggester:
         s = self.settings
-        return QuestionSuggester(self.store, self.answerer, self.chat, count=s.llm_suggestions,
+        return QuestionSuggester(self.store, self.answerer, self.chat, read=self.takeaways.read, count=s.llm_suggestions,
                                  context_tokens=s.llm_context_tokens, max_answer_tokens=s.llm_max_answer_tokens,
                                  temperature=s.llm_temperature)
 
@@ -242,7 +247,7 @@ class Services:
     def pregenerator(self) -> Pregenerator:
         return Pregenerator(self.store, self.answers, self.answerer, self.takeaways, self.suggester,
                             embedder_name=self.embedder.name, auto_publish=self.settings.auto_publish,
-                            suggest_at_ingest=self.settings.suggest_at_ingest)
+                            suggest_at_ingest=self.settings.suggest_at_ingest, reviews=self.reviews)
 
     def article_page(self, article_id: str) -> ArticlePage:
         return article_page(self.store, self.answers, article_id)

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     llm_port: int = Field(8080, ge=0, le=65535, description="Port for `qa-service llm serve` (0 = any free port).")
     llm_threads: int = Field(0, ge=0, le=256, description="CPU threads for `llm serve` (0 = all cores).")
     llm_suggestions: int = Field(5, ge=0, le=20, description="Generated follow-up questions to keep per article (each only if answered with citations).")
-    suggest_at_ingest: str = Field("llm", pattern="^(never|llm|always)$", description="Add generated questions at ingest (hidden until an editor shows them, unless auto_publish): never, llm (when an LLM is configured) or always (offline without one).")
+    suggest_at_ingest: str = Field("always", pattern="^(never|llm|always)$", description="Add generated questions at ingest: always (the LLM's when one is configured, else offline ones from the article's sentences), llm (only when an LLM is configured) or never. An article with no curated question shows its generated ones at once; otherwise they are hidden until an editor shows them, unless auto_publish.")
 
     # Web
     host: str = Field("127.0.0.1", description="`serve` bind host.")

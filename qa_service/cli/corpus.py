@@ -51,6 +51,35 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_pregenerate(args: argparse.Namespace, settings: Settings) -> int:
+    """Fill what sits under articles: takeaways, answers to curated questions,
+    and (unless --no-questions) generated suggested questions, for the named
+    articles or every article; questions with a published answer are left alone."""
+    services = open_services(settings)
+    known = {d.id for d in services.store.documents(kind="article")}
+    ids = args.article or sorted(known)
+    unknown = [a for a in ids if a not in known]
+    if unknown:
+        raise UserError(f"no article with id {', '.join(map(repr, unknown))}")
+    if args.missing:
+        ids = [a for a in ids if services.answers.get_takeaways(a) is None
+               or not services.answers.questions(a)]
+    with progress("pre-generate", total=len(ids), unit="article", quiet=args.json) as bar:
+        totals: dict[str, int] = {}
+        for article_id in ids:
+            summary = services.pregenerator.pregenerate([article_id], suggest=not args.no_questions,
+                                                        only_missing=True, keep_takeaways=True)
+            for key, value in summary.as_dict().items():
+                totals[key] = totals.get(key, 0) + value
+            bar.update(1)
+    if args.json:
+        print_json({"articles": len(ids), **{k: v for k, v in totals.items() if k != "articles"}})
+    else:
+        print(f"pre-generated {len(ids)} article(s): {totals.get('takeaways', 0)} takeaways, "
+              f"{totals.get('answered', 0)} answered and {totals.get('not_in_sources', 0)} unanswered questions")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     """Check that SQLite and chroma hold the same chunks; --repair fixes them."""
     services = open_services(settings)
@@ -126,6 +155,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="skip generating takeaways and suggested answers for changed articles")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "pregenerate", help="fill takeaways and suggested questions for articles (all, or --article ID)",
+        description="Store each article's takeaways, answers to its curated questions and generated suggested "
+                    "questions (each kept only with a cited answer), as ingest does. With QA_SUGGEST_AT_INGEST=never "
+                    "ingest costs about embedding alone; run this afterwards to add the questions. Questions that "
+                    "already have a published answer, and stored takeaways, are left to editors.")
+    p.add_argument("--article", action="append", metavar="ID", help="only this article (repeatable)")
+    p.add_argument("--missing", action="store_true", help="only articles without takeaways or shown questions")
+    p.add_argument("--no-questions", action="store_true", help="takeaways and curated answers only")
+    p.add_argument("--json", action="store_true", help="print the totals as JSON")
+    p.set_defaults(func=cmd_pregenerate)
 
     p = sub.add_parser("doctor", help="check that SQLite chunks and chroma vectors agree (--repair fixes them)",
                        description="Compare the chunk ids in SQLite with the vector ids in chroma. A process killed "

@@ -11,6 +11,8 @@ the review queue, and version listing / publishing for scripts.
     qa-service review [--article ID] [--json]
     qa-service versions --article ID --question QID [--json]
     qa-service publish --article ID --question QID VERSION
+    qa-service hide --article ID --question QID     # readers no longer see it (versions kept)
+    qa-service show --article ID --question QID     # show it (a generated one leaves the review queue)
 """
 
 from __future__ import annotations
@@ -215,15 +217,13 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
         if args.takeaways:
             tv = ed.regenerate_takeaways(args.article, who)
             result["takeaways"] = {"id": tv.id, "status": tv.status, "grounding_score": tv.grounding_score}
-        if args.questions:
-            result["questions"] = ed.regenerate_questions(args.article, who)
         if args.question:
             with progress("regenerate", total=1, unit="answer", quiet=args.json) as bar:
                 v = ed.regenerate_answer(args.article, args.question, who, generator=args.generator)
                 bar.update(1)
             result["versions"] = [summarize_version(v)]
         elif args.all:
-            total = len(services.answers.questions(args.article))
+            total = len(ed.questions_to_regenerate(args.article))
             with progress("regenerate", total=total, unit="answer", quiet=args.json) as bar:
                 def step(done: int, _total: int) -> None:
                     bar.update(done - bar.n)
@@ -231,6 +231,9 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
                 summary = ed.regenerate_article(args.article, who, progress=step, generator=args.generator)
             result["versions"] = [summarize_version(v) for v in
                                   (services.answers.get_version(vid) for vid in summary["versions"]) if v]  # type: ignore[union-attr]
+        # after the answers: new suggestions come with an answer of their own
+        if args.questions:
+            result["questions"] = ed.regenerate_questions(args.article, who)
     except EditorialError as exc:
         raise UserError(str(exc)) from None
     if args.json:
@@ -273,6 +276,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         print_json([{"article_id": it.article_id, "question_id": it.question_id, "question": it.question,
                       "reasons": it.reasons, "grounding_score": it.grounding_score,
                       "quality_score": it.quality_score, "gaps": it.gaps,
+                      "suggested_by": it.suggestion.source if it.suggestion else None,
+                      "kind": it.suggestion.kind if it.suggestion else None,
                       "published_version": it.published.id if it.published else None,
                       "drafts": [d.id for d in it.drafts], "feedback": it.feedback} for it in items])
         return 0
@@ -313,14 +318,16 @@ def _list_questions(ed: Editorial, args: argparse.Namespace) -> int:
     for q in ed.answers.questions(args.article, include_hidden=True):
         versions = ed.answers.versions(q.id)
         published = next((v for v in versions if v.status == "published"), None)
+        review = ed.question_review(q.id)
         rows.append({"id": q.id, "question": q.text, "origin": q.origin, "pinned": q.pinned, "hidden": q.hidden,
+                     "review": review.state if review else None, "kind": review.kind if review else "",
                      "published_version": published.id if published else None, "versions": len(versions),
                      "drafts": sum(v.status == "draft" for v in versions)})
     if args.json:
         print_json(rows)
         return 0
     for r in rows:
-        flags = "".join(f" [{f}]" for f in ("pinned", "hidden") if r[f])
+        flags = "".join(f" [{f}]" for f in ("pinned", "hidden") if r[f]) + (" [to review]" if r["review"] == "pending" else "")
         print(f"{r['id']}  versions {r['versions']} (drafts {r['drafts']}){flags}\n    {r['question']}")
     return 0
 
@@ -334,6 +341,23 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     except EditorialError as exc:
         raise UserError(str(exc)) from None
     print(f"published {v.id}")
+    return 0
+
+
+def cmd_hide_show(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.editor.errors import EditorialError
+
+    ed = open_services(settings).editorial
+    try:
+        ed.article(args.article)
+        fn = ed.remove_question if args.command == "hide" else ed.restore_question
+        q = fn(args.article, args.question, actor(args))
+    except EditorialError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print_json({"id": q.id, "question": q.text, "hidden": q.hidden, "origin": q.origin})
+    else:
+        print(f"{'hidden' if q.hidden else 'shown'}: {q.text}")
     return 0
 
 
@@ -415,13 +439,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--takeaways", action="store_true", help="also regenerate the key takeaways")
     p.add_argument("--questions", action="store_true",
                    help="restore missing curated questions and suggest new ones (the LLM when configured, else "
-                        "from the documents' headings); new ones stay hidden until an editor shows them")
+                        "written offline from the article), each kept only with a cited answer; new ones wait in "
+                        "the review queue, hidden until an editor shows them (shown at once on an article that "
+                        "shows no question, or with QA_AUTO_PUBLISH)")
     p.add_argument("--generator", choices=["extractive", "openai"], help="default: openai when configured")
     p.add_argument("--as", dest="as_user", metavar="NAME", help="author recorded on the versions (default cli:$USER)")
     p.add_argument("--json", action="store_true", help="print the new versions as JSON")
     p.set_defaults(func=cmd_regenerate)
 
-    p = sub.add_parser("review", help="list what needs an editor: stale answers, drafts, low grounding, unhelpful")
+    for name, doing in (("hide", "hide a suggested question from readers (its versions are kept)"),
+                        ("show", "show a hidden suggested question to readers")):
+        h = sub.add_parser(name, help=doing, description=f"{doing[0].upper()}{doing[1:]}. A generated question "
+                           "leaves the review queue either way. Question ids: qa-service versions --article ID")
+        h.add_argument("--article", required=True, help="article id")
+        h.add_argument("--question", required=True, metavar="QID", help="question id")
+        h.add_argument("--as", dest="as_user", metavar="NAME", help="actor recorded in the audit log")
+        h.add_argument("--json", action="store_true", help="print the question as JSON")
+        h.set_defaults(func=cmd_hide_show)
+
+    p = sub.add_parser("review", help="list what needs an editor: stale answers, drafts, low grounding, unhelpful, "
+                                      "generated suggestions not yet reviewed")
     p.add_argument("--article", help="only this article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_review)

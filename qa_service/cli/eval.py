@@ -4,6 +4,8 @@
                     faithfulness, refusals, correctness, latency); --gate for CI
     eval calibrate  measure a grounding checker on (document, summary, consistent) pairs
     eval compare    show what regressed between two runs
+    eval suggestions  score each article's takeaways and suggested questions after
+                    pre-generation (cited questions, boilerplate, key facts, duplicates)
 """
 
 from __future__ import annotations
@@ -292,9 +294,74 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A
     return EXIT_GATE_FAILED if args.fail_on_regression and result["regressed"] else 0
 
 
+# ---------------------------------------------------------------------- suggestions
+def cmd_suggestions(args: argparse.Namespace, settings: Settings) -> int:
+    from qa_service.evaluation.article_report import gate, terminal_table, write_report
+    from qa_service.evaluation.article_runner import run_article_eval
+    from qa_service.evaluation.datasets import DatasetError
+    from qa_service.evaluation.keyfacts import load_keyfacts
+
+    keyfacts_path = Path(args.keyfacts) if args.keyfacts else _evals_path("suggestions", "keyfacts.jsonl")
+    try:
+        keyfacts = load_keyfacts(keyfacts_path)
+    except DatasetError as exc:
+        raise UserError(str(exc)) from None
+    if args.suggest_at_ingest:
+        settings = settings.model_copy(update={"suggest_at_ingest": args.suggest_at_ingest})
+    tmp: Path | None = None
+    services = None
+    try:
+        if args.corpus:
+            tmp = Path(tempfile.mkdtemp(prefix="qa-eval-"))
+            settings = settings.model_copy(update={"data_dir": tmp / "data", "chroma_host": ""})
+            services = _ingest(settings, [Path(p) for p in args.corpus])
+        else:
+            services = open_services(settings)
+        articles = [d.id for d in services.store.documents(kind="article")]
+        if args.article:
+            unknown = sorted(set(args.article) - set(articles))
+            if unknown:
+                raise UserError(f"no article with id {', '.join(map(repr, unknown))} in the corpus")
+            articles = [a for a in articles if a in set(args.article)]
+        articles.sort()
+        if args.limit:
+            articles = articles[: args.limit]
+        if not articles:
+            raise UserError("no articles to evaluate (documents with kind: article)")
+        with _progress(len(articles), "pre-generate") as bar:
+            bar.unit = "article"
+            run = run_article_eval(services.store, services.answers, services.pregenerator, keyfacts, articles,
+                                   progress=bar.update, embed=services.embedding_cache.embed,
+                                   config={"corpus": [str(p) for p in args.corpus] if args.corpus else None,
+                                           "keyfacts": str(keyfacts_path),
+                                           "suggest_at_ingest": settings.suggest_at_ingest,
+                                           "auto_publish": settings.auto_publish,
+                                           "llm": settings.llm_configured})
+    finally:
+        if services is not None:
+            services.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    failed = gate(run["summary"])
+    run["gate"] = {"passed": not failed, "failed": failed}
+    if args.report:
+        run_path, html_path = write_report(run, Path(args.report))
+        print(f"report: {html_path} (data: {run_path})", file=sys.stderr)
+    if args.json:
+        print_json({**run["summary"], "gate": run["gate"]})
+    else:
+        print(terminal_table(run))
+    if args.gate:
+        for text in failed:
+            print(f"gate: FAIL {text}", file=sys.stderr)
+        print(f"gate: {'failed' if failed else 'passed'}", file=sys.stderr)
+        return EXIT_GATE_FAILED if failed else 0
+    return 0
+
+
 # ---------------------------------------------------------------------- register
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="grounding evals: run datasets, calibrate the checker, compare runs",
+    p = sub.add_parser("eval", help="evals: answer datasets, the grounding checker, run comparison, suggestions",
                        description=__doc__.split("\n\n")[1] if __doc__ else None,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     esub = p.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND")
@@ -362,3 +429,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--fail-on-regression", action="store_true", help="exit 1 when anything regressed")
     m.add_argument("--json", action="store_true", help="print the comparison as JSON")
     m.set_defaults(func=cmd_compare)
+
+    g = esub.add_parser(
+        "suggestions", help="score each article's takeaways and suggested questions after pre-generation",
+        description="Pre-generate every article as ingest does (Services over QA_DATA_DIR, or a temporary data dir "
+                    "with --corpus), then score what readers and editors get: the share of articles with at least "
+                    "4 cited suggested questions shown, the share of takeaways that are labelled boilerplate, the "
+                    "share of articles whose takeaways or questions carry the labelled key fact, duplicate "
+                    "questions, and pre-generation time per article. See evals/README.md. Example: qa-service eval "
+                    "suggestions --corpus evals/corpora/newsroom --corpus evals/corpora/vermont-flooding-2025 "
+                    "--report evals/results/suggestions")
+    g.add_argument("--corpus", action="append", metavar="PATH",
+                   help="ingest these files/directories into a temporary data dir first (repeatable; default: "
+                        "the ingested QA_DATA_DIR, whose stored questions and takeaways are then replaced)")
+    g.add_argument("--keyfacts", metavar="FILE",
+                   help="labels: key fact and boilerplate per article (default evals/suggestions/keyfacts.jsonl)")
+    g.add_argument("--article", action="append", metavar="ID", help="only this article (repeatable)")
+    g.add_argument("--limit", type=int, metavar="N", help="only the first N articles (by id)")
+    g.add_argument("--suggest-at-ingest", choices=["never", "llm", "always"],
+                   help="override QA_SUGGEST_AT_INGEST for this run")
+    g.add_argument("--report", metavar="DIR", help="write DIR/run.json and DIR/report.html")
+    g.add_argument("--gate", action="store_true",
+                   help="exit 1 below the targets (>= 90%% of articles with 4 cited questions, <= 2%% boilerplate "
+                        "takeaways)")
+    g.add_argument("--json", action="store_true", help="print the summary as JSON")
+    g.set_defaults(func=cmd_suggestions)

@@ -24,6 +24,7 @@ from qa_service.store.accounts import AccountStore
 from qa_service.store.answers import AnswerStore, AnswerVersion, StoredQuestion, TakeawaysVersion, question_id
 from qa_service.store.corpus import CorpusStore
 from qa_service.store.jobs import Job, JobStore
+from qa_service.store.reviews import QuestionReview
 
 MAX_EDIT_CHARS = 8000
 MAX_QUESTION_CHARS = 300
@@ -64,6 +65,21 @@ class Editorial:
     def audit(self, actor: str, action: str, target: str, detail: str = "") -> None:
         self.accounts.audit(actor, action, target, detail)
 
+    def _reviewed(self, qid: str, actor: str) -> None:
+        """An editor acted on the question: a generated one no longer waits for review."""
+        if self.pregenerator.reviews is not None:
+            self.pregenerator.reviews.mark_reviewed(qid, actor)
+
+    def question_review(self, qid: str) -> QuestionReview | None:
+        """A generated question's review (pending or reviewed); None for other questions."""
+        reviews = self.pregenerator.reviews
+        return reviews.get(qid) if reviews is not None else None
+
+    def pending_suggestions(self, article_id: str | None = None) -> dict[str, QuestionReview]:
+        """Generated questions no editor has looked at yet, by question id."""
+        reviews = self.pregenerator.reviews
+        return reviews.pending(article_id) if reviews is not None else {}
+
     def article(self, article_id: str) -> Document:
         return self.store.article(article_id)
 
@@ -103,10 +119,19 @@ class Editorial:
                    f"grounding {_fmt(version.grounding_score)})")
         return version
 
+    def questions_to_regenerate(self, article_id: str) -> list[StoredQuestion]:
+        """The shown questions, and the generated ones still waiting in the
+        review queue (hidden, but an editor is about to read their answers);
+        questions an editor hid are left alone."""
+        pending = self.pending_suggestions(article_id)
+        return [q for q in self.answers.questions(article_id, include_hidden=True)
+                if not q.hidden or q.id in pending]
+
     def regenerate_article(self, article_id: str, actor: str, *, progress: Progress | None = None,
                            generator: str | None = None) -> dict[str, object]:
+        """A new version of the answer of each of ``questions_to_regenerate``."""
         self.article(article_id)
-        questions = self.answers.questions(article_id)
+        questions = self.questions_to_regenerate(article_id)
         made: list[AnswerVersion] = []
         for i, q in enumerate(questions):
             made.append(self.regenerate_answer(article_id, q.id, actor, generator=generator))
@@ -132,9 +157,10 @@ class Editorial:
     def regenerate_questions(self, article_id: str, actor: str, *, progress: Progress | None = None,
                              use_llm: bool | None = None) -> dict[str, object]:
         """Bring back curated questions missing from the store, and suggest new
-        ones (the LLM when configured, else from the documents' headings:
-        articles.suggestions). A suggestion is kept only if its answer
-        is cited; it stays hidden until an editor shows it, unless auto_publish."""
+        ones (the LLM when configured, else written offline from the article:
+        articles.suggestions). A suggestion is kept only if its answer is
+        cited; it waits in the review queue, hidden until an editor shows it
+        (shown at once when the article shows no question, or auto_publish)."""
         doc = self.article(article_id)
         existing = {q.id for q in self.answers.questions(article_id, include_hidden=True)}
         restored = []
@@ -155,7 +181,7 @@ class Editorial:
         result = self.pregenerator.suggester.suggest(article_id, use_llm=use_llm, existing=stored,
                                                     progress=step)
         added = self.pregenerator.store_generated(article_id, result.generated, author=actor)
-        hidden = "" if self.auto_publish else " (hidden until shown)"
+        hidden = "" if self.auto_publish else " (pending review)"
         self.audit(actor, "regenerate-questions", article_id,
                    f"restored {len(restored)}, suggested {len(added)}{hidden}, rejected {len(result.rejected)}; "
                    f"by {result.suggester}")
@@ -182,10 +208,11 @@ class Editorial:
         result: dict[str, object] = {}
         if what in ("takeaways", "all"):
             result["takeaways"] = self.regenerate_takeaways(article_id, actor).id
-        if what in ("questions", "all"):
-            result["questions"] = self.regenerate_questions(article_id, actor)
+        # answers before new suggestions: those come with an answer of their own
         if what in ("answers", "all"):
             result["answers"] = self.regenerate_article(article_id, actor, progress=progress)
+        if what in ("questions", "all"):
+            result["questions"] = self.regenerate_questions(article_id, actor)
         return result
 
     # ------------------------------------------------------- publish/discard
@@ -194,6 +221,7 @@ class Editorial:
         if before.status == "published":
             return before
         version = self.answers.publish(vid)
+        self._reviewed(qid, actor)
         action = "rollback" if before.status == "archived" else "publish"
         self.audit(actor, action, f"{article_id}/{qid}", f"version {vid}")
         return version
@@ -203,6 +231,7 @@ class Editorial:
         if before.status != "draft":
             raise Conflict(f"only drafts can be discarded; version {vid} is {before.status}")
         version = self.answers.discard(vid)
+        self._reviewed(qid, actor)
         self.audit(actor, "discard", f"{article_id}/{qid}", f"version {vid}")
         return version
 
@@ -259,6 +288,7 @@ class Editorial:
             publish=True if (publish or self.auto_publish) else False, note=f"edited from {base.id}",
             generator="editor", model=base.model or "none", prompt_version=base.prompt_version or "none",
         )
+        self._reviewed(qid, actor)
         self.audit(actor, "edit", f"{article_id}/{qid}",
                    f"version {version.id} from {base.id} ({version.status}; grounding {_fmt(version.grounding_score)})")
         return version
@@ -293,18 +323,21 @@ class Editorial:
         """Hide it from readers; the question and its versions are kept."""
         self.question(article_id, qid)
         self.answers.update_question(qid, hidden=True)
+        self._reviewed(qid, actor)
         self.audit(actor, "remove-question", f"{article_id}/{qid}")
         return self.question(article_id, qid)
 
     def restore_question(self, article_id: str, qid: str, actor: str) -> StoredQuestion:
         self.question(article_id, qid)
         self.answers.update_question(qid, hidden=False)
+        self._reviewed(qid, actor)
         self.audit(actor, "restore-question", f"{article_id}/{qid}")
         return self.question(article_id, qid)
 
     def pin_question(self, article_id: str, qid: str, pinned: bool, actor: str) -> StoredQuestion:
         self.question(article_id, qid)
         self.answers.update_question(qid, pinned=pinned)
+        self._reviewed(qid, actor)
         self.audit(actor, "pin-question" if pinned else "unpin-question", f"{article_id}/{qid}")
         return self.question(article_id, qid)
 
@@ -331,7 +364,7 @@ class Editorial:
     def review_queue(self, article_id: str | None = None) -> list[ReviewItem]:
         return review_queue(self.answers, self.accounts, min_grounding=self.review_min_grounding,
                             min_quality=self.review_min_quality,
-                            article_id=article_id)
+                            article_id=article_id, pending=self.pending_suggestions(article_id))
 
     def flagged_passages(self, article_id: str | None = None) -> list[FlaggedPassage]:
         """Text in an article's documents (all documents' when None) that is

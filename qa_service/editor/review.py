@@ -1,4 +1,5 @@
-"""The editors' review queue: which questions need an editor, and why; and
+"""The editors' review queue: which questions need an editor, and why
+(including generated suggestions no editor has looked at yet); and
 the passages of an article's documents that were flagged at ingest as
 addressed to a model (kept out of answers, shown here so an editor can see
 what a source tried to make the service say)."""
@@ -11,10 +12,11 @@ from qa_service.models import Document
 from qa_service.store.accounts import AccountStore
 from qa_service.store.answers import AnswerStore, AnswerVersion
 from qa_service.store.corpus import CorpusStore
+from qa_service.store.reviews import QuestionReview
 
 # Most urgent first: readers see a stale or unhelpful answer right now.
 _REASON_ORDER = {"stale": 0, "unhelpful": 1, "low grounding": 2, "unanswered": 3, "low quality": 4, "gaps": 5,
-                 "draft": 6}
+                 "draft": 6, "suggested": 7}
 
 
 @dataclass
@@ -26,6 +28,7 @@ class ReviewItem:
     published: AnswerVersion | None
     drafts: list[AnswerVersion] = field(default_factory=list)
     feedback: dict[str, int] = field(default_factory=lambda: {"helpful": 0, "unhelpful": 0})
+    suggestion: QuestionReview | None = None  # a generated question waiting for an editor's look
 
     @property
     def grounding_score(self) -> float | None:
@@ -43,12 +46,15 @@ class ReviewItem:
 
 
 def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding: float,
-                 min_quality: float = 0.75, article_id: str | None = None) -> list[ReviewItem]:
+                 min_quality: float = 0.75, article_id: str | None = None,
+                 pending: dict[str, QuestionReview] | None = None) -> list[ReviewItem]:
     """Questions needing an editor: a stale published answer, drafts waiting,
     a grounding score below ``min_grounding``, no answer from the sources, an
     answer-quality score below ``min_quality`` (the first sentence does not
-    answer, or parts of the question are not), an answer stating gaps, or
-    readers' 'not helpful'."""
+    answer, or parts of the question are not), an answer stating gaps,
+    readers' 'not helpful', or a generated suggestion no editor has looked at
+    (``pending``: shown or hidden; showing or hiding it clears it)."""
+    pending = pending or {}
     unhelpful = accounts.unhelpful_questions()
     items: dict[str, ReviewItem] = {}
     articles = [article_id] if article_id else answers.article_ids()
@@ -75,9 +81,11 @@ def review_queue(answers: AnswerStore, accounts: AccountStore, *, min_grounding:
                     reasons.append("gaps")
             if drafts:
                 reasons.append("draft")
+            if q.id in pending:
+                reasons.append("suggested")
             if reasons:
                 items[q.id] = ReviewItem(aid, q.id, q.text, reasons, published, drafts,
-                                         fb or accounts.feedback_counts(q.id))
+                                         fb or accounts.feedback_counts(q.id), pending.get(q.id))
     return sorted(items.values(), key=lambda it: (min(_REASON_ORDER[r] for r in it.reasons), -len(it.reasons),
                                                   it.article_id, it.question))
 

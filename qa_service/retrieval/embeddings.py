@@ -46,3 +46,8 @@ class EmbeddingCache:
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
+
+    def clear(self) -> None:
+        """Forget every vector (benchmarks measuring cold costs use it)."""
+        with self._lock:
+            self._cache.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from qa_service.ingest.boilerplate import mark_boilerplate
 from qa_service.ingest.chunking import chunk_document, doc_id_of
 from qa_service.ingest.instructions import flag_document
 from qa_service.models import Chunk, Document, FlaggedSentence, RetrievedChunk
@@ -115,9 +116,9 @@ class CorpusIndex:
         summary = IngestSummary()
         known = self.store.hashes()
         todo: list[tuple[Document, list[Chunk]]] = []
-        # Text addressed to a model is flagged here, whoever built the Document,
-        # so no path into the index skips the check.
-        docs = [flag_document(doc) for doc in docs]
+        # Text addressed to a model is flagged here, and page furniture marked,
+        # whoever built the Document, so no path into the index skips the checks.
+        docs = [mark_boilerplate(flag_document(doc)) for doc in docs]
         for doc in docs:
             if doc.flagged:
                 summary.flagged[doc.id] = [(f, doc.flagged_text(f)) for f in doc.flagged]
@@ -230,7 +231,7 @@ class CorpusIndex:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         chunks = {c.id: c for c in self.store.chunks([cid for cid, _ in ranked[: k * 3]])}
         titles = self.store.titles({c.doc_id for c in chunks.values()})
-        flags = self.store.flags({c.doc_id for c in chunks.values()})
+        spans = self.store.marked_spans({c.doc_id for c in chunks.values()})
         out: list[RetrievedChunk] = []
         kept_terms: list[set[str]] = []
         for cid, score in ranked:
@@ -245,8 +246,9 @@ class CorpusIndex:
                 doc_id=chunk.doc_id, chunk_id=cid, score=round(score, 6), start=chunk.start, end=chunk.end,
                 text=chunk.text, heading=chunk.heading, title=titles.get(chunk.doc_id, chunk.doc_id),
                 dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
-                flagged=[(f.start, f.end) for f in flags.get(chunk.doc_id, [])
-                         if f.field == "text" and f.start < chunk.end and f.end > chunk.start],
+                flagged=[(s, e) for s, e in spans.get(chunk.doc_id, ([], []))[0] if s < chunk.end and e > chunk.start],
+                boilerplate=[(s, e) for s, e in spans.get(chunk.doc_id, ([], []))[1]
+                             if s < chunk.end and e > chunk.start],
             ))
             if len(out) >= k:
                 break

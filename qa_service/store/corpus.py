@@ -117,14 +117,16 @@ class CorpusStore:
                 f"SELECT id, title FROM documents WHERE id IN ({marks(len(part))})", part))  # noqa: S608
         return out
 
-    def flags(self, ids: Iterable[str]) -> dict[str, list[FlaggedSentence]]:
-        """The flagged spans (text addressed to a model) of these documents, by id."""
+    def marked_spans(self, ids: Iterable[str]) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+        """(flagged text spans, boilerplate spans) of these documents, by id:
+        what retrieval carries on each chunk, read without the documents' text."""
         wanted = list(dict.fromkeys(ids))
-        out: dict[str, list[FlaggedSentence]] = {}
+        out: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         for part in in_batches(wanted):
             for r in self.db.query(f"SELECT id, meta_json FROM documents WHERE id IN ({marks(len(part))})", part):  # noqa: S608
-                flagged = json.loads(r["meta_json"] or "{}").get("flagged", [])
-                out[r["id"]] = [FlaggedSentence.model_validate(f) for f in flagged]
+                meta = json.loads(r["meta_json"] or "{}")
+                flagged = [(f["start"], f["end"]) for f in meta.get("flagged", []) if f.get("field", "text") == "text"]
+                out[r["id"]] = (flagged, [(s, e) for s, e in meta.get("boilerplate", [])])
         return out
 
     def article(self, article_id: str) -> Document:
@@ -220,7 +222,7 @@ class CorpusStore:
                 "ingested_at=excluded.ingested_at",
                 [(d.id, d.title, d.kind, d.publisher, d.url, d.published, d.label, d.article_id,
                   json.dumps({"sources": d.sources, "questions": d.questions, "takeaways": d.takeaways,
-                              "flagged": [f.model_dump() for f in d.flagged]}),
+                              "flagged": [f.model_dump() for f in d.flagged], "boilerplate": d.boilerplate}),
                   d.text, d.content_hash(), d.path, now) for d, _ in docs],
             )
             conn.executemany(
@@ -251,5 +253,5 @@ def _row_to_document(row: Any) -> Document:
         id=row["id"], title=row["title"], text=row["text"], kind=row["kind"], publisher=row["publisher"],
         url=row["url"], published=row["published"], label=row["label"], article_id=row["article_id"],
         sources=meta.get("sources", []), questions=meta.get("questions", []), takeaways=meta.get("takeaways", []),
-        path=row["path"], flagged=meta.get("flagged", []),
+        path=row["path"], flagged=meta.get("flagged", []), boilerplate=meta.get("boilerplate", []),
     )

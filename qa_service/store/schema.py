@@ -4,7 +4,7 @@ so any command brings the database up to date as it starts.)"""
 
 from __future__ import annotations
 
-from qa_service.store import accounts, answers, corpus, jobs, limits
+from qa_service.store import accounts, answers, corpus, jobs, limits, reviews
 from qa_service.store.db import Database
 
 COMPONENTS = {
@@ -13,6 +13,7 @@ COMPONENTS = {
     "accounts": accounts.MIGRATIONS,
     "jobs": jobs.MIGRATIONS,
     "limits": limits.MIGRATIONS,
+    "question_reviews": reviews.MIGRATIONS,
 }
 
 

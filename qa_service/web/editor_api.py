@@ -38,8 +38,10 @@ def _full(v: AnswerVersion) -> schemas.VersionOut:
 
 def _question_out(ed: Editorial, q: StoredQuestion) -> schemas.EditorQuestionOut:
     published = ed.answers.published(q.id)
+    review = ed.question_review(q.id)
     return schemas.EditorQuestionOut(id=q.id, article_id=q.article_id, question=q.text, position=q.position, origin=q.origin,
-                       pinned=q.pinned, hidden=q.hidden, published_version=published.id if published else None)
+                       pinned=q.pinned, hidden=q.hidden, published_version=published.id if published else None,
+                       review=review.state if review else None, kind=review.kind if review else "")  # type: ignore[arg-type]
 
 
 def _job_out(job: Job) -> schemas.JobOut:
@@ -73,7 +75,8 @@ router = APIRouter(prefix="/api/editor", tags=["editor"], responses=ERRORS,
 @router.get("/review", response_model=list[schemas.ReviewItemOut], summary="The review queue")
 def api_review(ed: EditorialDep, article: str | None = None) -> list[schemas.ReviewItemOut]:
     """Questions needing an editor: stale, drafts waiting, low grounding score,
-    unanswered from the sources, or marked unhelpful by readers."""
+    unanswered from the sources, marked unhelpful by readers, or generated
+    suggestions no editor has looked at yet ("suggested")."""
     return [_review_out(it) for it in ed.review_queue(article)]
 
 
@@ -134,7 +137,8 @@ def api_reorder(article_id: str, body: schemas.OrderIn, ed: EditorialDep, user: 
     return [_question_out(ed, q) for q in ed.reorder_questions(article_id, body.order, user.name)]
 
 
-@router.patch("/articles/{article_id}/questions/{qid}", response_model=schemas.EditorQuestionOut, summary="Pin or hide a question")
+@router.patch("/articles/{article_id}/questions/{qid}", response_model=schemas.EditorQuestionOut,
+              summary="Pin, hide or show a question (any of these ends a generated question's review)")
 def api_patch_question(article_id: str, qid: str, body: schemas.QuestionPatch, ed: EditorialDep,
                        user: EditorDep) -> schemas.EditorQuestionOut:
     q = ed.question(article_id, qid)

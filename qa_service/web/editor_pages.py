@@ -104,7 +104,7 @@ def article_page(request: Request, article_id: str, ed: EditorialDep) -> Respons
     doc = ed.article(article_id)
     rows = [(q, ed.answers.published(q.id), sum(v.status == "draft" for v in ed.answers.versions(q.id)))
             for q in ed.answers.questions(article_id, include_hidden=True)]
-    return _render(request, "editor/article.html", gate, doc=doc, rows=rows,
+    return _render(request, "editor/article.html", gate, doc=doc, rows=rows, pending=ed.pending_suggestions(article_id),
                    takeaways=ed.answers.takeaways_versions(article_id), what=REGENERATE_WHAT,
                    flagged=ed.flagged_passages(article_id))
 

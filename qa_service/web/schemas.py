@@ -260,6 +260,10 @@ class EditorQuestionOut(BaseModel):
     pinned: bool
     hidden: bool
     published_version: str | None = None
+    review: Literal["pending", "reviewed"] | None = Field(
+        None, description="generated questions: pending until an editor shows, hides, pins or publishes it")
+    kind: str = Field("", description="generated questions: what_is, next, why, how_much, affected, unknown, detail, "
+                                      "llm or heading")
 
 
 class AddedQuestionOut(BaseModel):
@@ -335,7 +339,8 @@ class ReviewItemOut(BaseModel):
     article_id: str
     question_id: str
     question: str
-    reasons: list[str] = Field(description="stale, unhelpful, low grounding, unanswered, low quality, gaps, draft")
+    reasons: list[str] = Field(description="stale, unhelpful, low grounding, unanswered, low quality, gaps, draft, "
+                                           "suggested (a generated question no editor has looked at)")
     grounding_score: float | None
     quality_score: float | None = None
     gaps: list[str] = Field(default_factory=list)

@@ -1,0 +1,110 @@
+"""Page furniture (bylines, datelines, promos, photo credits, related links,
+corrections) is recognised at ingest, in every house style of the eval
+corpora, and ordinary news sentences are not mistaken for it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa_service.ingest.boilerplate import boilerplate_spans, dateline_length, is_boilerplate, mark_boilerplate
+from qa_service.ingest.documents import load_paths
+from qa_service.text import sentence_spans
+
+from .conftest import CORPUS, ROOT
+
+EVALS = ROOT / "evals"
+LABELS = {json.loads(line)["article_id"]: json.loads(line)
+          for line in (EVALS / "suggestions" / "keyfacts.jsonl").read_text().splitlines() if line.strip()}
+
+
+@pytest.fixture(scope="module")
+def documents():  # noqa: ANN201
+    docs, problems = load_paths([EVALS / "corpora" / "newsroom", EVALS / "corpora" / "vermont-flooding-2025", CORPUS])
+    assert not problems
+    return {d.id: d for d in docs}
+
+
+def test_every_labelled_piece_of_furniture_is_found(documents) -> None:  # noqa: ANN001
+    missed = []
+    for article_id, label in LABELS.items():
+        doc = documents[article_id]
+        spans = boilerplate_spans(doc.text)
+        for piece in label["boilerplate"]:
+            at = doc.text.find(piece)
+            assert at >= 0, f"{article_id}: label not in the text: {piece!r}"
+            covered = sum(max(0, min(e, at + len(piece)) - max(s, at)) for s, e in spans)
+            if covered < len(piece):
+                missed.append(f"{article_id}: {piece!r}")
+    assert not missed, "\n".join(missed)
+
+
+def test_no_story_sentence_is_taken_for_furniture(documents) -> None:  # noqa: ANN001
+    wrong = []
+    for article_id, label in LABELS.items():
+        doc = documents[article_id]
+        for s, e in boilerplate_spans(doc.text):
+            found = doc.text[s:e].strip()
+            if not any(found in piece or piece in found for piece in label["boilerplate"]):
+                wrong.append(f"{article_id}: {found!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("sentence", [
+    "By Thursday, officials had evacuated 3,000 people.",
+    "By 5 p.m., 186 businesses had applied, seeking a combined $4.3 million.",
+    "By March, prices had doubled.",
+    "By the end of the year, the plant will employ 250 people.",
+    "Residents can sign up for the county's emergency alerts, officials said, after the siren failed.",
+    "The newsletter industry has grown, the report said.",
+    "Photographs of the damage circulated widely on Tuesday.",
+])
+def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None:
+    assert not is_boilerplate(sentence)
+    assert boilerplate_spans(sentence) == []
+
+
+@pytest.mark.parametrize(("line", "dateline"), [
+    ("REDDING, Calif. (CWS) — A wildfire grew to 4,200 acres.", "REDDING, Calif. (CWS) — "),
+    ("SEATTLE, Jan 24 (Ledgerline) - Brightwave Software said it would cut jobs.", "SEATTLE, Jan 24 (Ledgerline) - "),
+    ("WASHINGTON (AP) — The Senate voted 78-21 on Wednesday.", "WASHINGTON (AP) — "),
+    ("Sept 19 (Ledgerline) - Hanseong will build a plant.", "Sept 19 (Ledgerline) - "),
+    ("BOSTON — The founder was sentenced on Thursday.", "BOSTON — "),
+    ("The Senate voted 78-21 on Wednesday.", ""),
+    ("NASA said the launch — planned for May — would slip.", ""),
+    ("Officials (including the mayor) — and residents — met.", ""),
+])
+def test_a_dateline_opening_a_lede_is_furniture_and_the_lede_is_not(line: str, dateline: str) -> None:
+    assert dateline_length(line) == len(dateline)
+    spans = boilerplate_spans(line)
+    assert spans == ([(0, len(dateline.rstrip()))] if dateline else [])
+
+
+def test_a_furniture_line_counts_whole_however_sentences_split_it() -> None:
+    text = ("The fire grew overnight.\n\nHave a question about the recovery? Email our newsroom at news@example.org.\n\n"
+            "Correction, Dec. 1, 2022: An earlier version of this article gave an incorrect year. It was 2010.\n")
+    spans = boilerplate_spans(text)
+    shown = [text[s:e] for s, e in spans]
+    assert shown == ["Have a question about the recovery? Email our newsroom at news@example.org.",
+                     "Correction, Dec. 1, 2022: An earlier version of this article gave an incorrect year. It was 2010."]
+    # every sentence of those lines is inside a span, the story sentence is not
+    for s, e in sentence_spans(text):
+        inside = any(a <= s and e <= b for a, b in spans)
+        assert inside == (text[s:e] != "The fire grew overnight.")
+
+
+def test_ingest_stores_the_spans_and_retrieval_carries_them(services) -> None:  # noqa: ANN001
+    docs, _ = load_paths([EVALS / "corpora" / "newsroom" / "nr-bell-creek-wildfire.md"])
+    services.index.ingest(docs)
+    stored = services.store.get_document("nr-bell-creek-wildfire")
+    assert stored.boilerplate == mark_boilerplate(docs[0]).boilerplate != []
+    texts = [stored.text[s:e] for s, e in stored.boilerplate]
+    assert "By Jorge Ramírez and Emily Sato, Capitol Wire Service" in texts
+    assert "REDDING, Calif. (CWS) —" in texts
+    hits = services.index.search("who contributed to this report", k=8, article_id="nr-bell-creek-wildfire")
+    credit = stored.text.index("Capitol Wire Service reporter Jim Haskell")
+    assert any(h.is_boilerplate(credit, credit + 10) for h in hits if h.start <= credit < h.end)
+    # re-ingesting the same files changes nothing
+    again = services.index.ingest(docs)
+    assert again.unchanged == ["nr-bell-creek-wildfire"]

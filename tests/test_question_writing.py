@@ -1,0 +1,143 @@
+"""Writing follow-up questions from parsed sentences (articles.question_writing)
+with the real spaCy model, on sentences written for these tests (not taken
+from any corpus): the kinds a reader asks next come out as plain questions,
+with the element the answer must hold; what the headline says, pronouns the
+reader cannot resolve and misparsed objects give no question. And the check
+that keeps a proposal only when the service's answer comes from its fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.adapters.spacy_nlp import SpacyAnalyzer
+from qa_service.articles import question_writing as qw
+from qa_service.articles.reading import StorySentence, read_article
+from qa_service.articles.suggestions import answer_problem
+from qa_service.models import Answer, Citation, Document, Gap
+from qa_service.text import terms
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> SpacyAnalyzer:
+    return SpacyAnalyzer()
+
+
+def sentence(analyzer: SpacyAnalyzer, text: str) -> StorySentence:
+    return StorySentence("doc", 0, len(text), text, 0, 1, frozenset(terms(text)), analyzer.parse(text), 0.5,
+                         context=text)
+
+
+def texts(proposals: list[qw.Proposal]) -> dict[str, str]:
+    return {p.text: p.expect for p in proposals}
+
+
+@pytest.mark.parametrize(("text", "question", "expect"), [
+    ("More than 1,200 volunteers were assigned to the cleanup along the river.",
+     "How many volunteers were assigned to the cleanup along the river?", "More than 1,200"),
+    ("The city council approved $4.5 million for new playgrounds on Tuesday.",
+     "How much did the city council approve for new playgrounds?", "$4.5 million"),
+    ("Shares of the company fell 6% in early trading.", "By how much did shares of the company fall?", "6%"),
+    ("The board voted 5-2 to close the school.", "By what vote did the board vote to close the school?", "5-2"),
+    ("The company was founded in 1998 and employs 300 people.", "How many people does the company employ?", "300"),
+])
+def test_numbers_become_how_much_questions(analyzer: SpacyAnalyzer, text: str, question: str, expect: str) -> None:
+    found = texts(qw.how_much(sentence(analyzer, text), set()))
+    assert found.get(question) == expect, found
+
+
+def test_a_year_or_a_number_the_headline_states_is_not_asked_about(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The company was founded in 1998 and employs 300 people.")
+    assert not any("1998" in p.expect for p in qw.how_much(s, set()))
+    assert qw.how_much(s, {"300"}) == []  # "Firm with 300 staff ..." in the headline
+
+
+def test_the_future_with_a_date_becomes_when(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The new terminal will open to passengers on June 5.")
+    assert texts(qw.when_next(s, "Airport expands")) == {"When will the new terminal open to passengers?": "June 5"}
+    assert qw.when_next(s, "New terminal to open June 5") == []  # the headline already says when
+    assert qw.when_next(sentence(analyzer, "It will open on June 5."), "Airport expands") == []  # whose opening?
+
+
+def test_a_group_of_people_as_subject_becomes_who_is_affected(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Renters in the county will receive up to $500 in aid.")
+    assert texts(qw.affected(s)) == {"Who will receive up to $500 in aid?": "Renters in the county"}
+    # a group that acts is not who is affected
+    assert qw.affected(sentence(analyzer, "The airline canceled 40 flights because of a shortage of pilots.")) == []
+
+
+def test_what_is_not_known_names_the_missing_thing(analyzer: SpacyAnalyzer) -> None:
+    assert texts(qw.not_known(sentence(analyzer, "Officials have not released the names of the victims."))) == {
+        "What is not yet known about the names of the victims?": ""}
+    assert texts(qw.not_known(sentence(analyzer, "The hospital declined to say how many patients were moved."))) == {
+        "What is not yet known about how many patients were moved?": ""}
+    assert qw.not_known(sentence(analyzer, "The hospital moved 40 patients on Monday.")) == []
+
+
+def test_why_leaves_the_cause_for_the_answer(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The airline canceled 40 flights because of a shortage of pilots.")
+    assert [p.text for p in qw.why(s)] == ["Why did the airline cancel 40 flights?"]
+    assert qw.STRONG_CAUSE.search(s.text)
+
+
+def test_an_object_the_parser_put_far_from_its_verb_is_not_asked_about(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Harbor City equalized in the 64th minute through captain Jalen Brooks, who headed in "
+                           "a corner kick.")
+    assert not any(p.text.startswith("What did") for p in qw.details(s))
+
+
+def article(text: str, title: str) -> Document:
+    return Document(id="a1", title=title, text=text, kind="article")
+
+
+def test_organisations_and_people_introduced_with_a_role_get_what_and_who_questions(analyzer: SpacyAnalyzer) -> None:
+    doc = article("The Regional Transit Authority said ridership rose 12% last year. The Regional Transit Authority "
+                  "will add 40 buses in March, said Maria Lopez, the authority's planning director. Service on "
+                  "Route 9 will also expand, and riders on Elm Street will see more trips.", "Buses to run more often")
+    reading = read_article(doc, [], analyzer)
+    found = [p.text for p in qw.what_is(reading)] + [p.text for p in qw.who_is(reading)]
+    assert "What is the Regional Transit Authority?" in found
+    assert "Who is Maria Lopez?" in found
+    assert not any("Route 9" in q or "Elm Street" in q for q in found)  # streets and routes are not asked about
+
+
+# ------------------------------------------------------------- the answer check
+def answer(quote: str, start: int, status: str = "answered", gaps: list[Gap] | None = None) -> Answer:
+    cite = Citation(n=1, doc_id="a1", quote=quote, start=start, end=start + len(quote), score=0.9)
+    return Answer(question="q", status=status, answer=f"{quote} [1]", citations=[cite], gaps=gaps or [])
+
+
+DOC = article("Brightwave will cut 1,100 jobs, the company said. Its shares rose 4% on Tuesday. The cuts follow "
+              "a drop in sales because customers delayed orders.", "Brightwave to cut 1,100 jobs")
+
+
+def test_an_answer_from_another_fact_does_not_keep_the_question() -> None:
+    at = DOC.text.index("Its shares rose")
+    target = ("a1", at, at + len("Its shares rose 4% on Tuesday."))
+    proposal = qw.Proposal("By how much did Brightwave's shares rise?", "how_much", target, "4%")
+    good = answer("Its shares rose 4% on Tuesday.", at)
+    assert answer_problem(proposal, good, DOC) is None
+    wrong = answer("Brightwave will cut 1,100 jobs, the company said.", 0)
+    assert answer_problem(proposal, wrong, DOC) == "the answer does not come from the fact the question was written from"
+    assert answer_problem(proposal, good, DOC, kept_leads=[target]) == \
+        "the same answer as a question already kept"
+
+
+def test_the_headline_alone_or_no_cause_does_not_make_a_suggestion() -> None:
+    lead = answer("Brightwave will cut 1,100 jobs, the company said.", 0)
+    assert answer_problem(qw.Proposal("What will Brightwave cut?", "detail"), lead, DOC) == \
+        "the headline alone answers it"
+    why = qw.Proposal("Why did Brightwave's shares rise?", "why")
+    at = DOC.text.index("Its shares rose")
+    assert answer_problem(why, answer("Its shares rose 4% on Tuesday.", at), DOC) == "the answer gives no cause"
+    because = "The cuts follow a drop in sales because customers delayed orders."
+    assert answer_problem(why, answer(because, DOC.text.index(because)), DOC) is None
+
+
+def test_what_is_not_known_is_kept_only_with_a_gap_quoted_from_the_sources() -> None:
+    proposal = qw.Proposal("What is not yet known about the plant?", "unknown")
+    quoted = answer("The company has not said where the plant will be.", 0, "not_in_sources",
+                    [Gap(aspect="plant", statement="The company has not said where the plant will be.", cited=True)])
+    assert answer_problem(proposal, quoted, DOC) is None
+    own_words = Answer(question="q", status="not_in_sources", answer="The sources do not say.",
+                       gaps=[Gap(aspect="plant", statement="The sources do not say.")])
+    assert answer_problem(proposal, own_words, DOC) == "not_in_sources"
