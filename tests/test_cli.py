@@ -70,7 +70,7 @@ def test_db_upgrade_brings_either_database_to_the_current_schema(database_url: s
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     expected = {component: len(steps) for component, steps in COMPONENTS.items()}
-    assert set(expected) == {"corpus", "answers", "accounts", "jobs", "limits"}
+    assert set(expected) == {"corpus", "answers", "accounts", "jobs", "limits", "question_reviews"}
     assert out["versions"] == expected
     db = open_database(database_url)
     try:

@@ -40,7 +40,7 @@ def _wait_for(predicate, timeout: float, what: str) -> None:  # noqa: ANN001
 
 def test_a_killed_workers_job_is_retried_by_another(seeded_on, tmp_path: Path) -> None:  # noqa: ANN001
     svc = seeded_on
-    questions = svc.answers.questions(ARTICLE_ID)
+    questions = svc.editorial.questions_to_regenerate(ARTICLE_ID)  # shown ones and suggestions awaiting review
     versions_before = svc.db.scalar("SELECT COUNT(*) FROM answer_versions")
     job = svc.editorial.submit_regeneration(ARTICLE_ID, "answers", "edna")  # queued: this process runs no worker
     assert svc.jobs.get(job.id).status == "queued"
