@@ -108,3 +108,21 @@ def test_ingest_stores_the_spans_and_retrieval_carries_them(services) -> None:  
     # re-ingesting the same files changes nothing
     again = services.index.ingest(docs)
     assert again.unchanged == ["nr-bell-creek-wildfire"]
+
+
+def test_a_dateline_opening_the_lede_is_not_part_of_the_evidence() -> None:
+    from qa_service.answering.evidence import passage_sentences
+    from qa_service.answering.generation import Passage
+    from qa_service.ingest.boilerplate import mark_boilerplate
+    from qa_service.models import Document, RetrievedChunk
+
+    text = ("July 22 (Ledgerline) - Northfield Home Stores said on Monday that hackers had stolen data of "
+            "4.3 million customers. Shares fell 3.4% in morning trading.")
+    doc = mark_boilerplate(Document(id="d", title="Breach", text=text, kind="article"))
+    assert doc.boilerplate, "the dateline is recognised at ingest"
+    chunk = RetrievedChunk(doc_id="d", chunk_id="d#0", score=1.0, start=0, end=len(text), text=text,
+                           boilerplate=doc.boilerplate_spans(0, len(text)))
+    sentences = [s[4] for s in passage_sentences([Passage(1, chunk)])]
+    assert sentences[0].startswith("Northfield Home Stores said on Monday")
+    start = passage_sentences([Passage(1, chunk)])[0][2]
+    assert text[start:].startswith("Northfield")  # offsets still quote the document exactly

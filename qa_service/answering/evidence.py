@@ -19,7 +19,7 @@ import numpy as np
 
 from qa_service.answering.generation import Passage
 from qa_service.answering.questions import QuestionAnalysis
-from qa_service.ingest.boilerplate import is_boilerplate
+from qa_service.ingest.boilerplate import is_boilerplate, trim_furniture
 from qa_service.language import (
     DATE_LABELS,
     NAME_LABELS,
@@ -166,7 +166,9 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
             paragraph_break = False
             last_was_item = item
             for s, e in sentence_spans(text, line_start, line_start + len(line)):
-                if is_boilerplate(text[s:e]) or p.chunk.is_flagged(base + s, base + e):
+                # a dateline opening the lede ("July 22 (Ledgerline) - Northfield said ...") is cut off
+                s = trim_furniture(text, s, e, [(a - base, b - base) for a, b in p.chunk.boilerplate])
+                if s >= e or is_boilerplate(text[s:e]) or p.chunk.is_flagged(base + s, base + e):
                     continue  # page furniture, or text addressed to a model (flagged at ingest): never evidence
                 out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item))
     return out

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from qa_service.ingest.boilerplate import trim_furniture
 from qa_service.language import (
     DATE_LABELS,
     MONEY_LABELS,
@@ -153,19 +154,6 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
             out.append(StorySentence(doc.id, s, e, text, len(out), paragraph, frozenset(terms(text)),
                                      context=doc.text))
     return out
-
-
-def trim_furniture(text: str, s: int, e: int, furniture: Sequence[tuple[int, int]]) -> int:
-    """Where the sentence ``text[s:e]`` starts once page furniture at its
-    start (a dateline) is cut off: ``e`` when it is furniture throughout."""
-    for a, b in furniture:
-        if a <= s < b:
-            s = b
-        elif s < a < e and b >= e:
-            return e  # furniture to the end: the sentence says nothing of its own
-    while s < e and text[s] in " \t*_-\u2014\u2013":
-        s += 1
-    return s
 
 
 @dataclass

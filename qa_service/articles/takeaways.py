@@ -24,7 +24,8 @@ from qa_service.answering.llm import ChatModel, format_sources
 from qa_service.answering.llm_calls import fit_passages
 from qa_service.answering.prompts import load_prompt
 from qa_service.articles.passages import document_passages
-from qa_service.articles.reading import Reading, StorySentence, read_article, trim_furniture
+from qa_service.articles.reading import Reading, StorySentence, read_article
+from qa_service.ingest.boilerplate import trim_furniture
 from qa_service.grounding.alignment import shortlist
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import Analyzer

@@ -17,6 +17,7 @@ not any one site."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from qa_service.models import Document
@@ -185,3 +186,16 @@ def mark_boilerplate(doc: Document) -> Document:
     every document, whoever built it)."""
     spans = boilerplate_spans(doc.text)
     return doc if spans == list(doc.boilerplate) else doc.model_copy(update={"boilerplate": spans})
+
+
+def trim_furniture(text: str, s: int, e: int, furniture: Sequence[tuple[int, int]]) -> int:
+    """Where the sentence ``text[s:e]`` starts once page furniture at its
+    start (a dateline) is cut off: ``e`` when it is furniture throughout."""
+    for a, b in furniture:
+        if a <= s < b:
+            s = b
+        elif s < a < e and b >= e:
+            return e  # furniture to the end: the sentence says nothing of its own
+    while s < e and text[s] in " \t*_-\u2014\u2013":
+        s += 1
+    return s
