@@ -204,3 +204,12 @@ def test_a_sentence_that_refers_back_follows_what_it_refers_to(seeded) -> None: 
     for i, s in enumerate(sentences):
         if "take stock of that year" in s:
             assert i > 0 and "one year" in sentences[i - 1]
+
+
+def test_a_count_is_a_number_of_the_things_asked_about_not_an_amount_of_money() -> None:
+    from qa_service.answering.evidence import counts
+
+    assert counts("The first meetings included officials from at least six agencies.", "agencies")
+    assert counts("hackers stole data of about 4.3 million customers", "customers")
+    assert not counts("The program will provide $15 million in grants to Vermont businesses.", "businesses")
+    assert not counts("The two governments met on January 23, 2026 with agencies.", "agencies")

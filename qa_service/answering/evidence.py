@@ -547,13 +547,15 @@ def _enumerates(text: str, head: str) -> bool:
 
 def counts(text: str, head: str) -> bool:
     """Does a number in ``text`` count ``head`` ("six agencies", "32 Mexican
-    states", "4.3 million customers")? Dates are not counts."""
+    states", "4.3 million customers")? Dates and amounts of money are not counts."""
     head_terms = set(terms(head))
     if not head_terms:
         return True
     tokens = _DATE_RE.sub(" ", text).split()
     for i, tok in enumerate(tokens):
-        if _NUMBER_RE.fullmatch(tok.strip(".,;:()\"'$%")) or re.match(r"^\$?\d", tok):
+        if tok.startswith("$"):
+            continue  # "$15 million in grants" is an amount, not a count of grants
+        if _NUMBER_RE.fullmatch(tok.strip(".,;:()\"'%")) or re.match(r"^\d", tok):
             if head_terms & set(terms(" ".join(tokens[i + 1:i + 5]))):
                 return True
     return False
