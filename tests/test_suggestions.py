@@ -257,3 +257,17 @@ def test_cli_questions_and_takeaways(seeded, capsys, monkeypatch) -> None:  # no
     assert main(["takeaways", "--article", "no-such-article"]) == 2
     assert "no article with id 'no-such-article'" in capsys.readouterr().err
     get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("sentence, name, says_what", [
+    ("A study by researchers at Harbor State University found little evidence.", "Harbor State University", False),
+    ("The Shasta County Sheriff's Office said deputies had gone door to door.", "Shasta County Sheriff's Office", False),
+    ("Northfield hired the cybersecurity firm Blackwater Point to investigate.", "Blackwater Point", True),
+    ("Shares of Northfield, which operates 410 stores in 28 states, fell 3.4%.", "Northfield", True),
+    ("The Security Implementation Group (SIG) is a bilateral working group.", "Security Implementation Group", True),
+    ("Mission Firewall aims to expand Mexico's use of the eTrace system.", "Mission Firewall", True),
+])
+def test_a_what_is_answer_must_say_what_it_is(sentence: str, name: str, says_what: bool) -> None:
+    from qa_service.articles.suggestions import describes
+
+    assert describes(sentence, name) is says_what

@@ -446,7 +446,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return ev.score + 0.05 * bool(_METHOD.search(ev.text))
     if asked == "definition":
         subject = part.subject.lower()
-        says_what = _defines(ev.text, subject)
+        says_what = defines(ev.text, subject)
         if not says_what and cover < 0.5:
             return 0.0
         return ev.score + 0.25 * says_what
@@ -566,7 +566,7 @@ def has_cause(text: str) -> bool:
     return bool(_CAUSE.search(text))
 
 
-def _defines(text: str, subject: str) -> bool:
+def defines(text: str, subject: str) -> bool:
     """"X is a ...", "X, a ...", "X (the ...) is ..." — a defining sentence."""
     if not subject:
         return False

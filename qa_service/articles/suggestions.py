@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from qa_service.answering.evidence import defines
 from qa_service.answering.generation import GenerationError, Passage
 from qa_service.answering.llm import ChatModel, format_sources
 from qa_service.answering.llm_calls import fit_passages
@@ -374,6 +375,30 @@ def _names_people(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", text.lower())) & GROUP_NOUNS)
 
 
+# Common nouns that say what kind of thing a name is when they stand before it
+# ("the cybersecurity firm Blackwater Point", "home goods chain Northfield").
+_KIND_NOUNS = ("firm|company|chain|group|agency|association|organization|organisation|union|university|college|"
+               "school|program|programme|fund|law|act|bill|office|department|ministry|commission|council|board|"
+               "coalition|nonprofit|non-profit|startup|maker|manufacturer|retailer|bank|lender|insurer|network|"
+               "institute|center|centre|foundation|court|committee|party|team|club|carrier|airline|utility|"
+               "developer|operator|provider|regulator|watchdog|platform|initiative|project|plan|system|service")
+
+
+def describes(text: str, name: str) -> bool:
+    """Does ``text`` say what ``name`` is: a defining sentence (``defines``), an
+    apposition or relative clause ("Northfield, which operates 410 stores"), a
+    parenthesis, a kind noun before it ("the cybersecurity firm Blackwater
+    Point"), or what it is for ("Mission Firewall aims to ...")?"""
+    if defines(text, name):
+        return True
+    key = re.escape(name)
+    return bool(re.search(rf"{key}['’]?s?\s*(?:\([^)]*\)\s*)?,\s+(?:a|an|the|which|who|whose|one of)\b", text, re.I)
+                or re.search(rf"{key}\s*\((?!\s*[A-Z]{{2,6}}\s*\))", text)
+                or re.search(rf"\b(?:{_KIND_NOUNS})\s+(?:the\s+)?{key}", text, re.I)
+                # what it is for says what it is: "Mission Firewall aims to expand ..."
+                or re.search(rf"{key}\s+(?:aims|is designed|seeks|is meant|is intended|exists)\s+to\b", text, re.I))
+
+
 def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
                    kept_leads: Sequence[tuple[str, int, int]] = ()) -> str | None:
     """Why the answer does not make ``proposal`` a suggestion worth showing,
@@ -394,6 +419,10 @@ def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
     elif proposal.expect and proposal.kind == "what_is" and \
             _normal(proposal.expect).strip() not in _normal(answer.citations[0].quote):
         return "the answer does not open with what it is asked about"
+    elif proposal.expect and proposal.kind == "what_is" and not describes(answer.citations[0].quote, proposal.expect):
+        # "What is Harbor State University?" is not answered by "A study by researchers
+        # at Harbor State University found ...": the name is mentioned, not explained
+        return "the answer mentions it but does not say what it is"
     if proposal.kind == "affected" and target is None and not _names_people(answer.citations[0].quote):
         return "the answer names no one affected"
     if proposal.kind == "why" and not any(STRONG_CAUSE.search(c.quote) for c in answer.citations):
