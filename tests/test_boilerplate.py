@@ -126,3 +126,24 @@ def test_a_dateline_opening_the_lede_is_not_part_of_the_evidence() -> None:
     assert sentences[0].startswith("Northfield Home Stores said on Monday")
     start = passage_sentences([Passage(1, chunk)])[0][2]
     assert text[start:].startswith("Northfield")  # offsets still quote the document exactly
+
+
+def test_evidence_keeps_the_markup_of_sentences_that_are_not_furniture() -> None:
+    from qa_service.answering.evidence import passage_sentences
+    from qa_service.answering.generation import Passage
+    from qa_service.models import RetrievedChunk
+
+    text = "In the letter, the Governor requests:\n\n- **Individual Assistance** for four counties.\n"
+    chunk = RetrievedChunk(doc_id="d", chunk_id="d#0", score=1.0, start=0, end=len(text), text=text)
+    sentences = [s[4] for s in passage_sentences([Passage(1, chunk)])]
+    assert any("**Individual Assistance** for four counties." in s for s in sentences)
+
+
+@pytest.mark.parametrize("line, dateline", [
+    ("**Montpelier, Vt.** – Governor Daniel Hartwell today announced the program.", "**Montpelier, Vt.** –"),
+    ("**WASHINGTON** – Low-interest federal disaster loans are available.", "**WASHINGTON** –"),
+    ("**Deadline** – Applications are due May 1.", None),
+])
+def test_a_press_release_dateline_in_bold_is_furniture_and_a_bold_label_is_not(line: str, dateline: str | None) -> None:
+    spans = boilerplate_spans(line)
+    assert [line[a:b] for a, b in spans] == ([dateline] if dateline else [])

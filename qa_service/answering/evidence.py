@@ -167,7 +167,9 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
             last_was_item = item
             for s, e in sentence_spans(text, line_start, line_start + len(line)):
                 # a dateline opening the lede ("July 22 (Ledgerline) - Northfield said ...") is cut off
-                s = trim_furniture(text, s, e, [(a - base, b - base) for a, b in p.chunk.boilerplate])
+                furniture = [(a - base, b - base) for a, b in p.chunk.boilerplate if a - base <= s < b - base]
+                if furniture:
+                    s = trim_furniture(text, s, e, furniture)
                 if s >= e or is_boilerplate(text[s:e]) or p.chunk.is_flagged(base + s, base + e):
                     continue  # page furniture, or text addressed to a model (flagged at ingest): never evidence
                 out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item))

@@ -132,6 +132,13 @@ _DATELINE = re.compile(
     r"(?=[\"\u201c\u2018'(]?[A-Z0-9])")
 
 
+# A press release's dateline in bold: "**Montpelier, Vt.** – ", "**WASHINGTON** – "
+# (a place: capitals, or a name with its state; not a bold label such as "**Deadline** –").
+_BOLD_DATELINE = re.compile(rf"^(?:\*\*|__)(?:{_CITY}{_STATE}?|[A-Z][A-Za-z.'\u2019 -]{{1,30}}{_STATE}){_DAY}?"
+                            rf"(?:\*\*|__){_DASH}"
+                            r"(?=[\"\u201c\u2018'(]?[A-Z0-9])")
+
+
 def dateline_length(line: str) -> int:
     """Characters of the dateline that opens ``line`` (0 when there is none)."""
     m = _DATELINE.match(line)
@@ -162,8 +169,11 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         if is_boilerplate(stripped):
             spans.append((lead, tail))
             continue
+        bold = _BOLD_DATELINE.match(stripped)
+        if bold:  # a press release's "**Montpelier, Vt.** – "
+            spans.append((lead, lead + len(bold.group(0).rstrip())))
         body = stripped.lstrip("*_> ")
-        cut = dateline_length(body)
+        cut = 0 if bold else dateline_length(body)
         if cut:
             at = lead + (len(stripped) - len(body))
             head = body[:cut]
