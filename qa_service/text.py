@@ -30,7 +30,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cut = match.end()
         if match.group() != "\n":
             before = text[seg_start:match.start() + 1]
-            word = before.split()[-1].lower().rstrip(".") if before.split() else ""
+            # ("**GOV. HARTWELL:**": Markdown emphasis around an abbreviation)
+            word = before.split()[-1].lower().lstrip("*_([\"'").rstrip(".") if before.split() else ""
             if word in _ABBREV or _INITIALS.search(before.split()[-1] if before.split() else ""):
                 # "U.S. State Department": an abbreviation, unless a capitalised
                 # sentence clearly starts after a lowercase-free gap is ambiguous;

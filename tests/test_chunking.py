@@ -73,3 +73,11 @@ def test_a_sentence_longer_than_a_chunk_is_split_at_token_boundaries() -> None:
     assert len(chunks) > 3
     assert all(c.tokens <= 64 for c in chunks)
     assert "".join(doc.text[c.start : c.end] for c in chunks).replace(" ", "") == long_sentence.replace(" ", "")
+
+
+def test_an_abbreviation_inside_markdown_emphasis_does_not_end_a_sentence() -> None:
+    from qa_service.text import sentence_spans
+
+    text = "**GOV. HARTWELL:** VTrans expects one lane open by October 24. (Gov. Smith spoke.) Done."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "**GOV. HARTWELL:** VTrans expects one lane open by October 24.", "(Gov. Smith spoke.)", "Done."]
