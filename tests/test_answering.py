@@ -213,3 +213,31 @@ def test_a_count_is_a_number_of_the_things_asked_about_not_an_amount_of_money() 
     assert counts("hackers stole data of about 4.3 million customers", "customers")
     assert not counts("The program will provide $15 million in grants to Vermont businesses.", "businesses")
     assert not counts("The two governments met on January 23, 2026 with agencies.", "agencies")
+    assert not counts("Interest rates are as low as 4 percent for businesses.", "businesses")
+    assert not counts("Floodwater reached the steps of several Main Street businesses.", "businesses")
+
+
+def test_a_question_asking_for_names_is_not_answered_by_a_role(seeded) -> None:  # noqa: ANN001
+    """'What were the names of ...?' wants people's names; a sentence naming
+    only a role ('the head of household') is no answer, one naming people is."""
+    from qa_service.answering.evidence import answers_part, gather_evidence
+    from qa_service.answering.generation import Passage
+    from qa_service.models import RetrievedChunk
+
+    answerer = seeded.answerer("extractive")
+    analysis = answerer.analyse("What were the names of the two people who died?")
+    part = analysis.all_parts[0]
+
+    def best(text: str) -> float:
+        chunk = RetrievedChunk(doc_id="d", chunk_id="d#0", score=1.0, start=0, end=len(text), text=text)
+        def idf(_: str) -> float:
+            return 1.0  # every word alike: the test is about names, not about which words are rare
+
+        evidence = gather_evidence(analysis, [Passage(1, chunk)], answerer.cache, idf, answerer.analyzer)
+        for e in evidence:  # relevance is relative to the other candidates; here there are none
+            e.score = max(e.score, 0.8)
+        return max(answers_part(e, part, idf, answerer.relevance_threshold) for e in evidence)
+
+    assert best("In two households the head of household died in the disaster, leaving two people "
+                "as the major supporters.") == 0.0
+    assert best("The two people who died were John Harlow of Peacham and Edna Pike of Wolcott.") > 0.0

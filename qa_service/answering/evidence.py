@@ -424,6 +424,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         if cover < 0.34 or (not predicate and cover < 0.5):
             return 0.0
+        if kind == "person" and _ASKS_NAMES.search(part.clean) and \
+                not (ev.parse is not None and any(e.label == "PERSON" for e in ev.parse.entities)):
+            return 0.0  # "the names of the two people who died": a role ("the head of household") names no one
         if kind == "number" and "percent" in ev.kinds and not (ev.kinds & {"money"}) and \
                 not _plain_number(ev.text):
             return 0.0  # "how large", "how many": a share is not a size or a count
@@ -547,9 +550,13 @@ def _enumerates(text: str, head: str) -> bool:
     return False
 
 
+_ASKS_NAMES = re.compile(r"\b(?:names?|named|called)\b", re.I)
+
+
 def counts(text: str, head: str) -> bool:
     """Does a number in ``text`` count ``head`` ("six agencies", "32 Mexican
-    states", "4.3 million customers")? Dates and amounts of money are not counts."""
+    states", "4.3 million customers")? Dates, amounts of money, shares and
+    "several" are not counts."""
     head_terms = set(terms(head))
     if not head_terms:
         return True
@@ -557,8 +564,13 @@ def counts(text: str, head: str) -> bool:
     for i, tok in enumerate(tokens):
         if tok.startswith("$"):
             continue  # "$15 million in grants" is an amount, not a count of grants
+        after = tokens[i + 1:i + 5]
+        if tok.endswith("%") or (after and after[0].lower().strip(".,;:") in ("percent", "per")):
+            continue  # "4 percent for businesses" is a share or a rate
+        if tok.lower().strip(".,;:()\"'") == "several":
+            continue  # "several businesses" does not say how many
         if _NUMBER_RE.fullmatch(tok.strip(".,;:()\"'%")) or re.match(r"^\d", tok):
-            if head_terms & set(terms(" ".join(tokens[i + 1:i + 5]))):
+            if head_terms & set(terms(" ".join(after))):
                 return True
     return False
 
