@@ -241,3 +241,13 @@ def test_a_question_asking_for_names_is_not_answered_by_a_role(seeded) -> None: 
     assert best("In two households the head of household died in the disaster, leaving two people "
                 "as the major supporters.") == 0.0
     assert best("The two people who died were John Harlow of Peacham and Edna Pike of Wolcott.") > 0.0
+
+
+def test_a_denial_about_something_else_is_not_the_gap(seeded) -> None:  # noqa: ANN001
+    """'How many people work for the SIG?': the sources never say. A sentence
+    that denies something else about the SIG is not that gap; the service says
+    plainly what is not known."""
+    answer = seeded.answerer("extractive").ask("How many people work for the Security Implementation Group?",
+                                                ARTICLE_ID)
+    assert answer.status == "not_in_sources"
+    assert answer.answer.startswith("The sources do not say how many people work for the Security Implementation Group")

@@ -256,7 +256,10 @@ def plan_answer(
             # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
             # (a sentence saying something else is unpublished -- "the agenda" for "where" -- is not this gap)
             or (e.negated and not (e.states_gap and not _gap_about(e, part.analysis))
-                and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6))]
+                and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6
+                # "how many businesses": a denial about something else ("a loan may not exceed
+                # $2 million") is not the gap; it must name what is asked about itself
+                and set(terms(part.analysis.head)) <= set(terms(e.text))))]
         # one that says the thing has not been published beats one that only negates
         gap_sentences.sort(key=lambda e: not e.states_gap)
         if gap_sentences:
