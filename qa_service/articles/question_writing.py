@@ -369,6 +369,21 @@ def _main_verb(t: _Tree) -> int | None:
     return root
 
 
+def _affirmed_event(s: StorySentence) -> tuple[_Tree, int] | None:
+    """The parse of ``s`` and its main event's verb, when that is an action
+    stated as happening (not "be", "say" or "have", not negated): what 'why'
+    and the plain questions are asked about."""
+    if s.parse is None:
+        return None
+    t = _Tree(s.parse, s.context)
+    verb = _main_verb(t)
+    if verb is None or not t.w(verb).tag.startswith("VB") or t.w(verb).lemma.lower() in _BE | _SAY | {"have"}:
+        return None
+    if any(t.w(a).dep == "neg" for a in t.auxes(verb)):
+        return None
+    return t, verb
+
+
 def _object_follows(t: _Tree, verb: int, obj: int) -> bool:
     """English puts the object right after its verb (a particle, an adverb
     or an indirect object may come between): an object the parser found
@@ -644,14 +659,10 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
 
 def why(s: StorySentence) -> list[Proposal]:
     """'Why did <subject> <event>?' from the sentence's main event."""
-    if s.parse is None:
+    event = _affirmed_event(s)
+    if event is None:
         return []
-    t = _Tree(s.parse, s.context)
-    verb = _main_verb(t)
-    if verb is None or not t.w(verb).tag.startswith("VB") or t.w(verb).lemma.lower() in _BE | _SAY | {"have"}:
-        return []
-    if any(t.w(a).dep == "neg" for a in t.auxes(verb)):
-        return []
+    t, verb = event
     subject = _resolve_subject(t, verb, None)
     if subject is None:
         return []
@@ -876,14 +887,10 @@ def details(s: StorySentence) -> list[Proposal]:
     """The main facts of a salient sentence as plain questions: 'What did the
     hackers steal?' (the object), 'Who granted a preliminary injunction?' (a
     named subject), 'When did the board vote to ...?' (a date)."""
-    if s.parse is None:
+    event = _affirmed_event(s)
+    if event is None:
         return []
-    t = _Tree(s.parse, s.context)
-    verb = _main_verb(t)
-    if verb is None or not t.w(verb).tag.startswith("VB") or t.w(verb).lemma.lower() in _BE | _SAY | {"have"}:
-        return []
-    if any(t.w(a).dep == "neg" for a in t.auxes(verb)):
-        return []
+    t, verb = event
     out = []
     first, rest = _verb_group(t, verb)
     subject = _resolve_subject(t, verb, None)

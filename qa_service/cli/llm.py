@@ -158,7 +158,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "takeaways", help="key takeaways of an article, each with a verified citation into it",
         description="3 to 6 key takeaways. Curated ones from the article's front matter win; otherwise the LLM "
                     "writes them when one is configured (each kept only if a span of the article supports it), "
-                    "else the article's lead sentences are used.")
+                    "else sentences chosen offline by salience across the article and its sources.")
     p.add_argument("--article", required=True, help="the article id")
     p.add_argument("--offline", action="store_true", help="do not use the LLM even if one is configured")
     p.add_argument("--save", action="store_true", help="publish them as the article's takeaways")
