@@ -251,3 +251,34 @@ def test_a_denial_about_something_else_is_not_the_gap(seeded) -> None:  # noqa: 
                                                 ARTICLE_ID)
     assert answer.status == "not_in_sources"
     assert answer.answer.startswith("The sources do not say how many people work for the Security Implementation Group")
+
+
+def test_a_growing_draft_is_judged_once_per_sentence(seeded) -> None:  # noqa: ANN001
+    """A streamed answer is re-verified each time a sentence completes; each
+    sentence is scored against its spans once, not once per re-verification."""
+    from qa_service.answering.citations import Verifier, verify
+    from qa_service.answering.generation import Passage
+
+    class Counting:
+        def __init__(self, inner) -> None:  # noqa: ANN001
+            self.inner, self.name, self.threshold, self.calls = inner, inner.name, inner.threshold, 0
+
+        def score(self, claim: str, passage: str) -> float:
+            self.calls += 1
+            return self.inner.score(claim, passage)
+
+    hits = seeded.index.search("Mission Firewall eTrace", k=4, article_id=ARTICLE_ID)
+    passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
+    sentences = [
+        "Mission Firewall aims to expand Mexico's use of the U.S. eTrace system to all 32 Mexican states. [3]",
+        "The program has a budget of 900 million dollars and is run by NATO. [1]",
+        "Mission Firewall is meant to stop firearms trafficking. [2]",
+    ]
+    once = Counting(seeded.checker)
+    whole = verify(" ".join(sentences), passages, once)
+    streamed = Counting(seeded.checker)
+    verifier = Verifier(passages, streamed)
+    for k in range(1, len(sentences) + 1):
+        result = verifier.verify(" ".join(sentences[:k]))
+    assert result.text == whole.text and result.dropped == whole.dropped
+    assert 0 < streamed.calls == once.calls

@@ -183,26 +183,47 @@ def repeats_injection(claim: str, flagged: Sequence[set[str]]) -> bool:
     return bool(mine) and any(len(mine & f) >= REPEATS_FLAGGED * len(mine) for f in flagged)
 
 
+class Verifier:
+    """Verifies drafts against one answer's passages. A streamed answer is
+    verified again each time a sentence completes, so the candidate spans and
+    each claim's best span are worked out once per answer, not once per call."""
+
+    def __init__(self, passages: Sequence[Passage], checker: GroundingChecker) -> None:
+        self.checker = checker
+        self.spans = candidate_spans(passages)
+        self.flagged = flagged_texts(passages)
+        self._judged: dict[tuple[str, frozenset[int]], tuple[Span | None, float] | None] = {}
+
+    def _best(self, raw: str, claim: str) -> tuple[Span | None, float] | None:
+        """The claim's best span and score, or None when it repeats an injection."""
+        key = (claim, frozenset(marker_numbers(raw)))
+        if key not in self._judged:
+            if repeats_injection(claim, self.flagged):
+                self._judged[key] = None
+            else:
+                self._judged[key] = best_span(claim, self.spans, self.checker, set(key[1]))
+        return self._judged[key]
+
+    def verify(self, draft: str) -> Verified:
+        numbers: dict[tuple[str, int, int], int] = {}
+        result = Verified(text="")
+
+        def judge(raw: str, claim: str) -> str | None:
+            best = self._best(raw, claim)
+            if best is None or best[0] is None or best[1] < self.checker.threshold:
+                result.dropped.append(claim)
+                return None
+            span, score = best
+            key = (span.doc_id, span.start, span.end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                result.citations.append(VerifiedCitation(numbers[key], span, score))
+            result.supported += 1
+            return f"{claim} [{numbers[key]}]"
+
+        result.text = rewrite_claims(draft, judge)
+        return result
+
+
 def verify(draft: str, passages: Sequence[Passage], checker: GroundingChecker) -> Verified:
-    spans = candidate_spans(passages)
-    flagged = flagged_texts(passages)
-    numbers: dict[tuple[str, int, int], int] = {}
-    result = Verified(text="")
-
-    def judge(raw: str, claim: str) -> str | None:
-        if repeats_injection(claim, flagged):
-            result.dropped.append(claim)
-            return None
-        span, score = best_span(claim, spans, checker, set(marker_numbers(raw)))
-        if span is None or score < checker.threshold:
-            result.dropped.append(claim)
-            return None
-        key = (span.doc_id, span.start, span.end)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            result.citations.append(VerifiedCitation(numbers[key], span, score))
-        result.supported += 1
-        return f"{claim} [{numbers[key]}]"
-
-    result.text = rewrite_claims(draft, judge)
-    return result
+    return Verifier(passages, checker).verify(draft)

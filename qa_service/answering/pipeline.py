@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa_service.answering.citations import Verified, citation_for, verify
+from qa_service.answering.citations import Verified, Verifier, citation_for
 from qa_service.answering.evidence import gather_evidence
 from qa_service.answering.generation import Draft, GenerationError, Generator, Passage
 from qa_service.answering.plan import AnswerPlan, plan_answer
@@ -158,15 +158,16 @@ class Answerer:
         leading = _gap_text(plan, first=True)
         if leading:
             yield AnswerEvent("delta", {"text": leading + "\n\n"})
-        draft = yield from self._draft(question, passages, plan)
-        verified = verify(draft.text, passages, self.checker)
+        verifier = Verifier(passages, self.checker)
+        draft = yield from self._draft(question, passages, plan, verifier)
+        verified = verifier.verify(draft.text)
         if verified.supported == 0 and plan.answered and self.extractive is not None and \
                 draft.generator != self.extractive.name:
             # the model wrote nothing the sources support: the plan, written out, still answers
             fallback_draft = self.extractive.generate(question, passages, plan)
             fallback_draft.fallback_reason = f"{draft.generator}: no sentence of its answer verified"
             fallback_draft.usage, fallback_draft.prompt_version = draft.usage, draft.prompt_version
-            draft, verified = fallback_draft, verify(fallback_draft.text, passages, self.checker)
+            draft, verified = fallback_draft, verifier.verify(fallback_draft.text)
         final = self._finish(answer, draft, verified, plan, started)
         trailing = _gap_text(plan, first=False)
         if trailing:
@@ -202,24 +203,25 @@ class Answerer:
         answer.latency_ms = _ms(started)
         return answer
 
-    def _draft(self, question: str, passages: Sequence[Passage], plan: AnswerPlan) -> Iterator[AnswerEvent]:
+    def _draft(self, question: str, passages: Sequence[Passage], plan: AnswerPlan,
+               verifier: Verifier) -> Iterator[AnswerEvent]:
         """Stream the generator's draft as verified sentences; fall back to the
         extractive generator if the configured one fails."""
         generator = self.generator
         try:
-            draft = yield from self._stream_verified(generator, question, passages, plan)
+            draft = yield from self._stream_verified(generator, question, passages, plan, verifier)
             return draft
         except GenerationError as exc:
             if self.fallback is None:
                 raise
             yield AnswerEvent("error", {"message": f"{generator.name} failed ({exc}); using {self.fallback.name}",
                                         "recoverable": True})
-            draft = yield from self._stream_verified(self.fallback, question, passages, plan)
+            draft = yield from self._stream_verified(self.fallback, question, passages, plan, verifier)
             draft.fallback_reason = str(exc)
             return draft
 
     def _stream_verified(self, generator: Generator, question: str, passages: Sequence[Passage],
-                         plan: AnswerPlan) -> Iterator[AnswerEvent]:
+                         plan: AnswerPlan, verifier: Verifier) -> Iterator[AnswerEvent]:
         buffer = ""
         shown = ""
         draft: Draft | None = None
@@ -230,16 +232,16 @@ class Answerer:
             buffer += item
             cut = _last_boundary(buffer)
             if cut:
-                shown = yield from self._emit_verified(buffer[:cut], passages, shown)
+                shown = yield from self._emit_verified(buffer[:cut], verifier, shown)
         if draft is None:
             draft = Draft(text=buffer, generator=generator.name)
-        yield from self._emit_verified(draft.text, passages, shown)
+        yield from self._emit_verified(draft.text, verifier, shown)
         return draft
 
-    def _emit_verified(self, text: str, passages: Sequence[Passage], shown: str) -> Iterator[AnswerEvent]:
+    def _emit_verified(self, text: str, verifier: Verifier, shown: str) -> Iterator[AnswerEvent]:
         """Send what verified beyond what was already shown (only if it extends it;
         otherwise wait: the final 'done' event carries the whole answer)."""
-        checked = verify(text, passages, self.checker).text
+        checked = verifier.verify(text).text
         if len(checked) > len(shown) and checked.startswith(shown):
             yield AnswerEvent("delta", {"text": checked[len(shown):]})
             return checked

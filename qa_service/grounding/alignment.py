@@ -252,8 +252,15 @@ def select_evidence(claim: str, passage: str | Sequence[str], k: int = 3) -> lis
     return [sents[i] for i in sorted(chosen)]
 
 
+_SPACES = re.compile(r"\s+")
+
+
+# Verifying one answer compares each claim with every candidate span, and a
+# streamed answer is re-verified as it grows: the same few hundred span texts
+# are canonicalised thousands of times without this cache.
+@lru_cache(maxsize=16384)
 def _canon(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text)).strip().lower()
+    return _SPACES.sub(" ", fold(text)).strip().lower()
 
 
 def is_verbatim(claim: str, passage: str) -> bool:
