@@ -108,6 +108,21 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
+def held_terms(text: str) -> set[str]:
+    """The terms a sentence holds when matched against a question: its own,
+    and the parts of its hyphenated words ("a single-agency body" holds
+    "single" and "agency"). Only for matching: the index and the checker keep
+    the compound as one term."""
+    held = set(terms(text))
+    if "-" in text:
+        held |= set(terms(" ".join(m.replace("-", " ") for m in _COMPOUND.findall(text))))
+    return held
+
+
+# a hyphenated word, not part of a link ("accd.vermont.gov/flood-grants") or a range ("10-13")
+_COMPOUND = re.compile(r"(?<![\w/.@-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w/.@-]*[\w/@])")
+
+
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of|and|for|on|the|&)?\s*[A-Z][a-z]+)+")
 
 

@@ -282,3 +282,88 @@ def test_a_growing_draft_is_judged_once_per_sentence(seeded) -> None:  # noqa: A
         result = verifier.verify(" ".join(sentences[:k]))
     assert result.text == whole.text and result.dropped == whole.dropped
     assert 0 < streamed.calls == once.calls
+
+
+def test_a_hyphenated_word_holds_the_words_a_question_asks_with(seeded) -> None:  # noqa: ANN001
+    """'Is it run by a single agency?' -- 'The SIG is not a single-agency body.'"""
+    from qa_service.text import held_terms
+
+    assert {"singl", "agency"} <= held_terms("The SIG is not a single-agency body.")
+    assert not {"flood", "grant"} & held_terms("Apply at accd.vermont.gov/flood-grants by Friday.")
+    answer = seeded.answerer("extractive").ask("Is the Security Implementation Group run by a single agency?",
+                                                ARTICLE_ID)
+    assert answer.status == "answered"
+    assert answer.answer.startswith("The SIG is not a single-agency body.")
+
+
+def test_a_yes_no_question_about_an_act_is_answered_by_what_its_actor_did(seeded) -> None:  # noqa: ANN001
+    """'Has Congress steered funding toward fentanyl?' is answered by what
+    Congress did with the funding ('has directed'), though the verb differs."""
+    answer = seeded.answerer("extractive").ask(
+        "Has Congress steered any security funding toward fighting fentanyl?", ARTICLE_ID)
+    assert answer.status == "answered"
+    assert "Congress has directed some of this funding toward countering fentanyl" in answer.answer.split("\n")[0]
+
+
+def test_a_sentence_about_the_request_does_not_answer_whether_it_was_approved(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Did FEMA approve the housing units?' where the sources tell only of the
+    request: the service says it does not know, and gives the request as background."""
+    from qa_service.ingest.documents import load_paths
+    from qa_service.services import Services
+    from qa_service.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "article.md").write_text(
+        "---\nid: flood-article\ntitle: State asks for flood aid\nkind: article\nsources: [\"briefing\"]\n---\n"
+        "The state asked FEMA for temporary housing units in Washington and Caledonia counties on Monday.\n\n"
+        "Rentals were scarce in both counties even before the flood, officials said.\n\n"
+        "FEMA will hold briefings for towns next week.\n")
+    (corpus / "briefing.md").write_text(
+        "---\nid: briefing\ntitle: Briefing transcript\nkind: source\n---\n"
+        "REPORTER: You asked for temporary housing units in Washington and Caledonia counties.\n\n"
+        "GOVERNOR: We did, and we will keep pressing for them.\n")
+    svc = Services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embedder_override=embedder)
+    docs, problems = load_paths([corpus])
+    assert not problems
+    svc.index.ingest(docs)
+    answer = svc.answerer("extractive").ask("Did FEMA approve the temporary housing units the state asked for?",
+                                            "flood-article")
+    assert answer.status == "not_in_sources"
+    assert answer.answer.startswith("The sources do not say whether FEMA approved")
+
+
+def test_a_premise_naming_a_role_holds_where_the_sources_name_its_holder(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why did the governor ask for federal help?' where the sentence telling of
+    it names Hartwell, whom the sources call Governor: the premise holds, so the
+    answer is not 'The sources do not report that ...'."""
+    from qa_service.ingest.documents import load_paths
+    from qa_service.services import Services
+    from qa_service.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "article.md").write_text(
+        "---\nid: aid-article\ntitle: Vermont seeks federal disaster aid\nkind: article\n---\n"
+        "Governor Daniel Hartwell toured flooded towns in Washington County on Friday.\n\n"
+        "Hartwell formally asked for federal help on Sept. 23 because the damage was beyond what the state "
+        "could manage alone.\n\n"
+        "State and FEMA teams spent a week assessing damage in nine counties.\n")
+    svc = Services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embedder_override=embedder)
+    docs, problems = load_paths([corpus])
+    assert not problems
+    svc.index.ingest(docs)
+    answer = svc.answerer("extractive").ask("Why did the governor ask for federal help?", "aid-article")
+    assert answer.status == "answered"
+    assert "do not report" not in answer.answer
+    assert "beyond what the state could manage alone" in answer.answer.split("\n")[0]
+
+
+def test_a_fact_is_not_repeated_under_a_longer_name(seeded) -> None:  # noqa: ANN001
+    """'... the bilateral Security Implementation Group (SIG) will meet on January
+    23' and 'The bilateral Security Implementation Group is scheduled to meet on
+    January 23.' say one thing; the second names no one new."""
+    answer = seeded.answerer("extractive").ask(
+        "What's the difference between the January 23 meeting and the February one?", ARTICLE_ID)
+    said = [s for s in re.split(r"(?<=[.\]])\s+", answer.answer) if re.search(r"\bmeet on January 23\b", s)]
+    assert len(said) == 1, said

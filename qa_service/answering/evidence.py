@@ -33,7 +33,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import acronym_names, acronyms, is_heading_line, sentence_spans, terms
+from qa_service.text import acronym_names, acronyms, held_terms, is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
@@ -311,7 +311,7 @@ def gather_evidence(
         if ev.key in seen:  # overlapping chunks repeat sentences
             continue
         seen.add(ev.key)
-        own = set(terms(text)) | acronyms(text)
+        own = held_terms(text) | acronyms(text)
         if position in list_of:
             ev.introduces_list = True
             ev.list_terms = frozenset(t for k in list_of[position] for t in terms(rows[k][4]))
@@ -373,7 +373,7 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     before it counts when it opens with a pronoun)."""
     if not part_terms:
         return ev.coverage
-    held = set(terms(ev.text)) | acronyms(ev.text) | ev.list_terms
+    held = held_terms(ev.text) | acronyms(ev.text) | ev.list_terms
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
     held |= spelled_out(held, part_terms)
@@ -392,7 +392,7 @@ def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
     stem_ = terms(part.predicate)
     if not stem_:
         return True
-    held = set(terms(ev.text))
+    held = held_terms(ev.text)
     if ev.parse is not None:
         held |= {w.lemma.lower() for w in ev.parse.words}
     return stem_[0] in held or part.predicate in held or \
@@ -459,6 +459,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Did FEMA approve X?" is answered by what the sources say about approving X
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
+        if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and \
+                part.predicate.lower() not in _LIGHT_VERBS and not _holds_verb(ev, part.predicate) and \
+                not _subject_acts(ev, _actor(part)):
+            # "Did FEMA approve the housing units?" is answered by what the sources say
+            # FEMA did about them ("Congress has directed some funding" answers "Has
+            # Congress steered funding"): "You asked for housing units" does not
+            return 0.0
         # "Is it run by a single agency?" -- "It is not a single-agency body.": a
         # sentence that denies what is asked is the answer, not background to it
         denies = ev.negated and not ev.states_gap
@@ -479,6 +486,50 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             and not (part.head and counts(ev.text, part.head)) and not _enumerates(ev.text, part.head):
         return 0.0  # "which agencies": a sentence naming none is not an item
     return ev.score + 0.05 * predicate
+
+
+# "Did X approve Y?", "Will X reach Y?": the verb is what is asked about ("Is X
+# run by Y?" asks what X is, and "Does X have Y?" what X holds: no verb needed)
+_ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|had)\s+(?!\w+\s+(?:have|has|need)\s+to\b)",
+                                re.I)
+_LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
+                          "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
+                          "help"})
+
+
+def _actor(part: QuestionAnalysis) -> str:
+    """Who or what a yes/no question asks about the act of: the words between
+    its auxiliary and its verb ("Has Congress steered" gives "Congress")."""
+    stem_ = (terms(part.predicate) or [""])[0]
+    words_ = part.clean.split()
+    for i, w in enumerate(words_[1:], 1):
+        if stem_ and terms(w)[:1] == [stem_]:
+            return " ".join(words_[1:i])
+    return ""
+
+
+def _subject_acts(ev: Evidence, actor: str) -> bool:
+    """Is ``actor`` the subject of a verb in the sentence ("Congress has directed ...")?"""
+    wanted = set(terms(actor))
+    if not wanted or ev.parse is None:
+        return False
+    for i, w in enumerate(ev.parse.words):
+        if w.dep in ("nsubj", "nsubjpass") and ev.parse.words[w.head].pos in ("VERB", "AUX"):
+            phrase = " ".join(ev.parse.words[j].text for j in ev.parse.subtree(i))
+            if wanted & (set(terms(phrase)) | acronyms(phrase)):
+                return True
+    return False
+
+
+def _holds_verb(ev: Evidence, verb: str) -> bool:
+    """The sentence uses the verb or a word built on it ("repay" for "pay")."""
+    stem_ = (terms(verb) or [verb.lower()])[0]
+    if len(stem_) < 3:
+        return False
+    held = held_terms(ev.text)
+    if ev.parse is not None:
+        held |= {w.lemma.lower() for w in ev.parse.words}
+    return any(stem_ in h for h in held)
 
 
 _PAST_QUESTION = re.compile(r"^(?:when|what (?:day|date|time|year|month)|on what (?:day|date))\s+(?:did|was|were)\b", re.I)

@@ -22,7 +22,7 @@ from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, Analyzer
 from qa_service.models import Gap
-from qa_service.text import terms
+from qa_service.text import held_terms, terms
 
 
 @dataclass
@@ -103,7 +103,7 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
     others = [t for t in p_terms if t not in pinned_terms]
 
     def said(ev: Evidence, words_: set[str]) -> bool:
-        held = set(terms(ev.text)) | ev.context | ev.heading
+        held = held_terms(ev.text) | ev.context | ev.heading
         if ev.anaphoric and ev.previous is not None:
             held |= set(terms(ev.previous.text))
         return words_ <= held
@@ -127,6 +127,8 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         events = events_without(words_)
         if not events or any(said(e, words_) for e in events):
             continue
+        if label == "ROLE" and any(said(e, {name}) for e in events for name in _holders(next(iter(words_)), evidence)):
+            continue  # "the governor said" where they say "Hartwell asked": the sources call Hartwell the governor
         unsaid = True
         if events[0].negated and not premise_negative:
             return "contradicted", events[0]  # "does not announce ... troop deployments"
@@ -160,9 +162,29 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
     ranked = sorted(evidence, key=lambda e: -part_coverage(e, p_terms, idf, weights))
     for ev in ranked[:8]:
         # "does not announce ... troop deployments" against "the U.S. sent troops"
-        if ev.negated and not premise_negated and set(key_nouns) & set(terms(ev.text)):
+        if ev.negated and not premise_negated and set(key_nouns) & held_terms(ev.text):
             return "contradicted", ev
     return "unreported", None
+
+
+def _holders(role: str, evidence: Sequence[Evidence]) -> set[str]:
+    """The surnames of the people the sources give ``role`` ("Governor Daniel
+    Hartwell", "Hartwell, the governor"), as terms."""
+    out: set[str] = set()
+    for ev in evidence:
+        if ev.parse is None or role not in set(terms(ev.text)):
+            continue
+        for ent in ev.parse.entities:
+            if ent.label != "PERSON":
+                continue
+            before = ev.text[max(0, ent.start - 40):ent.start]
+            after = ev.text[ent.end:ent.end + 40]
+            # the title right before the name, or an apposition after it ("Hartwell, the
+            # governor"; not "Brassard, the governor's spokeswoman")
+            if re.search(rf"\b{re.escape(role)}\w*\.?\s+$", before, re.I) or \
+                    re.match(rf",\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?{re.escape(role)}\w*\b(?!['’]s)", after, re.I):
+                out.update(terms(ent.text)[-1:])
+    return out
 
 
 _IDENTITY_LABELS = frozenset({"ORG", "PERSON", "NORP", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"})
@@ -191,7 +213,10 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
         overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
         # "The Department of Defense sent ..." after "The State Department sent ...":
         # the same words about someone else are news
-        limit = 0.9 if named(ev) - named(c) else REDUNDANT
+        # ("the bilateral Security Implementation Group" names no one new after "the SIG ... Security
+        # Implementation Group (SIG)": a name counts as new only if its words are not there already)
+        new_names = [n for n in named(ev) - named(c) if not set(terms(n)) <= theirs]
+        limit = 0.9 if new_names else REDUNDANT
         if overlap > limit:
             return True
     return False
