@@ -21,6 +21,23 @@ def assert_citations_verify(svc, answer: Answer) -> None:  # noqa: ANN001
     assert markers == {c.n for c in answer.citations}
 
 
+def services_over(tmp_path, embedder, documents: dict[str, str]):  # noqa: ANN001, ANN201 - Services
+    """Services over a small corpus written for one test: {file name: text with front matter}."""
+    from qa_service.ingest.documents import load_paths
+    from qa_service.services import Services
+    from qa_service.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in documents.items():
+        (corpus / name).write_text(text)
+    svc = Services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embedder_override=embedder)
+    docs, problems = load_paths([corpus])
+    assert not problems
+    svc.index.ingest(docs)
+    return svc
+
+
 def test_chair_question_leads_with_the_sources_own_cited_gap(seeded) -> None:  # noqa: ANN001
     """The sources say no single chair has been identified: that sentence is
     the honest answer, quoted and cited, and the asked element is a gap."""
@@ -308,25 +325,14 @@ def test_a_yes_no_question_about_an_act_is_answered_by_what_its_actor_did(seeded
 def test_a_sentence_about_the_request_does_not_answer_whether_it_was_approved(tmp_path, embedder) -> None:  # noqa: ANN001
     """'Did FEMA approve the housing units?' where the sources tell only of the
     request: the service says it does not know, and gives the request as background."""
-    from qa_service.ingest.documents import load_paths
-    from qa_service.services import Services
-    from qa_service.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "article.md").write_text(
-        "---\nid: flood-article\ntitle: State asks for flood aid\nkind: article\nsources: [\"briefing\"]\n---\n"
+    svc = services_over(tmp_path, embedder, {
+        "article.md": "---\nid: flood-article\ntitle: State asks for flood aid\nkind: article\nsources: [\"briefing\"]\n---\n"
         "The state asked FEMA for temporary housing units in Washington and Caledonia counties on Monday.\n\n"
         "Rentals were scarce in both counties even before the flood, officials said.\n\n"
-        "FEMA will hold briefings for towns next week.\n")
-    (corpus / "briefing.md").write_text(
-        "---\nid: briefing\ntitle: Briefing transcript\nkind: source\n---\n"
+        "FEMA will hold briefings for towns next week.\n",
+        "briefing.md": "---\nid: briefing\ntitle: Briefing transcript\nkind: source\n---\n"
         "REPORTER: You asked for temporary housing units in Washington and Caledonia counties.\n\n"
-        "GOVERNOR: We did, and we will keep pressing for them.\n")
-    svc = Services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embedder_override=embedder)
-    docs, problems = load_paths([corpus])
-    assert not problems
-    svc.index.ingest(docs)
+        "GOVERNOR: We did, and we will keep pressing for them.\n"})
     answer = svc.answerer("extractive").ask("Did FEMA approve the temporary housing units the state asked for?",
                                             "flood-article")
     assert answer.status == "not_in_sources"
@@ -337,22 +343,12 @@ def test_a_premise_naming_a_role_holds_where_the_sources_name_its_holder(tmp_pat
     """'Why did the governor ask for federal help?' where the sentence telling of
     it names Hartwell, whom the sources call Governor: the premise holds, so the
     answer is not 'The sources do not report that ...'."""
-    from qa_service.ingest.documents import load_paths
-    from qa_service.services import Services
-    from qa_service.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "article.md").write_text(
-        "---\nid: aid-article\ntitle: Vermont seeks federal disaster aid\nkind: article\n---\n"
+    svc = services_over(tmp_path, embedder, {
+        "article.md": "---\nid: aid-article\ntitle: Vermont seeks federal disaster aid\nkind: article\n---\n"
         "Governor Daniel Hartwell toured flooded towns in Washington County on Friday.\n\n"
         "Hartwell formally asked for federal help on Sept. 23 because the damage was beyond what the state "
         "could manage alone.\n\n"
-        "State and FEMA teams spent a week assessing damage in nine counties.\n")
-    svc = Services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embedder_override=embedder)
-    docs, problems = load_paths([corpus])
-    assert not problems
-    svc.index.ingest(docs)
+        "State and FEMA teams spent a week assessing damage in nine counties.\n"})
     answer = svc.answerer("extractive").ask("Why did the governor ask for federal help?", "aid-article")
     assert answer.status == "answered"
     assert "do not report" not in answer.answer
@@ -367,3 +363,32 @@ def test_a_fact_is_not_repeated_under_a_longer_name(seeded) -> None:  # noqa: AN
         "What's the difference between the January 23 meeting and the February one?", ARTICLE_ID)
     said = [s for s in re.split(r"(?<=[.\]])\s+", answer.answer) if re.search(r"\bmeet on January 23\b", s)]
     assert len(said) == 1, said
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # a change is answered by a share
+    ("By how much did veltrasib reduce the risk of death?", "reduced the risk of death by 31%"),
+    # "two days a week" is how often
+    ("How often may district customers water outdoors under Stage 2?", "two days a week"),
+    # the vote, cast, stands in for "pass"
+    ("By what vote did the Senate pass the farm bill extension?", "voted 78-21"),
+])
+def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: str, lead: str) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "drug.md": "---\nid: drug\ntitle: Lung cancer pill extends lives\nkind: article\n---\n"
+        "An experimental daily pill, veltrasib, reduced the risk of death by 31% in patients with advanced lung "
+        "cancer, compared with chemotherapy, researchers said on Monday.\n\n"
+        "The trial enrolled 612 patients in 19 countries.\n\n"
+        "Side effects were mostly mild, the company said.\n",
+        "water.md": "---\nid: water\ntitle: Water district declares Stage 2 shortage\nkind: article\n---\n"
+        "The Cedar Valley Water District board on Monday declared a Stage 2 water shortage, limiting outdoor "
+        "watering to two days a week for its roughly 145,000 customers.\n\n"
+        "The district's reservoirs are at 41% of capacity.\n\n"
+        "Violators face fines starting at $100.\n",
+        "farm.md": "---\nid: farm\ntitle: Senate extends farm bill\nkind: article\n---\n"
+        "The Senate voted 78-21 on Wednesday to extend the nation's farm programs for one more year.\n\n"
+        "The vote marks the second time in two years that lawmakers have extended the 2018 farm bill.\n\n"
+        "The House is expected to take up the measure next week.\n"})
+    answer = svc.answerer("extractive").ask(question)
+    assert answer.status == "answered"
+    assert lead in answer.answer.split("\n")[0]

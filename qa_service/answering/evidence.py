@@ -240,7 +240,7 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
 _FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hour|\d+|one|two|three|four|five|six|"
                            r"seven|eight|nine|ten|twelve|ninety|thirty|sixty)\b|\b(?:daily|weekly|monthly|quarterly|"
                            r"annually|yearly|biweekly|fortnightly|hourly)\b|\b(?:once|twice|\w+ times) (?:a|an|per|each) "
-                           r"\w+|\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
+                           r"\w+|\b(?:\w+|\d+) (?:days?|nights?|hours?|weeks?) (?:a|an|per|each) (?:week|month|year|day)\b|\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
 _PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
                          r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road)\b")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside)\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:of|and))")
@@ -422,14 +422,19 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and "organization" in ev.kinds
                                          and predicate):
             return 0.0
-        if cover < 0.34 or (not predicate and cover < 0.5):
+        # "By what vote did the Senate pass ...?" -- "The Senate voted 78-21 to extend ...": the
+        # thing asked for, done, stands in for the question's verb (named only, as in "completed
+        # 2,880 inspections" for "how many inspections are waiting", it does not)
+        names_head = bool(part.head) and ev.parse is not None and any(
+            w.pos == "VERB" and terms(w.lemma) == terms(part.head) for w in ev.parse.words)
+        if cover < 0.34 or (not predicate and not names_head and cover < 0.5):
             return 0.0
         if kind == "person" and _ASKS_NAMES.search(part.clean) and \
                 not (ev.parse is not None and any(e.label == "PERSON" for e in ev.parse.entities)):
             return 0.0  # "the names of the two people who died": a role ("the head of household") names no one
         if kind == "number" and "percent" in ev.kinds and not (ev.kinds & {"money"}) and \
-                not _plain_number(ev.text):
-            return 0.0  # "how large", "how many": a share is not a size or a count
+                not _plain_number(ev.text) and not _ASKS_CHANGE.search(part.clean):
+            return 0.0  # "how large", "how many": a share is not a size or a count ("by how much" asks for one)
         if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head):
             return 0.0  # "how many people": a number of people, not "two governments"
         return ev.score + 0.25 + 0.1 * predicate
@@ -601,6 +606,10 @@ def _enumerates(text: str, head: str) -> bool:
     return False
 
 
+_ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
+                          r"shrink|shrank|shrunk|drop|dropped|increase|increased|decrease|decreased|reduce|reduced|"
+                          r"cut|climb|climbed|jump|jumped|decline|declined)\b|\bwhat (?:percentage|share|proportion)\b",
+                          re.I)
 _ASKS_NAMES = re.compile(r"\b(?:names?|named|called)\b", re.I)
 
 
