@@ -110,10 +110,12 @@ def terms(text: str) -> list[str]:
 
 def held_terms(text: str) -> set[str]:
     """The terms a sentence holds when matched against a question: its own,
-    and the parts of its hyphenated words ("a single-agency body" holds
-    "single" and "agency"). Only for matching: the index and the checker keep
+    the parts of its hyphenated words ("a single-agency body" holds "single"
+    and "agency"), and "vote" for "voted". Only for matching: the index and the checker keep
     the compound as one term."""
     held = set(terms(text))
+    # "voted" stems to "vot" but "vote" stays "vote" (a final e goes only from longer stems)
+    held |= {t + "e" for t in held if len(t) == 3 and t.isalpha()}
     if "-" in text:
         held |= set(terms(" ".join(m.replace("-", " ") for m in _COMPOUND.findall(text))))
     return held

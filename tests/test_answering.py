@@ -365,15 +365,18 @@ def test_a_fact_is_not_repeated_under_a_longer_name(seeded) -> None:  # noqa: AN
     assert len(said) == 1, said
 
 
-@pytest.mark.parametrize(("question", "lead"), [
+@pytest.mark.parametrize(("question", "article", "expected"), [
     # a change is answered by a share
-    ("By how much did veltrasib reduce the risk of death?", "reduced the risk of death by 31%"),
+    ("By how much did veltrasib reduce the risk of death?", "drug", "reduced the risk of death by 31%"),
     # "two days a week" is how often
-    ("How often may district customers water outdoors under Stage 2?", "two days a week"),
-    # the vote, cast, stands in for "pass"
-    ("By what vote did the Senate pass the farm bill extension?", "voted 78-21"),
+    ("How often may district customers water outdoors under Stage 2?", "water", "two days a week"),
+    # a tally answers "by what vote", and the vote cast stands in for "pass"
+    ("By what vote did the Senate pass the farm bill extension?", "farm", "voted 78-21"),
+    # a deadline, not the day something else happened
+    ("By what date must the Legislature adopt a new State Senate map?", "court", "by Sept. 1"),
 ])
-def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: str, lead: str) -> None:  # noqa: ANN001
+def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: str, article: str,  # noqa: ANN001
+                                                 expected: str) -> None:
     svc = services_over(tmp_path, embedder, {
         "drug.md": "---\nid: drug\ntitle: Lung cancer pill extends lives\nkind: article\n---\n"
         "An experimental daily pill, veltrasib, reduced the risk of death by 31% in patients with advanced lung "
@@ -388,7 +391,12 @@ def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: 
         "farm.md": "---\nid: farm\ntitle: Senate extends farm bill\nkind: article\n---\n"
         "The Senate voted 78-21 on Wednesday to extend the nation's farm programs for one more year.\n\n"
         "The vote marks the second time in two years that lawmakers have extended the 2018 farm bill.\n\n"
-        "The House is expected to take up the measure next week.\n"})
-    answer = svc.answerer("extractive").ask(question)
+        "The House is expected to take up the measure next week.\n",
+        "court.md": "---\nid: court\ntitle: Court strikes down Senate map\nkind: article\n---\n"
+        "The state Supreme Court on Thursday struck down the map of State Senate districts adopted by the "
+        "Legislature two years ago, ruling 4-3 that lawmakers had drawn the lines to entrench the majority party.\n\n"
+        "The decision orders the Legislature to adopt a new map by Sept. 1.\n\n"
+        "Legislative leaders said they would comply.\n"})
+    answer = svc.answerer("extractive").ask(question, article)
     assert answer.status == "answered"
-    assert lead in answer.answer.split("\n")[0]
+    assert expected in answer.answer.split("\n")[0]

@@ -437,7 +437,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0  # "how large", "how many": a share is not a size or a count ("by how much" asks for one)
         if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head):
             return 0.0  # "how many people": a number of people, not "two governments"
-        return ev.score + 0.25 + 0.1 * predicate
+        # "By what date must ...?", "Until when ...?": a deadline ("by Sept. 1") beats the
+        # day something else happened ("on Thursday")
+        deadline = kind in ("date", "day") and bool(_ASKS_DEADLINE.search(part.clean)) and \
+            bool(_GIVES_DEADLINE.search(ev.text))
+        # "By what vote ...?", "What was the score?": a tally ("78-21") is the answer
+        tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
+        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally
     if asked == "reason":
         causal = bool(_CAUSE.search(ev.text))
         strong = bool(_STRONG_CAUSE.search(ev.text))
@@ -606,6 +612,14 @@ def _enumerates(text: str, head: str) -> bool:
     return False
 
 
+_ASKS_DEADLINE = re.compile(r"\bby (?:what|which) (?:date|day|time|month|year)\b|\bby when\b|\buntil when\b|"
+                            r"\bdeadline\b|\bhow long (?:do|does|did|will|would) .{1,60} have\b|"
+                            r"\bwhen (?:is|was|are) .{0,40}\bdue\b", re.I)
+_GIVES_DEADLINE = re.compile(rf"\b(?:by|until|before|through|no later than|deadline(?: is| of)?|due)\s+"
+                             rf"(?:(?:the )?(?:end of )?)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                             rf"sunday),?\s+)?(?:{_MONTH})\b", re.I)
+_ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b", re.I)
+_TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
                           r"shrink|shrank|shrunk|drop|dropped|increase|increased|decrease|decreased|reduce|reduced|"
                           r"cut|climb|climbed|jump|jumped|decline|declined)\b|\bwhat (?:percentage|share|proportion)\b",
