@@ -374,6 +374,8 @@ def test_a_fact_is_not_repeated_under_a_longer_name(seeded) -> None:  # noqa: AN
     ("By what vote did the Senate pass the farm bill extension?", "farm", "voted 78-21"),
     # a deadline, not the day something else happened
     ("By what date must the Legislature adopt a new State Senate map?", "court", "by Sept. 1"),
+    # who a named person is
+    ("Who is Andrea Kowal?", "breach", "a researcher at the security firm Lumen Ridge"),
 ])
 def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: str, article: str,  # noqa: ANN001
                                                  expected: str) -> None:
@@ -396,7 +398,12 @@ def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: 
         "The state Supreme Court on Thursday struck down the map of State Senate districts adopted by the "
         "Legislature two years ago, ruling 4-3 that lawmakers had drawn the lines to entrench the majority party.\n\n"
         "The decision orders the Legislature to adopt a new map by Sept. 1.\n\n"
-        "Legislative leaders said they would comply.\n"})
+        "Legislative leaders said they would comply.\n",
+        "breach.md": "---\nid: breach\ntitle: Retailer says hackers stole customer data\nkind: article\n---\n"
+        "Northfield Home Stores said on Monday that hackers had stolen data belonging to 4.3 million customers.\n\n"
+        "\"Partial card numbers plus email and phone is everything a phishing crew needs,\" said Andrea Kowal, "
+        "a researcher at the security firm Lumen Ridge.\n\n"
+        "Shares of Northfield fell 3.4% in morning trading.\n"})
     answer = svc.answerer("extractive").ask(question, article)
     assert answer.status == "answered"
     assert expected in answer.answer.split("\n")[0]

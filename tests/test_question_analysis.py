@@ -92,3 +92,23 @@ def test_orders_to_the_service_are_not_the_question(analyzer, question: str, cle
 ])
 def test_a_yes_no_gap_is_said_as_a_statement(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
     assert analyse_question(question, analyzer).gap_statement() == statement
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Who is Andrea Kowal?", "Andrea Kowal"),
+    ("Who was Marcus Henley?", "Marcus Henley"),
+    ("Who's Juan Ramón de la Fuente?", "Juan Ramón de la Fuente"),
+])
+def test_who_is_a_named_person_asks_what_they_are(analyzer, question: str, subject: str) -> None:  # noqa: ANN001
+    """'Who is Andrea Kowal?' is answered by what she is ('a researcher at ...'),
+    not by a name: it is asked like 'What is X?'."""
+    analysis = analyse_question(question, analyzer)
+    assert (analysis.type, analysis.asked, analysis.subject) == ("definition", "definition", subject)
+    assert analysis.gap_statement() == f"The sources do not say who {subject} is."
+
+
+@pytest.mark.parametrize("question", ["Who is the chair of the SIG?", "Who is leading the SIG?",
+                                      "Who is Mexico's foreign secretary?"])
+def test_who_is_a_role_still_asks_for_a_person(analyzer, question: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert (analysis.type, analysis.asked) == ("factoid", "person")

@@ -263,7 +263,7 @@ class QuestionAnalysis:
         if self.type == "compare" and len(self.sides) == 2:
             return f"The sources do not compare {self.sides[0]} with {self.sides[1]}."
         if self.type == "definition" and self.subject:
-            return f"The sources do not say what {self.subject} is."
+            return f"The sources do not say {'who' if self.wh == 'who' else 'what'} {self.subject} is."
         if self.embedded:
             end = "" if self.embedded.endswith(".") else "."
             return f"The sources do not say {self.embedded}{end}"
@@ -318,6 +318,22 @@ def split_parts(question: str) -> list[str]:
     return out if all(len(p.split()) >= 2 for p in out) else [q]
 
 
+_WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was)\s+(.+?)\s*\??$", re.I)
+
+
+def _names_a_person(q: str, parse: Parse | None) -> bool:
+    """"Who is Andrea Kowal?": a name and nothing else after "who is"."""
+    m = _WHO_IS.match(q.strip())
+    if not m or parse is None:
+        return False
+    name = m.group(1).strip()
+    start = q.strip().index(name)
+    name_words = [w for w in parse.words if start <= w.start < start + len(name)]
+    particle = {"de", "la", "del", "da", "di", "du", "van", "von", "der", "den", "bin", "al", "le", "-", ".", "'"}
+    return bool(name_words) and all(w.pos == "PROPN" or w.text in particle for w in name_words) and \
+        all(part[:1].isupper() or part in particle for part in name.split()) and name.split()[0][:1].isupper()
+
+
 def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     """(type, asked, wh) from the question's wording."""
     low = q.lower().strip()
@@ -326,6 +342,8 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     if _DEFINE.match(low) or re.match(r"^what (?:does|do) .+ (?:measure|do|stand for|mean)\s*\??$", low) or \
             re.match(r"^what (?:a |an |the )?[^,?]{1,60} (?:is|are)\s*\??$", low):
         return "definition", "definition", "what"
+    if _names_a_person(q, parse):
+        return "definition", "definition", "who"  # "Who is Andrea Kowal?" asks what she is, not for a name
     m = _LIST_VERBS.match(low)
     if m:
         head, plural, _ = _noun_after(low, m.end(), parse)
@@ -955,6 +973,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         analysis.sides = _sides(core)
     if qtype == "definition":
         m = re.match(r"^(?:define|what (?:does|do)|what(?:'s| is| are| was)?(?: exactly)?(?: meant by)?|who or what is|"
+                     r"who(?:'s| is| was)|"
                      r"can you explain what)\s+(.+?)(?:\s+(?:stand for|mean|measure|do|is|are))?\s*[?.]*$", core, re.I)
         analysis.subject = (m.group(1) if m else core).strip(" '\"‘’“”")
     if qtype not in ("gist",):

@@ -748,7 +748,8 @@ airways stores energy motors systems technologies labs laboratories therapeutics
 clinic association federation union league club fc party coalition alliance network authority program programme
 project society trust police army navy ministry parliament senate congress assembly legislature software
 semiconductor dynamics materials act law bill ordinance plan initiative festival prize awards council guard
-corporation industries enterprises media studios records observatory survey service force
+corporation industries enterprises media studios records observatory survey service force assistance insurance
+benefits relief loan loans
 """.split())
 _PLACE_WORDS = frozenset({"street", "avenue", "road", "drive", "boulevard", "highway", "route", "lane", "way",
                           "bridge", "park", "square", "plaza", "valley", "river", "lake", "county", "city"})

@@ -143,8 +143,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "questions", help="suggested follow-up questions for an article (curated first, then generated)",
         description="List the article's curated questions, then generated ones: by the LLM when one is "
-                    "configured, else offline from the documents' section headings. A generated question is "
-                    "kept only if the answer pipeline answers it with verified citations.")
+                    "configured (topped up offline), else offline from the article's own people, organisations, "
+                    "numbers, events and what happens next (what is X, who is X, how much, how many, what "
+                    "next, why, who is affected, what is not yet known). A generated question is kept only if "
+                    "the answer pipeline answers it with verified citations from the fact it was written from "
+                    "(or, for what is not yet known, with an honest gap); rejected ones are listed with why.")
     p.add_argument("--article", required=True, help="the article id")
     p.add_argument("--count", type=int, help="generated questions to keep (default QA_LLM_SUGGESTIONS, 5)")
     p.add_argument("--offline", action="store_true", help="generate without the LLM even if one is configured")
