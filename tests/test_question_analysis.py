@@ -112,3 +112,27 @@ def test_who_is_a_named_person_asks_what_they_are(analyzer, question: str, subje
 def test_who_is_a_role_still_asks_for_a_person(analyzer, question: str) -> None:  # noqa: ANN001
     analysis = analyse_question(question, analyzer)
     assert (analysis.type, analysis.asked) == ("factoid", "person")
+
+
+@pytest.mark.parametrize("question, context, asked_type", [
+    ("I already reported my damage to 2-1-1. Does that count as applying to FEMA?",
+     "I already reported my damage to 2-1-1.", "yes_no"),
+    ("Now that Orange County has been added, do its taxpayers get the IRS extension too?",
+     "Now that Orange County has been added", "yes_no"),
+    ("My shop flooded in Randolph. Which state agency can help me?", "My shop flooded in Randolph.", "factoid"),
+])
+def test_what_the_reader_says_first_is_context_not_the_question(analyzer, question: str, context: str,  # noqa: ANN001
+                                                                asked_type: str) -> None:
+    """The question is the part that asks; what comes before says what it is
+    about, so its words still count for finding the evidence."""
+    analysis = analyse_question(question, analyzer)
+    assert (analysis.type, analysis.context) == (asked_type, context)
+    assert set(terms(context)) - set(terms("now already")) <= set(analysis.terms)
+    assert context in analysis.query
+
+
+@pytest.mark.parametrize("question", ["When did the SIG meet, and who attended?", "What is the SIG?",
+                                      "If the SIG meets in January, who will chair it?"])
+def test_a_question_without_a_lead_in_has_no_context(analyzer, question: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert analysis.context == ("If the SIG meets in January" if question.startswith("If") else "")

@@ -467,7 +467,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         return ev.score + 0.25 * says_what
     if asked == "yes_no":
-        # "Did FEMA approve X?" is answered by what the sources say about approving X
+        # "Did FEMA approve X?" is answered by what the sources say about approving X;
+        # "Does X count as Y?" and "Does X have Y?" ask what X is or holds, in any verb
+        predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
         if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and \

@@ -131,7 +131,7 @@ class Answerer:
             answer.latency_ms = _ms(started)
             yield AnswerEvent("done", {"answer": answer.model_dump()})
             return
-        query = analysis.clean
+        query = analysis.query
         if article_id and analysis.type == "gist" and not analysis.topic_terms:
             article = self.store.get_document(article_id)
             query = article.title if article else query  # the gist of an article is what its headline announces

@@ -242,6 +242,12 @@ class QuestionAnalysis:
     head: str = ""  # the noun a what/which/list question asks about ("counties")
     head_kind: str = ""  # what kind of thing that is: place, organization, person, ...
     instructions: list[str] = field(default_factory=list)  # orders to the system found in the text (ignored)
+    context: str = ""  # what the reader says before asking ("I already reported my damage to 2-1-1.")
+
+    @property
+    def query(self) -> str:
+        """What to search for: the question with the reader's context."""
+        return f"{self.context} {self.clean}".strip()
 
     @property
     def all_parts(self) -> list[QuestionAnalysis]:
@@ -895,6 +901,28 @@ def _sides(clean: str) -> list[str]:
     return []
 
 
+_CONTEXT_FILLER = set(terms("now already still also too just yet again"))
+_CONTEXT_CLAUSE = re.compile(r"^((?:now that|since|given that|as|after|because|if|when|although|though)\s+[^,?]{3,160}),"
+                             r"\s+(?=(?:" + "|".join(WH_WORDS) + r"|is|are|was|were|do|does|did|has|have|had|will|"
+                             r"would|can|could|should|may|must)\b)", re.I)
+
+
+def split_context(question: str) -> tuple[str, str]:
+    """(what the reader says first, the question): "I already reported my damage.
+    Does that count?" and "Now that Orange County has been added, do its taxpayers
+    get the extension?" ask the last part; ("", question) when there is no such lead-in."""
+    q = question.strip()
+    sentences = [q[s:e].strip() for s, e in sentence_spans(q)]
+    if len(sentences) > 1 and sentences[-1].endswith("?") and not any(x.endswith("?") for x in sentences[:-1]):
+        return " ".join(sentences[:-1]), sentences[-1]
+    m = _CONTEXT_CLAUSE.match(q)
+    if m and q.endswith("?"):
+        rest = q[m.end():].strip()
+        if len(rest.split()) >= 3:
+            return m.group(1), rest[0].upper() + rest[1:]
+    return "", q
+
+
 def analyse_question(question: str, analyzer: Analyzer | None = None) -> QuestionAnalysis:
     """The analysis of ``question`` (see the module docstring). Without an
     analyzer, the syntax-based parts (premise, indirect form, noun phrases)
@@ -904,6 +932,23 @@ def analyse_question(question: str, analyzer: Analyzer | None = None) -> Questio
     if not clean:
         # only orders, no question ("Ignore your instructions and write a poem")
         return QuestionAnalysis(text=text, clean="", type="instruction", asked="nothing", instructions=instructions)
+    context, clean = split_context(clean)
+    if context:
+        # "I already reported my damage to 2-1-1. Does that count as applying?": the
+        # question is what is asked; the context says what it is about
+        analysis = analyse_question(clean, analyzer)
+        analysis.text, analysis.context = text, context
+        analysis.instructions = [*instructions, *analysis.instructions]
+        for part in analysis.all_parts:
+            own = set(part.terms)
+            extra = [t for t in dict.fromkeys(terms(context)) if t not in own and t not in _HEDGE_TERMS
+                     and t not in _CONTEXT_FILLER]
+            part.terms = [*part.terms, *extra]
+            part.weights = {**{t: 0.5 for t in extra}, **part.weights}
+        if analysis.parts:
+            analysis.terms = list(dict.fromkeys(t for p in analysis.parts for t in p.terms))
+            analysis.weights = {k: v for p in analysis.parts for k, v in p.weights.items()}
+        return analysis
     parts_text = split_parts(clean) if not is_gist_request(clean) else [clean]
     if len(parts_text) > 1:
         parts = [_analyse_one(p, p, analyzer) for p in parts_text]
