@@ -59,6 +59,10 @@ def test_no_story_sentence_is_taken_for_furniture(documents) -> None:  # noqa: A
     "Residents can sign up for the county's emergency alerts, officials said, after the siren failed.",
     "The newsletter industry has grown, the report said.",
     "Photographs of the damage circulated widely on Tuesday.",
+    "Contributing factors included heavy rain and saturated soil.",
+    "This story has been told many times in the valley.",
+    "Officials updated the evacuation map on Monday.",
+    "Get the latest figures from the state's dashboard, officials said.",
 ])
 def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None:
     assert not is_boilerplate(sentence)
@@ -74,6 +78,11 @@ def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None
     ("The Senate voted 78-21 on Wednesday.", ""),
     ("NASA said the launch — planned for May — would slip.", ""),
     ("Officials (including the mayor) — and residents — met.", ""),
+    # a broadcaster's dateline in running case, with or without a place, a dash or a space
+    ("Washington (CNN)The Senate voted on Tuesday to pass the bill.", "Washington (CNN)"),
+    ("(CNN Business) — Elon Musk said Tuesday that he would buy Twitter.", "(CNN Business) — "),
+    ("Hong Kong (Reuters) - Shares rose on Monday.", "Hong Kong (Reuters) - "),
+    ("(The Senate) voted on Tuesday.", ""),
 ])
 def test_a_dateline_opening_a_lede_is_furniture_and_the_lede_is_not(line: str, dateline: str) -> None:
     assert dateline_length(line) == len(dateline)
@@ -147,3 +156,18 @@ def test_evidence_keeps_the_markup_of_sentences_that_are_not_furniture() -> None
 def test_a_press_release_dateline_in_bold_is_furniture_and_a_bold_label_is_not(line: str, dateline: str | None) -> None:
     spans = boilerplate_spans(line)
     assert [line[a:b] for a, b in spans] == ([dateline] if dateline else [])
+
+
+@pytest.mark.parametrize("line", [
+    "A version of this story appeared in CNN's Meanwhile in China newsletter, a three-times-a-week update.",
+    "This story has been updated with additional information.",
+    "Get our free Pacific Wildfire newsletter",
+    "Contributing: Jane Doe, USA TODAY",
+    "Video above: Watch the president speak.",
+    "Got a confidential news tip? We want to hear from you.",
+    "Market data provided by Factset.",
+])
+def test_more_newsroom_conventions_are_furniture(line: str) -> None:
+    """Update notes, newsletter promos, contributor lines and data credits as
+    broadcasters and papers word them."""
+    assert is_boilerplate(line)

@@ -102,6 +102,14 @@ _PATTERNS = [
     r"\bcomments are (?:closed|disabled)\b",
     r"^(?:correction|clarification|editor's note)\s*:",
     r"\ban earlier version of this (?:story|article|report)\b",
+    r"^a version of this (?:story|article|report|piece) (?:first )?(?:appeared|ran|was published)\b",
+    r"^this (?:story|article|report|post|page) (?:has been|was|will be) updated\b|^this is a developing story\b|"
+    r"^this (?:story|article) is developing\b",
+    r"^get (?:our|the) (?:free )?[\w.'’ -]{0,40}\bnewsletter\b",
+    r"^contributing\s*:",
+    r"^(?:video|audio|watch|listen) (?:above|below)\s*:",
+    r"\bconfidential (?:news )?tip\b",
+    r"^market data (?:provided|powered) by\b|^(?:data|quotes) (?:provided|delayed)\b.{0,40}\bminutes?\b",
 ]
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I)
 
@@ -139,11 +147,19 @@ _BOLD_DATELINE = re.compile(rf"^(?:\*\*|__)(?:{_CITY}{_STATE}?|[A-Z][A-Za-z.'\u2
                             r"(?=[\"\u201c\u2018'(]?[A-Z0-9])")
 
 
+# A broadcaster's or wire's dateline in running case: "Washington (CNN)", "(CNN Business) — ",
+# "Hong Kong (Reuters) - ": a place, or nothing, then the outlet's name in brackets.
+_OUTLET = r"\((?:[A-Z]{2,6}(?:\s+[A-Z][a-z]+){0,2}|Reuters|Bloomberg|The Conversation)\)"
+_OUTLET_DATELINE = re.compile(rf"^(?:[A-Z][A-Za-z.'\u2019-]+(?:\s+[A-Z][A-Za-z.'\u2019-]+){{0,3}}{_STATE}?{_DAY}?\s*)?"
+                              rf"{_OUTLET}\s*(?:(?:[\u2014\u2013]|--?)\s*)?(?=[\"\u201c\u2018'(]?[A-Z0-9])")
+
+
 def dateline_length(line: str) -> int:
     """Characters of the dateline that opens ``line`` (0 when there is none)."""
     m = _DATELINE.match(line)
     if not m:
-        return 0
+        outlet = _OUTLET_DATELINE.match(line)
+        return len(outlet.group(0)) if outlet else 0
     head = m.group(0)
     letters = [c for c in head.split("(")[0] if c.isalpha()]
     # the city part is capitals ("REDDING", "WASHINGTON"), or a month with an agency
