@@ -407,3 +407,24 @@ def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: 
     answer = svc.answerer("extractive").ask(question, article)
     assert answer.status == "answered"
     assert expected in answer.answer.split("\n")[0]
+
+
+def test_a_summary_starts_at_the_nut_graf_when_the_article_opens_with_a_scene(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Dana Whitcomb keeps a spiral notebook ...' sets a scene; the summary of
+    the story starts where it says what the headline says. A hard-news lede
+    worded apart from its headline still opens the summary (see the seed)."""
+    svc = services_over(tmp_path, embedder, {
+        "feature.md": "---\nid: feature\ntitle: Orange County added to flood aid as Vermonters juggle deadlines\n"
+        "kind: article\n---\n"
+        "Dana Whitcomb keeps a spiral notebook on the dashboard of her pickup.\n\n"
+        "On the first page, in block capitals, she has written five dates.\n\n"
+        "Whitcomb's page got more crowded on Tuesday, when FEMA added Orange County to the counties where flooded "
+        "homeowners can apply for federal aid.\n\n"
+        "Orange County residents face the same Nov. 29 deadline as everyone else.\n"})
+    answer = svc.answerer("extractive").ask("Summarize this.", "feature")
+    assert answer.answer.startswith("Whitcomb's page got more crowded on Tuesday, when FEMA added Orange County")
+
+
+def test_a_hard_news_lede_opens_the_summary(seeded) -> None:  # noqa: ANN001
+    answer = seeded.answerer("extractive").ask("Summarize this.", ARTICLE_ID)
+    assert answer.answer.startswith("Secretary of State Marco Rubio and Mexican Foreign Secretary")

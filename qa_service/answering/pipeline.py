@@ -97,9 +97,14 @@ class Answerer:
     def plan(self, analysis: QuestionAnalysis, passages: Sequence[Passage], depth: str = "auto",
              article_id: str | None = None) -> AnswerPlan:
         evidence = gather_evidence(analysis, passages, self.cache, self.index.idf, self.analyzer)
+        gist_doc = article_id or (passages[0].chunk.doc_id if passages else None)
+        gist_title = ""
+        if analysis.type == "gist" and gist_doc:
+            doc = self.store.get_document(gist_doc)
+            gist_title = doc.title if doc else ""
         return plan_answer(analysis, evidence, self.checker, idf=self.index.idf, analyzer=self.analyzer,
                            mode=_mode(depth, analysis), min_score=self.relevance_threshold,
-                           gist_doc=article_id or (passages[0].chunk.doc_id if passages else None))
+                           gist_doc=gist_doc, gist_title=gist_title)
 
     # ---------------------------------------------------------------- answer
     def ask(self, question: str, article_id: str | None = None, *, depth: str = "auto") -> Answer:

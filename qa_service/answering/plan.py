@@ -240,6 +240,7 @@ def plan_answer(
     mode: str = "standard",
     min_score: float = 0.35,
     gist_doc: str | None = None,
+    gist_title: str = "",
 ) -> AnswerPlan:
     """What the answer will say (see the module docstring)."""
     usable = [e for e in evidence if not _question_like(e)]
@@ -250,7 +251,7 @@ def plan_answer(
     if analysis.type == "gist":
         if not analysis.topic_terms:
             plan.relevant = bool(usable)
-            return _plan_gist(plan, usable, mode, gist_doc)
+            return _plan_gist(plan, usable, mode, gist_doc, gist_title)
         # a summary of one topic ("Sum up what the SIG has done"): its most relevant sentences
         return _plan_summary(plan, ranked, analysis.topic_terms, idf, mode, min_score)
 
@@ -518,10 +519,35 @@ def _says_what(text: str, side: str) -> bool:
                           rf"described as|not)\b", text.lower()))
 
 
-def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None) -> AnswerPlan:
-    """The gist of an article: its own opening sentences, in order."""
+# An opening sentence sharing less than this share of the headline's words is an
+# anecdotal or scene-setting lede ("Dana Whitcomb keeps a spiral notebook on the
+# dashboard of her pickup."); the story's point is in the first sentence that
+# shares at least NUT_GRAF of them (the "nut graf").
+ANECDOTAL_LEDE = 0.2
+NUT_GRAF = 0.3
+_NEWS_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "MONEY", "PERCENT", "DATE",
+                          "CARDINAL", "QUANTITY"})
+
+
+def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None,
+               title: str = "") -> AnswerPlan:
+    """The gist of an article: its own opening sentences, in order (from the
+    nut graf when the article opens with an anecdote)."""
     own = [e for e in usable if gist_doc is None or e.doc_id == gist_doc] or usable
     own = sorted(own, key=lambda e: (e.doc_id != (gist_doc or own[0].doc_id), e.start))
+    headline = set(terms(title))
+    if headline and own:
+        def shared(e: Evidence) -> float:
+            return len(held_terms(e.text) & headline) / len(headline)
+
+        lede = own[0]
+        # a hard-news lede names institutions, places, dates or amounts even when it
+        # words the news differently from the headline; a scene names a person at most
+        newsy = lede.parse is not None and any(ent.label in _NEWS_LABELS for ent in lede.parse.entities)
+        if shared(lede) < ANECDOTAL_LEDE and not newsy:
+            nut = next((i for i, e in enumerate(own[:12]) if shared(e) >= NUT_GRAF), None)
+            if nut:
+                own = own[nut:] + own[:nut]
     chosen: list[Evidence] = []
     budget = {"brief": 60, "standard": 110, "full": 200}.get(mode, 110)
     for ev in own:
