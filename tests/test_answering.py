@@ -376,6 +376,7 @@ def test_a_fact_is_not_repeated_under_a_longer_name(seeded) -> None:  # noqa: AN
     ("By what date must the Legislature adopt a new State Senate map?", "court", "by Sept. 1"),
     # who a named person is
     ("Who is Andrea Kowal?", "breach", "a researcher at the security firm Lumen Ridge"),
+    # how to do something: the way in (in writing, a number to call) leads
 ])
 def test_quiz_questions_get_the_fact_they_ask_for(tmp_path, embedder, question: str, article: str,  # noqa: ANN001
                                                  expected: str) -> None:
@@ -428,3 +429,23 @@ def test_a_summary_starts_at_the_nut_graf_when_the_article_opens_with_a_scene(tm
 def test_a_hard_news_lede_opens_the_summary(seeded) -> None:  # noqa: ANN001
     answer = seeded.answerer("extractive").ask("Summarize this.", ARTICLE_ID)
     assert answer.answer.startswith("Secretary of State Marco Rubio and Mexican Foreign Secretary")
+
+
+@pytest.mark.parametrize(("question", "way_in", "other"), [
+    ("How do you apply for D-SNAP?", "You can apply for D-SNAP by phone only, at 800-479-6151.",
+     "Thousands of households apply for D-SNAP after a disaster."),
+    ("How do I appeal FEMA's decision?", "You can appeal FEMA's decision in writing within 60 days.",
+     "Many people appeal FEMA's decision every year."),
+])
+def test_how_to_do_something_is_answered_by_the_way_in(analyzer, question: str, way_in: str,  # noqa: ANN001
+                                                       other: str) -> None:
+    """Of two sentences equally about the question, the one giving the way in
+    (a number to call, in writing, a website) answers 'how do I apply/appeal'."""
+    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.questions import analyse_question
+
+    part = analyse_question(question, analyzer).all_parts[0]
+    found = [Evidence(1, "d", "d:0", 0, len(text), text, i, similarity=0.5, score=0.5, parse=analyzer.parse(text))
+             for i, text in enumerate([way_in, other])]
+    way, not_way = (answers_part(e, part, None, 0.35) for e in found)
+    assert way > not_way

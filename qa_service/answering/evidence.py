@@ -459,7 +459,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if asked == "method":
         if cover < 0.35:
             return 0.0
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text))
+        # "How do I apply?": the way in (a number to call, a site, in person, in writing) is the answer
+        channel = part.predicate.lower() in _APPLY_VERBS and bool(_CHANNEL.search(ev.text))
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel
     if asked == "definition":
         subject = part.subject.lower()
         says_what = defines(ev.text, subject)
@@ -620,6 +622,12 @@ _ASKS_DEADLINE = re.compile(r"\bby (?:what|which) (?:date|day|time|month|year)\b
 _GIVES_DEADLINE = re.compile(rf"\b(?:by|until|before|through|no later than|deadline(?: is| of)?|due)\s+"
                              rf"(?:(?:the )?(?:end of )?)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|"
                              rf"sunday),?\s+)?(?:{_MONTH})\b", re.I)
+_APPLY_VERBS = frozenset({"apply", "register", "sign", "enroll", "file", "appeal", "request", "contact", "report",
+                          "claim", "reach", "submit", "vote", "donate", "volunteer", "order", "book", "renew"})
+_CHANNEL = re.compile(r"\b(?:by (?:calling|phone|telephone|mail|e-?mail|fax|visiting|going to)|call(?:ing)?\s+"
+                      r"(?:the\s+[\w' ]{2,60}?\s+at\s+)?\(?\d{3}|\d{3}[-.)]\s?\d{3}[-.]\d{4}\b|online at|"
+                      r"\bat\s+(?:www\.)?[\w-]+\.(?:gov|com|org|net|us)\b|in person\b|in writing\b|"
+                      r"through the [\w' ]{2,40}(?:app|website|portal|line|center|centre)\b)", re.I)
 _ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
