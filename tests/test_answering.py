@@ -449,3 +449,19 @@ def test_how_to_do_something_is_answered_by_the_way_in(analyzer, question: str, 
              for i, text in enumerate([way_in, other])]
     way, not_way = (answers_part(e, part, None, 0.35) for e in found)
     assert way > not_way
+
+
+def test_which_things_leads_with_the_sentence_that_names_them(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'In which counties ...?' -- 'towns in six counties' counts them; the
+    sentence naming them leads."""
+    svc = services_over(tmp_path, embedder, {
+        "aid.md": "---\nid: aid\ntitle: Disaster declaration covers roads and bridges\nkind: article\n---\n"
+        "The declaration also lets towns in six counties seek federal reimbursement for rebuilding washed-out "
+        "roads and bridges.\n\n"
+        "Officials said the damage was the worst in a decade.\n\n"
+        "Public Assistance covers Caledonia, Essex, Lamoille, Orange, Orleans and Washington counties, for the "
+        "repair of roads, bridges and culverts.\n"})
+    answer = svc.answerer("extractive").ask("In which counties can towns get federal help rebuilding roads and bridges?",
+                                            "aid")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Public Assistance covers Caledonia, Essex")

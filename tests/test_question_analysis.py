@@ -136,3 +136,11 @@ def test_what_the_reader_says_first_is_context_not_the_question(analyzer, questi
 def test_a_question_without_a_lead_in_has_no_context(analyzer, question: str) -> None:  # noqa: ANN001
     analysis = analyse_question(question, analyzer)
     assert analysis.context == ("If the SIG meets in January" if question.startswith("If") else "")
+
+
+@pytest.mark.parametrize("question, subject", [("What is EMAC?", "EMAC"), ("What's D-SNAP?", "D-SNAP"),
+                                               ("What is FEMA?", "FEMA")])
+def test_what_is_an_acronym_asks_for_a_definition(analyzer, question: str, subject: str) -> None:  # noqa: ANN001
+    """The tagger may read "EMAC" as a plural noun; it is still one thing to define."""
+    analysis = analyse_question(question, analyzer)
+    assert (analysis.type, analysis.subject) == ("definition", subject)

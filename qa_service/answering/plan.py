@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from qa_service.answering.evidence import NEGATION, Evidence, answers_part, counts, has_cause, part_coverage
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
-from qa_service.language import DATE_LABELS, Analyzer
+from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
 from qa_service.models import Gap
 from qa_service.text import held_terms, terms
 
@@ -433,6 +433,29 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     chosen = chosen[:limit]
     if not chosen:
         return plan
+    # "In which counties ...?" -- "towns in six counties" counts them, "for Caledonia, Essex,
+    # ... counties" names them: when nothing chosen names what is asked for, the sentence
+    # that names most of it joins (and, naming them, leads)
+    labels = kind_labels or set(NAME_LABELS)
+
+    asked_low = plan.analysis.clean.lower()
+
+    def names(e: Evidence) -> int:
+        """Things of the asked kind the sentence names, beyond those the question names."""
+        return sum(1 for ent in (e.parse.entities if e.parse else ())
+                   if ent.label in labels and ent.text.lower() not in asked_low)
+
+    if plan.analysis.head and not any(names(e) for e in chosen):
+        naming = [e for e in part.answer if names(e) >= 2 and e not in chosen and e.score >= 0.5 * best_score
+                  and not e.negated]
+        if naming:
+            chosen.append(max(naming, key=lambda e: (names(e), e.score)))
+    naming_items = [e for e in chosen if names(e)]
+    if intro is not None and not names(intro) and len(naming_items) == 1 and names(naming_items[0]) >= 2:
+        # "six counties" counts what one sentence names in full: that one leads (a lead-in
+        # whose items each name one, "six agencies" then a sentence per agency, stays)
+        chosen.insert(0, intro)
+        intro = None
     if intro is not None:
         plan.lead = [intro]
         plan.items = chosen
@@ -442,8 +465,7 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     # is *not* included does not); the others are the list
 
     def richness(e: Evidence) -> tuple[int, float]:
-        count = sum(1 for ent in (e.parse.entities if e.parse else ()) if ent.label in kind_labels)
-        return (count + e.text.count(",") - 3 * e.negated, e.score)
+        return (names(e) + e.text.count(",") - 3 * e.negated, e.score)
 
     lead = max(chosen, key=richness)
     plan.lead = [lead]

@@ -324,6 +324,8 @@ def split_parts(question: str) -> list[str]:
     return out if all(len(p.split()) >= 2 for p in out) else [q]
 
 
+_ACRONYM_QUESTION = re.compile(r"^[Ww]hat(?:'s|\s+is|\s+was)\s+(?:the\s+|an?\s+)?(?:[A-Z][A-Z0-9]+|[A-Z])(?:-[A-Z0-9]+)*"
+                               r"\s*\??$")
 _WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was)\s+(.+?)\s*\??$", re.I)
 
 
@@ -348,6 +350,8 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     if _DEFINE.match(low) or re.match(r"^what (?:does|do) .+ (?:measure|do|stand for|mean)\s*\??$", low) or \
             re.match(r"^what (?:a |an |the )?[^,?]{1,60} (?:is|are)\s*\??$", low):
         return "definition", "definition", "what"
+    if _ACRONYM_QUESTION.match(q.strip()):
+        return "definition", "definition", "what"  # "What is EMAC?", "What is D-SNAP?" (the tagger may call it plural)
     if _names_a_person(q, parse):
         return "definition", "definition", "who"  # "Who is Andrea Kowal?" asks what she is, not for a name
     m = _LIST_VERBS.match(low)
