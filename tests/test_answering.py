@@ -465,3 +465,11 @@ def test_which_things_leads_with_the_sentence_that_names_them(tmp_path, embedder
                                             "aid")
     assert answer.status == "answered"
     assert answer.answer.startswith("Public Assistance covers Caledonia, Essex")
+
+
+def test_a_premise_naming_a_chair_is_corrected_by_the_sources_saying_there_is_none(seeded) -> None:  # noqa: ANN001
+    """'Why is the Treasury Department the chair of the SIG?' -- the sources say no
+    single chair has been identified; a sentence merely naming the SIG is no correction."""
+    answer = seeded.answerer("extractive").ask("Why is the Treasury Department the chair of the SIG?", ARTICLE_ID)
+    assert answer.answer.startswith("No single permanent chair has been publicly identified.")
+    assert "The sources do not report that the Treasury Department is the chair of the SIG." in answer.answer

@@ -132,6 +132,13 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         unsaid = True
         if events[0].negated and not premise_negative:
             return "contradicted", events[0]  # "does not announce ... troop deployments"
+        roles = [ts for _, ts, lab in pinned if lab == "ROLE"]
+        if label == "ROLE" and not premise_negative:
+            # "the Treasury Department is the chair" -- "No single permanent chair has been
+            # publicly identified": a sentence denying there is one is the correction
+            denial = next((e for e in evidence if (e.negated or e.states_gap) and words_ <= held_terms(e.text)), None)
+            if denial is not None:
+                return "contradicted", denial
         # the sentences about this event never say it: do they say something else in its place?
         doing = [t for t in p_terms if t not in pinned_terms and weights.get(t, 1.0) < 1.3]
         for ev in events:
@@ -144,6 +151,8 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
             if label == "ROLE":
                 if "PERSON" in labels or set(terms(ev.text)) & _ROLE_TERMS:
                     return "contradicted", ev
+            elif roles and not any(ts <= held_terms(ev.text) for ts in roles):
+                continue  # another organisation named, but not as the chair the premise is about
             elif label in labels or (label in DATE_LABELS and labels & DATE_LABELS) or \
                     (label in ("GPE", "LOC", "FAC") and labels & {"GPE", "LOC", "FAC"}) or \
                     (label in ("ORG", "NORP") and labels & {"ORG", "NORP"}):
