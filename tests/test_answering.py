@@ -473,3 +473,15 @@ def test_a_premise_naming_a_chair_is_corrected_by_the_sources_saying_there_is_no
     answer = seeded.answerer("extractive").ask("Why is the Treasury Department the chair of the SIG?", ARTICLE_ID)
     assert answer.answer.startswith("No single permanent chair has been publicly identified.")
     assert "The sources do not report that the Treasury Department is the chair of the SIG." in answer.answer
+
+
+def test_a_bullet_continuing_its_lead_in_is_never_shown_alone() -> None:
+    """'suffered physical damage ...' is half a sentence: shown, it follows
+    'Businesses may apply if they:'."""
+    from qa_service.answering.evidence import Evidence
+    from qa_service.answering.extractive import ExtractiveGenerator
+
+    intro = Evidence(1, "d", "d:0", 0, 29, "Businesses may apply if they:", 0)
+    bullet = Evidence(1, "d", "d:0", 32, 70, "suffered physical damage in the flood.", 1, list_item=True, previous=intro)
+    lines = ExtractiveGenerator()._render(bullet, [])
+    assert lines == ["Businesses may apply if they: [1]", "suffered physical damage in the flood. [1]"]

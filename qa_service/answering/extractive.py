@@ -44,6 +44,8 @@ class ExtractiveGenerator:
             text = bare[0].upper() + bare[1:]
         if BACK_REFERENCE.search(text):
             return ""  # shown after the sentence it refers back to, or not at all
+        if text[:1].islower() and ev.list_item:
+            return ""  # a bullet continuing its lead-in ("suffered physical damage ...") is shown after it
         if not ANAPHORA.match(text):
             return _as_sentence(text)
         if ev.previous is None:
