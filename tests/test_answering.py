@@ -485,3 +485,13 @@ def test_a_bullet_continuing_its_lead_in_is_never_shown_alone() -> None:
     bullet = Evidence(1, "d", "d:0", 32, 70, "suffered physical damage in the flood.", 1, list_item=True, previous=intro)
     lines = ExtractiveGenerator()._render(bullet, [])
     assert lines == ["Businesses may apply if they: [1]", "suffered physical damage in the flood. [1]"]
+
+
+def test_a_question_taking_a_funding_stream_for_granted_leads_with_the_denial(seeded) -> None:  # noqa: ANN001
+    """'How much money did Congress give the SIG through its dedicated funding
+    stream?' -- the sources say there is no such stream; that, cited, is the answer."""
+    answer = seeded.answerer("extractive").ask(
+        "How much money did Congress give the SIG through its dedicated funding stream?", ARTICLE_ID)
+    assert answer.status == "not_in_sources"
+    assert answer.answer.startswith("According to the CRS analysis, Congress has not created a funding stream")
+    assert answer.gaps and answer.gaps[0].cited

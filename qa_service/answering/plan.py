@@ -291,7 +291,7 @@ def plan_answer(
             # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
             # (a sentence saying something else is unpublished -- "the agenda" for "where" -- is not this gap)
             or (e.negated and not (e.states_gap and not _gap_about(e, part.analysis))
-                and part_coverage(e, part.analysis.terms, idf, part.analysis.weights) >= 0.6
+                and part_coverage(e, _premise_terms(part.analysis), idf, part.analysis.weights) >= 0.6
                 # "how many businesses": a denial about something else ("a loan may not exceed
                 # $2 million") is not the gap; it must name what is asked about itself
                 and set(terms(part.analysis.head)) <= set(terms(e.text))))]
@@ -367,6 +367,16 @@ def plan_answer(
 
 
 _LIST_LIMIT = {"brief": 4, "standard": 6, "full": 8}
+# the words that name what is asked for, not what the question takes for granted
+_ASKED_WORDS = frozenset(terms("money amount number many much total cost price figure sum"))
+
+
+def _premise_terms(analysis: QuestionAnalysis) -> list[str]:
+    """The question's terms without those naming the asked element: "How much money did
+    Congress give the SIG through its dedicated funding stream?" is denied by "Congress has
+    not created a funding stream for the SIG", which names no money."""
+    asked = _ASKED_WORDS | set(terms(analysis.head))
+    return [t for t in analysis.terms if t not in asked] or analysis.terms
 
 
 def _introduces_list(ev: Evidence, usable: Sequence[Evidence]) -> bool:
