@@ -240,7 +240,9 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
 _FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hour|\d+|one|two|three|four|five|six|"
                            r"seven|eight|nine|ten|twelve|ninety|thirty|sixty)\b|\b(?:daily|weekly|monthly|quarterly|"
                            r"annually|yearly|biweekly|fortnightly|hourly)\b|\b(?:once|twice|\w+ times) (?:a|an|per|each) "
-                           r"\w+|\b(?:\w+|\d+) (?:days?|nights?|hours?|weeks?) (?:a|an|per|each) (?:week|month|year|day)\b|\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
+                           r"\w+|\b(?:\w+|\d+) (?:days?|nights?|hours?|weeks?) (?:a|an|per|each) "
+                           r"(?:week|month|year|day)\b|"
+                           r"\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
 _PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
                          r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road)\b")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside)\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:of|and))")
@@ -474,8 +476,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
-        if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and \
-                part.predicate.lower() not in _LIGHT_VERBS and not _holds_verb(ev, part.predicate) and \
+        if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and not _holds_verb(ev, part.predicate) and \
                 not _subject_acts(ev, _actor(part)):
             # "Did FEMA approve the housing units?" is answered by what the sources say
             # FEMA did about them ("Congress has directed some funding" answers "Has
@@ -505,8 +506,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
 
 # "Did X approve Y?", "Will X reach Y?": the verb is what is asked about ("Is X
 # run by Y?" asks what X is, and "Does X have Y?" what X holds: no verb needed)
-_ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|had)\s+(?!\w+\s+(?:have|has|need)\s+to\b)",
-                                re.I)
+_ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|had)\s+"
+                                r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
                           "help"})
@@ -630,7 +631,8 @@ _CHANNEL = re.compile(r"\b(?:by (?:calling|phone|telephone|mail|e-?mail|fax|visi
                       r"through the [\w' ]{2,40}(?:app|website|portal|line|center|centre)\b)", re.I)
 _ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
-_ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
+_ASKS_CHANGE = re.compile(r"\bby how much\b|"
+                          r"\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
                           r"shrink|shrank|shrunk|drop|dropped|increase|increased|decrease|decreased|reduce|reduced|"
                           r"cut|climb|climbed|jump|jumped|decline|declined)\b|\bwhat (?:percentage|share|proportion)\b",
                           re.I)

@@ -324,7 +324,8 @@ def split_parts(question: str) -> list[str]:
     return out if all(len(p.split()) >= 2 for p in out) else [q]
 
 
-_ACRONYM_QUESTION = re.compile(r"^[Ww]hat(?:'s|\s+is|\s+was)\s+(?:the\s+|an?\s+)?(?:[A-Z][A-Z0-9]+|[A-Z])(?:-[A-Z0-9]+)*"
+_ACRONYM_QUESTION = re.compile(r"^[Ww]hat(?:'s|\s+is|\s+was)\s+(?:the\s+|an?\s+)?"
+                               r"(?:[A-Z][A-Z0-9]+|[A-Z])(?:-[A-Z0-9]+)*"
                                r"\s*\??$")
 _WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was)\s+(.+?)\s*\??$", re.I)
 
@@ -906,7 +907,8 @@ def _sides(clean: str) -> list[str]:
 
 
 _CONTEXT_FILLER = set(terms("now already still also too just yet again"))
-_CONTEXT_CLAUSE = re.compile(r"^((?:now that|since|given that|as|after|because|if|when|although|though)\s+[^,?]{3,160}),"
+_CONTEXT_CLAUSE = re.compile(r"^((?:now that|since|given that|as|after|because|if|when|although|though)\s+"
+                             r"[^,?]{3,160}),"
                              r"\s+(?=(?:" + "|".join(WH_WORDS) + r"|is|are|was|were|do|does|did|has|have|had|will|"
                              r"would|can|could|should|may|must)\b)", re.I)
 
