@@ -107,3 +107,30 @@ def test_no_takeaway_of_any_eval_article_is_labelled_boilerplate(services) -> No
         for t in items:
             assert not any(piece in t.text or t.text in piece for piece in labels[doc.id]), (doc.id, t.text)
             assert t.citation is not None and t.citation.doc_id == doc.id
+
+
+FILM = """# A quiet film about a lighthouse keeper wins Lakeshore's top prize
+
+There are no car chases in "The Last Light." There is barely any dialogue.
+
+On Sunday night, that was enough to win the Golden Gull, the top prize at the 31st Lakeshore International Film Festival.
+
+The film, directed by the Norwegian filmmaker Ingrid Solvang, follows the final winter of a lighthouse keeper on an island off Norway's northern coast.
+
+Solvang receives $50,000 in prize money, festival organizers said on Monday.
+
+She said she first visited the lighthouse in 2016 while researching a film about fishing communities.
+
+Festival director Patricia Engel said attendance rose to 142,000 this year from 118,000 in 2022.
+"""
+
+
+def test_a_takeaway_never_leans_on_a_sentence_the_reader_will_not_see(services) -> None:  # noqa: ANN001
+    """'On Sunday night, that was enough to win the Golden Gull' and 'She said ...'
+    say nothing on their own: what 'that' and 'she' are is in sentences a
+    takeaway does not show."""
+    services.index.ingest([Document(id="film", title="A quiet film about a lighthouse keeper wins Lakeshore's top prize",
+                                    text=FILM, kind="article")])
+    texts = [t.text for t in services.takeaways.build("film", use_llm=False).items]
+    assert 3 <= len(texts) <= 6
+    assert not any(t.startswith(("On Sunday night, that", "She said")) for t in texts), texts

@@ -40,7 +40,10 @@ from qa_service.text import is_heading_line, sentence_spans, terms
 
 MIN_WORDS = 6  # shorter sentences are rarely a fact that stands alone
 _OPEN_QUOTE = "\"\u201c\u2018'"
-_ANAPHORIC = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|If (?:it|they|so|not))\b")
+# (after a short opening phrase too: "On Sunday night, that was enough to win ...")
+_ANAPHORIC = re.compile(r"^(?:(?:On|In|At|By|Last|Early|Late|Later)\b[^,]{0,30},\s+)?"
+                        r"(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|If (?:it|they|so|not))\b",
+                        re.I)
 _CONNECTIVE = re.compile(r"^(?:But|And|Yet|Still|So|Also|However|Meanwhile|Moreover|Instead|Indeed|Then|Now)\b,?\s")
 _FUTURE = re.compile(r"\b(?:will|would|is expected to|are expected to|expects? to|expected|plans? to|planned|"
                      r"is scheduled|are scheduled|scheduled to|set to|due to (?:open|begin|start|close|end|vote|"
@@ -250,7 +253,7 @@ def _score(reading: Reading) -> None:
         elif quoted > 0.3:
             penalty += 0.15
         if _ANAPHORIC.match(s.text):
-            penalty += 0.25  # leans on a sentence the reader will not see
+            penalty += 0.45  # leans on a sentence the reader will not see
         elif s.subject_is_pronoun():
             penalty += 0.2
         if s.is_imperative():
