@@ -394,9 +394,7 @@ def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
     stem_ = terms(part.predicate)
     if not stem_:
         return True
-    held = held_terms(ev.text)
-    if ev.parse is not None:
-        held |= {w.lemma.lower() for w in ev.parse.words}
+    held = _word_forms(ev)
     return stem_[0] in held or part.predicate in held or \
         any(h.startswith(stem_[0][:5]) for h in held if len(stem_[0]) >= 5)
 
@@ -542,10 +540,15 @@ def _holds_verb(ev: Evidence, verb: str) -> bool:
     stem_ = (terms(verb) or [verb.lower()])[0]
     if len(stem_) < 3:
         return False
+    return any(stem_ in h for h in _word_forms(ev))
+
+
+def _word_forms(ev: Evidence) -> set[str]:
+    """The sentence's terms and its words' lemmas: where a verb is looked for."""
     held = held_terms(ev.text)
     if ev.parse is not None:
         held |= {w.lemma.lower() for w in ev.parse.words}
-    return any(stem_ in h for h in held)
+    return held
 
 
 _PAST_QUESTION = re.compile(r"^(?:when|what (?:day|date|time|year|month)|on what (?:day|date))\s+(?:did|was|were)\b", re.I)
