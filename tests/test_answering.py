@@ -495,3 +495,46 @@ def test_a_question_taking_a_funding_stream_for_granted_leads_with_the_denial(se
     assert answer.status == "not_in_sources"
     assert answer.answer.startswith("According to the CRS analysis, Congress has not created a funding stream")
     assert answer.gaps and answer.gaps[0].cited
+
+
+def test_a_comparison_says_what_each_side_is(seeded) -> None:  # noqa: ANN001
+    """'How does the SIG differ from a Security Ministerial?' -- each side's
+    defining sentence, the second from a passage the whole question does not
+    retrieve among its first few: each side is also looked up on its own."""
+    answerer = seeded.answerer("extractive")
+    answerer.top_k = 3
+    answer = answerer.ask("How does the Security Implementation Group differ from a Security Ministerial?", ARTICLE_ID)
+    assert answer.status == "answered"
+    assert answer.answer.startswith("The Security Implementation Group (SIG) is a bilateral working group")
+    assert "is a high-level, cabinet-level meeting" in answer.answer.split("\n\n")[1].split(". ")[0]
+    assert_citations_verify(seeded, answer)
+
+
+@pytest.mark.parametrize(("sentence", "side", "says"), [
+    ("D-SNAP provides one month of food benefits.", "D-SNAP", True),
+    ("The SIG is described as a coordination and implementation body.", "the Security Implementation Group", True),
+    ("A Security Ministerial of the kind planned for February is a cabinet-level meeting.", "a Security Ministerial",
+     True),
+    # names the thing in passing: it says what lying is, or is a quote
+    ("Providing false information to obtain D-SNAP benefits is a crime.", "D-SNAP", False),
+    ('"D-SNAP is a lifeline for families," she said.', "D-SNAP", False),
+])
+def test_a_sentence_saying_what_a_compared_thing_is(sentence: str, side: str, says: bool) -> None:
+    from qa_service.answering.plan import _says_what
+
+    assert _says_what(sentence, side) is says
+
+
+def test_a_list_lead_in_is_not_a_detail_without_its_items(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'To qualify for D-SNAP, a household must:' followed by another sentence
+    read 'must: Households that ...'."""
+    svc = services_over(tmp_path, embedder, {
+        "food.md": "---\nid: food\ntitle: State opens disaster food aid\nkind: article\n---\n"
+        "D-SNAP provides one month of food benefits to households that do not normally receive 3SquaresVT.\n\n"
+        "To qualify for D-SNAP, a household must:\n\n"
+        "- live in one of the four counties;\n"
+        "- not be receiving 3SquaresVT benefits.\n\n"
+        "D-SNAP is run by the Department for Children and Families.\n"})
+    answer = svc.answerer("extractive").ask("How does D-SNAP work?", "food")
+    assert answer.status == "answered"
+    assert ":" not in answer.answer.replace("\n\n- ", "")

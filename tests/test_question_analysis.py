@@ -144,3 +144,19 @@ def test_what_is_an_acronym_asks_for_a_definition(analyzer, question: str, subje
     """The tagger may read "EMAC" as a plural noun; it is still one thing to define."""
     analysis = analyse_question(question, analyzer)
     assert (analysis.type, analysis.subject) == ("definition", subject)
+
+
+@pytest.mark.parametrize(("question", "sides"), [
+    ("How is Mission Firewall different from the illicit-finance working group?",
+     ["Mission Firewall", "the illicit-finance working group"]),
+    ("How are FEMA and SBA different?", ["FEMA", "SBA"]),
+    ("What sets the SIG apart from the ministerial?", ["the SIG", "the ministerial"]),
+    # a first side that is only a modifier shares the second side's noun
+    ("How do the U.S. and Mexican delegations to the SIG compare?",
+     ["the U.S. delegations to the SIG", "Mexican delegations to the SIG"]),
+    ("How do the House and Senate bills compare?", ["the House bills", "Senate bills"]),
+    ("How do Democrats and Republicans differ?", ["Democrats", "Republicans"]),
+    ("How does help from FEMA differ from help from the SBA?", ["help from FEMA", "help from the SBA"]),
+])
+def test_a_comparison_names_both_sides(analyzer, question: str, sides: list[str]) -> None:  # noqa: ANN001
+    assert analyse_question(question, analyzer).sides == sides

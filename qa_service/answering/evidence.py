@@ -379,6 +379,8 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
     held |= spelled_out(held, part_terms)
+    # "the illicit-finance working group" is held by "illicit finance"
+    held |= {t for t in part_terms if "-" in t and t not in held and all(p in held for p in t.split("-") if p)}
     weights = term_weights(part_terms, idf, emphasis)
     total = sum(weights.values()) or 1.0
     covered = sum(w for t, w in weights.items() if t in held)

@@ -30,6 +30,9 @@ from qa_service.store.corpus import CorpusStore
 from qa_service.text import LEADING_MARKERS, sentence_spans
 from qa_service.tokens import count_tokens
 
+# a comparison's side looked up on its own: its best few chunks, two of them new at most
+_SIDE_K, _SIDE_EXTRA = 3, 2
+
 # How much an answer says: a typed factoid stays short; a suggested question
 # gets the full shape (lead, detail, what is not known).
 DEPTHS = ("auto", "brief", "standard", "full")
@@ -91,8 +94,20 @@ class Answerer:
     def analyse(self, question: str) -> QuestionAnalysis:
         return analyse_question(question, self.analyzer)
 
-    def retrieve(self, question: str, article_id: str | None) -> list[RetrievedChunk]:
-        return self.index.search(question, k=self.top_k, article_id=article_id)
+    def retrieve(self, question: str, article_id: str | None,
+                 analysis: QuestionAnalysis | None = None) -> list[RetrievedChunk]:
+        """The passages for a question. A comparison also looks each side up on
+        its own: what a Security Ministerial is may be said in a passage that
+        names nothing else the question does."""
+        retrieved = self.index.search(question, k=self.top_k, article_id=article_id)
+        if analysis is not None and analysis.type == "compare" and len(analysis.sides) == 2:
+            seen = {r.chunk_id for r in retrieved}
+            for side in analysis.sides:
+                extra = [r for r in self.index.search(side, k=_SIDE_K, article_id=article_id)
+                         if r.chunk_id not in seen][:_SIDE_EXTRA]
+                seen.update(r.chunk_id for r in extra)
+                retrieved.extend(extra)
+        return retrieved
 
     def plan(self, analysis: QuestionAnalysis, passages: Sequence[Passage], depth: str = "auto",
              article_id: str | None = None) -> AnswerPlan:
@@ -140,7 +155,7 @@ class Answerer:
         if article_id and analysis.type == "gist" and not analysis.topic_terms:
             article = self.store.get_document(article_id)
             query = article.title if article else query  # the gist of an article is what its headline announces
-        retrieved = self.retrieve(query, article_id)
+        retrieved = self.retrieve(query, article_id, analysis)
         answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
         yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
         passages = [Passage(i + 1, chunk) for i, chunk in enumerate(retrieved)]

@@ -358,6 +358,8 @@ def plan_answer(
             break
         if ev in plan.lead or ev in details or ev.score < floor * 0.9 or _redundant(ev, [*plan.lead, *details]):
             continue
+        if ev.text.rstrip().endswith(":"):
+            continue  # a list's lead-in ("To qualify, a household must:") says nothing without its items
         if _word_count([*plan.lead, *details, ev]) > budget and details:
             break
         details.append(ev)
@@ -547,17 +549,28 @@ def _both_sides(analysis: QuestionAnalysis, pool: list[Evidence], ranked: list[E
             return (own >= 0.5, own - 0.5 * (part_coverage(e, others, idf) if others else 0.0)
                     + 0.3 * _says_what(e.text, side) + e.score)
 
-        best = max((e for e in ranked if e not in out), key=key, default=None)
+        # a bullet continuing its lead-in, or the lead-in itself, says nothing alone
+        whole = (e for e in ranked if e not in out and not e.text.rstrip().endswith(":")
+                 and not (e.list_item and e.text[:1].islower()))
+        best = max(whole, key=key, default=None)
         if best is not None and part_coverage(best, side_terms, idf) >= 0.5:
             out.append(best)
     return out
 
 
 def _says_what(text: str, side: str) -> bool:
-    """"The SIG is a ...", "A Security Ministerial ... is a ...": a sentence saying what a thing is."""
-    key = re.escape(re.sub(r"^(?:the|a|an)\s+", "", side.strip(), flags=re.I).lower())
-    return bool(re.search(rf"{key}[^.]{{0,60}}?\b(?:is|are|was|were|works as|serves as|acts as)\s+(?:a|an|the|"
-                          rf"described as|not)\b", text.lower()))
+    """"The SIG is a ...", "A Security Ministerial ... is a ...": a sentence saying what a
+    thing is, by its name or by its initials ("the Security Implementation Group": "SIG")."""
+    name = re.sub(r"^(?:the|a|an)\s+", "", side.strip(), flags=re.I)
+    keys = [re.escape(name.lower())]
+    capitals = [w for w in name.split() if w[:1].isupper()]
+    if len(capitals) >= 2 and len(capitals) == len(name.split()):
+        keys.append(r"\b" + "".join(w[0] for w in capitals).lower() + r"\b")
+    # the thing is the sentence's subject: named in its first words ("Providing false
+    # information to obtain D-SNAP benefits is a crime" says what lying is)
+    return any(re.search(rf"^(?:[\w'-]+\W+){{0,2}}?{key}[^.]{{0,60}}?\b(?:(?:is|are|was|were|works as|serves as|"
+                         rf"acts as)\s+(?:a|an|the|described as|not)\b|provides|offers|means\b)",
+                         text.lower()) for key in keys)
 
 
 # An opening sentence sharing less than this share of the headline's words is an

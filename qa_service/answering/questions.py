@@ -170,7 +170,7 @@ _LIST_VERBS = re.compile(r"^(?:list|name|enumerate|give (?:me )?(?:all|a list of
 _DEFINE = re.compile(r"^(?:define|what(?:'s| is| are)? meant by|what does .+ (?:stand for|mean)\b|"
                      r"who or what is)", re.I)
 _COMPARE = re.compile(r"\b(?:differ(?:s|ence|ences|ent)?|compare[sd]?|comparison|contrast|versus|vs\.?|"
-                      r"better than|worse than|more or less than|bigger|larger|smaller|cheaper|which is (?:more|less|"
+                      r"better than|worse than|more or less than|sets? .{1,60} apart|bigger|larger|smaller|cheaper|which is (?:more|less|"
                       r"better|worse|bigger|larger|smaller))\b", re.I)
 _WHY = re.compile(r"^(?:why\b|how come\b|for what reason\b|what(?:'s| is| was| were) the (?:reason|cause|motive|"
                   r"rationale|purpose)s?\b|what (?:caused|led to|prompted|drove|triggered|explains)\b)", re.I)
@@ -888,11 +888,16 @@ def _predicate(parse: Parse | None) -> str:
 
 
 def _sides(clean: str) -> list[str]:
-    """The two things a comparison question names."""
+    """The two things a comparison question names. "The U.S. and Mexican
+    delegations" compares two delegations: the first side takes the noun the
+    second one names."""
     patterns = [
         r"(?:difference|differences) between (.+?) and (.+?)[?.]?$",
-        r"^how (?:does|do|did|is|are) (.+?) (?:differ|compare)(?:s)? (?:from|with|to) (.+?)[?.]?$",
-        r"^how (?:do|did) (.+?) and (.+?) (?:differ|compare)[?.]?$",
+        r"^how (?:does|do|did|is|are|was|were) (.+?) (?:differ|compare)(?:s)? (?:from|with|to) (.+?)[?.]?$",
+        r"^how (?:is|are|was|were) (.+?) (?:different|distinct) (?:from|than) (.+?)[?.]?$",
+        r"^what (?:sets|makes) (.+?) (?:apart from|different from) (.+?)[?.]?$",
+        r"^how (?:do|did|does) (.+?) and (.+?) (?:differ|compare)[?.]?$",
+        r"^how (?:are|were) (.+?) and (.+?) (?:different|alike|similar)[?.]?$",
         r"^(?:compare|contrast) (.+?) (?:with|to|and|against) (.+?)[?.]?$",
         r"^is (.+?) (?:better|worse|bigger|larger|smaller|more \w+|less \w+) than (.+?)[?.]?$",
         r"^which is (?:bigger|larger|smaller|better|worse|more|less)[\w ]*, (.+?) or (.+?)[?.]?$",
@@ -902,8 +907,21 @@ def _sides(clean: str) -> list[str]:
     for pattern in patterns:
         m = re.search(pattern, clean.strip(), re.I)
         if m:
-            return [m.group(1).strip(" ,"), m.group(2).strip(" ,")]
+            first, second = m.group(1).strip(" ,"), m.group(2).strip(" ,")
+            return [_shared_head(first, second), second]
     return []
+
+
+def _shared_head(first: str, second: str) -> str:
+    """"the U.S." and "Mexican delegations to the SIG" -> "the U.S. delegations to
+    the SIG": a first side that is only a modifier (no lowercase noun of its own)
+    while the second is a modifier plus a noun phrase."""
+    words = first.split()
+    own_nouns = [w for w in words if w[:1].islower() and w.lower() not in ("the", "a", "an", "its", "their")]
+    rest = second.split()
+    if own_nouns or len(words) > 3 or len(rest) < 2 or not rest[0][:1].isupper() or not rest[1][:1].islower():
+        return first
+    return " ".join(words + rest[1:])
 
 
 _CONTEXT_FILLER = set(terms("now already still also too just yet again"))
