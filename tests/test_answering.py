@@ -538,3 +538,23 @@ def test_a_list_lead_in_is_not_a_detail_without_its_items(tmp_path, embedder) ->
     answer = svc.answerer("extractive").ask("How does D-SNAP work?", "food")
     assert answer.status == "answered"
     assert ":" not in answer.answer.replace("\n\n- ", "")
+
+
+def test_who_cannot_get_something_is_answered_by_who_is_left_out(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who can't get a Harbor Recovery Grant?' asks for a class of people the
+    sources exclude, not for the officials who announced the grant."""
+    svc = services_over(tmp_path, embedder, {
+        "grant.md": "---\nid: grant\ntitle: City opens harbor recovery grants\nkind: article\n---\n"
+        "Mayor Ellen Park and Harbor Commissioner Luis Ortega today announced the Harbor Recovery Grant program, "
+        "which will provide $4 million in grants to harbor businesses damaged in the March storm.\n\n"
+        "Grants will cover up to $25,000 per business.\n\n"
+        "Commercial fishing fleets are not eligible for the Harbor Recovery Grant program. The state fisheries "
+        "office will advise fleets on other aid.\n"})
+    answer = svc.answerer("extractive").ask("Who can't get a Harbor Recovery Grant?", "grant")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Commercial fishing fleets are not eligible")
+    assert "Mayor Ellen Park" not in answer.answer
+    # and who can get one is not answered with who is left out
+    answer = svc.answerer("extractive").ask("Who can get a Harbor Recovery Grant?", "grant")
+    assert answer.status == "answered"
+    assert "not eligible" not in answer.answer

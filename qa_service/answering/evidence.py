@@ -501,7 +501,20 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             and not (cover >= 0.6 and _names_something(ev, part)) \
             and not (part.head and counts(ev.text, part.head)) and not _enumerates(ev.text, part.head):
         return 0.0  # "which agencies": a sentence naming none is not an item
-    return ev.score + 0.05 * predicate
+    # "Who can't get a grant?": "The following are not eligible: ..." is the answer,
+    # not who announced the grant
+    excludes = bool(NEGATED_WH.search(part.clean)) and excludes_something(ev)
+    return ev.score + 0.05 * predicate + 0.15 * excludes
+
+
+NEGATED_WH = re.compile(r"^(?:who|what|which)\b.*\b(?:can't|cannot|can not|won't|isn't|aren't|doesn't|don't|not|"
+                         r"ineligible)\b", re.I)
+_EXCLUSION = re.compile(r"\b(?:ineligible|excluded|exempt|except|barred)\b", re.I)
+
+
+def excludes_something(ev: Evidence) -> bool:
+    """"... are not eligible", "excluded", "except": what a negated question ("Who can't ...?") asks for."""
+    return ev.negated or bool(_EXCLUSION.search(ev.text))
 
 
 # "Did X approve Y?", "Will X reach Y?": the verb is what is asked about ("Is X

@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import NEGATION, Evidence, answers_part, counts, has_cause, part_coverage
-from qa_service.answering.questions import QuestionAnalysis
+from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
+                                          has_cause, part_coverage)
+from qa_service.answering.questions import WHO_QUALIFIES, QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
 from qa_service.models import Gap
@@ -410,9 +411,15 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         return sum(1 for e in usable if e.block == block and e.parse is not None
                    for ent in e.parse.entities if ent.label in kind_labels)
 
+    # "Who can't get a grant?": the exclusions are the list, whoever announced the grant
+    negated_q = bool(NEGATED_WH.search(plan.analysis.clean))
+    # "Who can get a grant?" asks for a class of people: no lead-in naming officials, no exclusions as items
+    qualifies = bool(WHO_QUALIFIES.match(plan.analysis.clean.lower()))
+
     def block_score(block: int) -> float:
         evs = by_block[block]
-        return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6)
+        excluding = negated_q and any(excludes_something(e) for e in evs)
+        return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6) + 0.15 * excluding
 
     blocks = sorted(by_block, key=lambda b: -block_score(b))
     # A bulleted list whose lead-in answers is the answer as its source gives it:
@@ -441,7 +448,7 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
             picked = items
         elif id(members[0]) in answering:
             picked = members  # the paragraph's first sentence answers: the paragraph is the list
-            if intro is None and not chosen and (plan.analysis.wh == "who" or plan.analysis.head and
+            if intro is None and not chosen and not qualifies and (plan.analysis.wh == "who" or plan.analysis.head and
                                                  counts(members[0].text, plan.analysis.head)):
                 intro = members[0]  # "... from at least six agencies." introduces them
         else:
@@ -486,11 +493,17 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     # is *not* included does not); the others are the list
 
     def richness(e: Evidence) -> tuple[int, float]:
+        if negated_q:
+            return (10 * excludes_something(e) + names(e) + e.text.count(","), e.score)
         return (names(e) + e.text.count(",") - 3 * e.negated, e.score)
 
     lead = max(chosen, key=richness)
     plan.lead = [lead]
     plan.items = [e for e in chosen if e is not lead and not e.text.rstrip().endswith(":")]
+    if negated_q and excludes_something(lead):
+        plan.items = [e for e in plan.items if excludes_something(e)]  # who is left out, not who is in
+    elif qualifies and not negated_q:
+        plan.items = [e for e in plan.items if not excludes_something(e)]  # who is in, not who is left out
     return plan
 
 
