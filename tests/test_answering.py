@@ -558,3 +558,26 @@ def test_who_cannot_get_something_is_answered_by_who_is_left_out(tmp_path, embed
     answer = svc.answerer("extractive").ask("Who can get a Harbor Recovery Grant?", "grant")
     assert answer.status == "answered"
     assert "not eligible" not in answer.answer
+
+
+@pytest.mark.parametrize(("question", "correction"), [
+    # the sources say the opposite was done
+    ("Why did the city council reject the $2 million park budget?", "The city council approved the $2 million park"),
+    # a deadline is corrected by the deadline, not by the day something else happened
+    ("Why do Elm County residents get until the end of December to apply for the grants?",
+     "The deadline to apply for the grants in every county, including Elm County, is Nov. 29."),
+])
+def test_a_false_premise_is_corrected_by_what_the_sources_say_instead(tmp_path, embedder, question: str,  # noqa: ANN001
+                                                                      correction: str) -> None:
+    svc = services_over(tmp_path, embedder, {
+        "park.md": "---\nid: park\ntitle: Council backs park repairs\nkind: article\n---\n"
+        "The city council approved the $2 million park budget on Monday after a two-hour hearing.\n\n"
+        "The city council held the hearing because residents said the park budget was too small.\n",
+        "elm.md": "---\nid: elm\ntitle: Elm County added to storm grants\nkind: article\n---\n"
+        "Until last week, Elm County residents whose homes flooded could apply for state loans but not for the "
+        "grants.\n\n"
+        "The deadline to apply for the grants in every county, including Elm County, is Nov. 29.\n\n"
+        "About 300 homes in Elm County were damaged.\n"})
+    article = "park" if "park" in question else "elm"
+    answer = svc.answerer("extractive").ask(question, article)
+    assert answer.answer.startswith(correction)

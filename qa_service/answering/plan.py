@@ -123,6 +123,14 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         return sorted(found, key=lambda e: -part_coverage(e, rest, idf, weights))[:6]
 
     premise_negative = bool(_NEGATIVE_MEANING.search(premise))
+    # "Why did lawmakers reject the grants?" -- "Lawmakers approved the funding": the
+    # sentences telling of the event say the opposite was done
+    opposites = _OPPOSITE_VERBS.get((terms(analysis.predicate) or [""])[0], set())
+    if opposites:
+        acted = [t for t in p_terms if t not in set(terms(analysis.predicate))]
+        for ev in evidence:
+            if opposites & held_terms(ev.text) and not ev.negated and part_coverage(ev, acted, idf, weights) >= 0.5:
+                return "contradicted", ev
     unsaid = False
     for _, words_, label in pinned:
         events = events_without(words_)
@@ -131,8 +139,15 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         if label == "ROLE" and any(said(e, {name}) for e in events for name in _holders(next(iter(words_)), evidence)):
             continue  # "the governor said" where they say "Hartwell asked": the sources call Hartwell the governor
         unsaid = True
-        if events[0].negated and not premise_negative:
-            return "contradicted", events[0]  # "does not announce ... troop deployments"
+        if label in DATE_LABELS and _DEADLINE_WORDS.search(premise):
+            # "until the end of December": a deadline is corrected by the deadline, not by the day
+            # something else happened
+            events = sorted(events, key=lambda e: not _GIVES_DEADLINE.search(e.text))
+        if events[0].negated and not premise_negative and \
+                part_coverage(events[0], [t for t in p_terms if t not in pinned_terms] or p_terms, idf, weights) >= 0.5:
+            # "does not announce ... troop deployments"; a denial of something else the
+            # sentence mentions ("no applicable insurance") corrects nothing
+            return "contradicted", events[0]
         roles = [ts for _, ts, lab in pinned if lab == "ROLE"]
         if label == "ROLE" and not premise_negative:
             # "the Treasury Department is the chair" -- "No single permanent chair has been
@@ -172,9 +187,30 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
     ranked = sorted(evidence, key=lambda e: -part_coverage(e, p_terms, idf, weights))
     for ev in ranked[:8]:
         # "does not announce ... troop deployments" against "the U.S. sent troops"
-        if ev.negated and not premise_negated and set(key_nouns) & held_terms(ev.text):
+        if ev.negated and not premise_negated and set(key_nouns) & held_terms(ev.text) and \
+                part_coverage(ev, key_nouns, idf, weights) >= 0.5:
             return "contradicted", ev
     return "unreported", None
+
+
+def _opposites(*groups: tuple[str, str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in groups:
+        for x, y in ((a, b), (b, a)):
+            for tx in terms(x):
+                out.setdefault(tx, set()).update(terms(y))
+    return out
+
+
+# verbs a false premise turns around ("rejected" where the sources say "approved")
+_OPPOSITE_VERBS = _opposites(("approve", "reject deny veto"), ("accept", "reject decline refuse"),
+                             ("raise", "lower cut reduce"), ("increase", "decrease cut reduce"),
+                             ("open", "close"), ("win", "lose"), ("pass", "fail defeat"), ("hire", "fire"),
+                             ("expand", "shrink narrow"), ("rise", "fall"), ("grant", "deny"),
+                             ("allow", "ban prohibit bar"), ("support", "oppose"), ("extend", "shorten"),
+                             ("add", "remove drop"), ("lift", "impose"))
+_DEADLINE_WORDS = re.compile(r"\b(?:deadline|until|due|no later than)\b", re.I)
+_GIVES_DEADLINE = re.compile(r"\bdeadline\b|\b(?:by|until|through|no later than)\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\d)")
 
 
 def _holders(role: str, evidence: Sequence[Evidence]) -> set[str]:
