@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
                                           has_cause, part_coverage)
-from qa_service.answering.questions import WHO_QUALIFIES, QuestionAnalysis
+from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
 from qa_service.models import Gap
@@ -449,8 +449,6 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
 
     # "Who can't get a grant?": the exclusions are the list, whoever announced the grant
     negated_q = bool(NEGATED_WH.search(plan.analysis.clean))
-    # "Who can get a grant?" asks for a class of people: no lead-in naming officials, no exclusions as items
-    qualifies = bool(WHO_QUALIFIES.match(plan.analysis.clean.lower()))
 
     def block_score(block: int) -> float:
         evs = by_block[block]
@@ -484,7 +482,7 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
             picked = items
         elif id(members[0]) in answering:
             picked = members  # the paragraph's first sentence answers: the paragraph is the list
-            if intro is None and not chosen and not qualifies and (plan.analysis.wh == "who" or plan.analysis.head and
+            if intro is None and not chosen and not negated_q and (plan.analysis.wh == "who" or plan.analysis.head and
                                                  counts(members[0].text, plan.analysis.head)):
                 intro = members[0]  # "... from at least six agencies." introduces them
         else:
@@ -538,8 +536,6 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     plan.items = [e for e in chosen if e is not lead and not e.text.rstrip().endswith(":")]
     if negated_q and excludes_something(lead):
         plan.items = [e for e in plan.items if excludes_something(e)]  # who is left out, not who is in
-    elif qualifies and not negated_q:
-        plan.items = [e for e in plan.items if not excludes_something(e)]  # who is in, not who is left out
     return plan
 
 
