@@ -566,13 +566,18 @@ def test_who_cannot_get_something_is_answered_by_who_is_left_out(tmp_path, embed
     # a deadline is corrected by the deadline, not by the day something else happened
     ("Why do Elm County residents get until the end of December to apply for the grants?",
      "The deadline to apply for the grants in every county, including Elm County, is Nov. 29."),
+    # the sentences telling of it give another share (what it may be raised to is not what it is)
+    ("Why did the council raise the park fee to 40 percent of costs?",
+     "The park fee covers 25 percent of costs, the council said."),
 ])
 def test_a_false_premise_is_corrected_by_what_the_sources_say_instead(tmp_path, embedder, question: str,  # noqa: ANN001
                                                                       correction: str) -> None:
     svc = services_over(tmp_path, embedder, {
         "park.md": "---\nid: park\ntitle: Council backs park repairs\nkind: article\n---\n"
         "The city council approved the $2 million park budget on Monday after a two-hour hearing.\n\n"
-        "The city council held the hearing because residents said the park budget was too small.\n",
+        "The city council held the hearing because residents said the park budget was too small.\n\n"
+        "The park fee covers 25 percent of costs, the council said. The council may raise the park fee to 40 "
+        "percent of costs next year.\n",
         "elm.md": "---\nid: elm\ntitle: Elm County added to storm grants\nkind: article\n---\n"
         "Until last week, Elm County residents whose homes flooded could apply for state loans but not for the "
         "grants.\n\n"
@@ -581,3 +586,24 @@ def test_a_false_premise_is_corrected_by_what_the_sources_say_instead(tmp_path, 
     article = "park" if "park" in question else "elm"
     answer = svc.answerer("extractive").ask(question, article)
     assert answer.answer.startswith(correction)
+
+
+def test_what_may_happen_does_not_support_a_premise_that_it_happened(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why did the state raise the sales tax to 9 percent?' -- the sources say the
+    governor *may* raise it to 9% if revenue falls; the tax is 6%."""
+    svc = services_over(tmp_path, embedder, {
+        "tax.md": "---\nid: tax\ntitle: Sales tax debate continues\nkind: article\n---\n"
+        "Under the budget law, the governor may raise the state sales tax to up to 9% if revenue falls short "
+        "for two quarters.\n\n"
+        "The state sales tax is not more than 6% of the sale price.\n\n"
+        "Lawmakers will review revenue figures in March.\n"})
+    answer = svc.answerer("extractive").ask("Why did the state raise the sales tax to 9%?", "tax")
+    assert answer.status == "not_in_sources"
+    assert "The sources do not report that the state raised the sales tax to 9%." in answer.answer
+
+
+def test_a_negative_contraction_is_not_what_a_question_is_about(analyzer) -> None:  # noqa: ANN001
+    from qa_service.answering.questions import analyse_question
+
+    analysis = analyse_question("Why can't farmers sell vegetables from fields that flooded?", analyzer)
+    assert "can't" not in analysis.terms and "farmer" in analysis.terms
