@@ -121,7 +121,14 @@ def held_terms(text: str) -> set[str]:
     held |= {t + "e" for t in held if len(t) == 3 and t.isalpha()}
     if "-" in text:
         held |= set(terms(" ".join(m.replace("-", " ") for m in _COMPOUND.findall(text))))
+    # "Applications will be taken by phone" holds "apply"; "a donation", "donate"
+    for w in _NOMINAL.findall(text.lower()):
+        bases = [w[:-len("ication")] + "y"] if w.endswith("ication") else [w[:-len("ation")] + s for s in ("", "e", "ate")]
+        held |= {t for t in terms(" ".join(bases)) if len(t) >= 3}
     return held
+
+
+_NOMINAL = re.compile(r"\b[a-z]{3,}(?:ication|ation)(?=s?\b)")
 
 
 # a hyphenated word, not part of a link ("accd.vermont.gov/flood-grants") or a range ("10-13")

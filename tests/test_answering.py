@@ -607,3 +607,27 @@ def test_a_negative_contraction_is_not_what_a_question_is_about(analyzer) -> Non
 
     analysis = analyse_question("Why can't farmers sell vegetables from fields that flooded?", analyzer)
     assert "can't" not in analysis.terms and "farmer" in analysis.terms
+
+
+def test_the_way_in_leads_over_who_may_do_it(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'How do self-employed people apply for DUA?' -- 'Self-employed people ... can
+    apply for DUA' restates the question; 'Applications are taken by phone at ...'
+    (an application is applying) is how."""
+    svc = services_over(tmp_path, embedder, {
+        "dua.md": "---\nid: dua\ntitle: Flood aid for the self-employed\nkind: article\n---\n"
+        "Self-employed people who lost income because of the flood and cannot collect regular unemployment can "
+        "apply for Disaster Unemployment Assistance.\n\n"
+        "Applications for Disaster Unemployment Assistance are taken by phone only, at 877-214-3332.\n\n"
+        "The program is paid for by the federal government.\n"})
+    answer = svc.answerer("extractive").ask(
+        "How do self-employed people apply for Disaster Unemployment Assistance?", "dua")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Applications for Disaster Unemployment Assistance are taken by phone only")
+
+
+def test_a_noun_for_an_act_holds_its_verb() -> None:
+    from qa_service.text import held_terms, terms
+
+    assert terms("apply")[0] in held_terms("Applications are taken by phone.")
+    assert terms("donate")[0] in held_terms("Each donation is matched.")
+    assert terms("consult")[0] in held_terms("After a consultation with engineers.")

@@ -462,7 +462,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if cover < 0.35:
             return 0.0
         # "How do I apply?": the way in (a number to call, a site, in person, in writing) is the answer
-        channel = part.predicate.lower() in _APPLY_VERBS and bool(_CHANNEL.search(ev.text))
+        channel = gives_way_in(ev, part)
         return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel
     if asked == "definition":
         subject = part.subject.lower()
@@ -647,6 +647,13 @@ _CHANNEL = re.compile(r"\b(?:by (?:calling|phone|telephone|mail|e-?mail|fax|visi
                       r"(?:the\s+[\w' ]{2,60}?\s+at\s+)?\(?\d{3}|\d{3}[-.)]\s?\d{3}[-.]\d{4}\b|online at|"
                       r"\bat\s+(?:www\.)?[\w-]+\.(?:gov|com|org|net|us)\b|in person\b|in writing\b|"
                       r"through the [\w' ]{2,40}(?:app|website|portal|line|center|centre)\b)", re.I)
+
+
+def gives_way_in(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """"How do I apply?" -- a number to call, a website, in person, in writing."""
+    return part.predicate.lower() in _APPLY_VERBS and bool(_CHANNEL.search(ev.text))
+
+
 _ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|"
