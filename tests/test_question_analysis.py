@@ -160,3 +160,9 @@ def test_what_is_an_acronym_asks_for_a_definition(analyzer, question: str, subje
 ])
 def test_a_comparison_names_both_sides(analyzer, question: str, sides: list[str]) -> None:  # noqa: ANN001
     assert analyse_question(question, analyzer).sides == sides
+
+
+def test_a_summary_request_is_about_its_topic_not_its_wording(analyzer) -> None:  # noqa: ANN001
+    analysis = analyse_question("Give me the gist of where the aid money stands.", analyzer)
+    assert analysis.type == "gist"
+    assert analysis.terms == ["aid", "money"] and analysis.topic_terms == ["aid", "money"]

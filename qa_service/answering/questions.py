@@ -217,7 +217,7 @@ _NOISE_TERMS = set(terms("source sources say said tell know known article story 
 GIST_TERMS = frozenset(terms("happen happened happening summarize summarise summary sum up gist short version brief "
                              "briefly nutshell story news going tl dr tldr catch rundown quick bottom line main key "
                              "points recap overview upshot takeaway highlights this article piece here today me "
-                             "give sentence two"))
+                             "give sentence two far stands stand status latest update state play"))
 
 
 @dataclass
@@ -1034,6 +1034,9 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
             # "how many people", "how many Northfield Home Stores customers": the counted noun is the last one
             analysis.head = many.group(1).split()[-1].lower()
     analysis.terms = _content_terms(core)
+    if qtype == "gist":
+        # "Give me the gist of where the aid money stands": the request's words find nothing
+        analysis.terms = [t for t in analysis.terms if t not in GIST_TERMS] or analysis.terms
     analysis.weights = _term_weights(parse, analysis.terms)
     if analysis.asked == "list" and analysis.head:
         # "What measures are being considered to stop X?": the items rarely say
