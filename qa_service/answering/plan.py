@@ -686,22 +686,10 @@ def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: st
     return plan
 
 
-# A summary's topic word naming a kind of fact: "where the aid money stands" is told in amounts
-_KIND_TOPICS = {"money": frozenset(terms("money funding funds cost costs dollars spending"))}
-
-
 def _plan_summary(plan: AnswerPlan, ranked: list[Evidence], topic: list[str], idf: Callable[[str], float] | None,
                   mode: str, min_score: float) -> AnswerPlan:
-    def cover(e: Evidence) -> float:
-        kinds = {t for kind, words_ in _KIND_TOPICS.items() if kind in e.kinds for t in words_ if t in topic}
-        if not kinds:
-            return part_coverage(e, topic, idf)
-        rest = [t for t in topic if t not in kinds]
-        share = len(rest) / len(topic)
-        return (part_coverage(e, rest, idf) * share if rest else 0.0) + (1 - share)
-
-    relevant = [e for e in ranked if e.score >= min_score * 0.9 and cover(e) >= 0.3]
-    relevant.sort(key=lambda e: -(e.score + 0.3 * cover(e)))
+    relevant = [e for e in ranked if e.score >= min_score * 0.9 and part_coverage(e, topic, idf) >= 0.3]
+    relevant.sort(key=lambda e: -(e.score + 0.3 * part_coverage(e, topic, idf)))
     chosen: list[Evidence] = []
     budget = {"brief": 60, "standard": 130, "full": 220}.get(mode, 130)
     for ev in relevant:
