@@ -631,3 +631,15 @@ def test_a_noun_for_an_act_holds_its_verb() -> None:
     assert terms("apply")[0] in held_terms("Applications are taken by phone.")
     assert terms("donate")[0] in held_terms("Each donation is matched.")
     assert terms("consult")[0] in held_terms("After a consultation with engineers.")
+
+
+def test_by_when_is_answered_by_the_deadline_not_the_day_of_the_announcement(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "dua.md": "---\nid: dua\ntitle: Jobless aid for flood workers\nkind: article\n---\n"
+        "The state Department of Labor announced on Tuesday that Disaster Unemployment Assistance is available "
+        "to workers whose jobs were lost or interrupted by the flooding. Applications must be filed by "
+        "**October 30, 2025**.\n\n"
+        "Benefits may be paid for up to 26 weeks.\n"})
+    answer = svc.answerer("extractive").ask("By when must workers apply for Disaster Unemployment Assistance?", "dua")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Applications must be filed by **October 30, 2025**.")

@@ -638,7 +638,8 @@ def _enumerates(text: str, head: str) -> bool:
 _ASKS_DEADLINE = re.compile(r"\bby (?:what|which) (?:date|day|time|month|year)\b|\bby when\b|\buntil when\b|"
                             r"\bdeadline\b|\bhow long (?:do|does|did|will|would) .{1,60} have\b|"
                             r"\bwhen (?:is|was|are) .{0,40}\bdue\b", re.I)
-_GIVES_DEADLINE = re.compile(rf"\b(?:by|until|before|through|no later than|deadline(?: is| of)?|due)\s+"
+_GIVES_DEADLINE = re.compile(rf"\b(?:by|until|before|through|no later than|due|"
+                             rf"deadlines?(?:\s+(?:to|for)\s+[\w' -]{{1,60}}?)?(?:\s+is|\s+was|\s+of|\s+to|\s+until)?)\s+[*_]*"
                              rf"(?:(?:the )?(?:end of )?)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|"
                              rf"sunday),?\s+)?(?:{_MONTH})\b", re.I)
 _APPLY_VERBS = frozenset({"apply", "register", "sign", "enroll", "file", "appeal", "request", "contact", "report",
@@ -647,6 +648,12 @@ _CHANNEL = re.compile(r"\b(?:by (?:calling|phone|telephone|mail|e-?mail|fax|visi
                       r"(?:the\s+[\w' ]{2,60}?\s+at\s+)?\(?\d{3}|\d{3}[-.)]\s?\d{3}[-.]\d{4}\b|online at|"
                       r"\bat\s+(?:www\.)?[\w-]+\.(?:gov|com|org|net|us)\b|in person\b|in writing\b|"
                       r"through the [\w' ]{2,40}(?:app|website|portal|line|center|centre)\b)", re.I)
+
+
+def gives_deadline(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """"By when must workers apply?" -- "Applications must be filed by October 30"."""
+    return KIND_OF_ASKED.get(part.asked) == "date" and bool(_ASKS_DEADLINE.search(part.clean)) and \
+        bool(_GIVES_DEADLINE.search(ev.text))
 
 
 def gives_way_in(ev: Evidence, part: QuestionAnalysis) -> bool:

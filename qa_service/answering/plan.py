@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          gives_way_in, has_cause, part_coverage)
+                                          gives_deadline, gives_way_in, has_cause, part_coverage)
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
@@ -338,13 +338,15 @@ def plan_answer(
         if part.analysis.asked == "reason":
             # a cause leads; a sentence that only restates what happened is context
             part.answer.sort(key=lambda e: not has_cause(e.text))
-        if part.analysis.asked == "method" and scored:
+        if scored:
             # "How do self-employed people apply for DUA?" -- "call the Department of Labor at
-            # 877-...", not "self-employed people ... can apply for DUA": the way in leads
+            # 877-...", not "self-employed people ... can apply for DUA": the way in leads; "By
+            # when ...?" -- the deadline, not the day the program was announced
             top = scored[0][0]
-            way_in = next((e for s_, e in scored if s_ >= 0.6 * top and gives_way_in(e, part.analysis)), None)
-            if way_in is not None:
-                part.answer = [way_in] + [e for e in part.answer if e is not way_in]
+            wanted = gives_way_in if part.analysis.asked == "method" else gives_deadline
+            first = next((e for s_, e in scored if s_ >= 0.6 * top and wanted(e, part.analysis)), None)
+            if first is not None:
+                part.answer = [first] + [e for e in part.answer if e is not first]
         if part.answered:
             continue
         gap_sentences = [e for e in ranked if e.score >= min_score and (
