@@ -643,3 +643,20 @@ def test_by_when_is_answered_by_the_deadline_not_the_day_of_the_announcement(tmp
     answer = svc.answerer("extractive").ask("By when must workers apply for Disaster Unemployment Assistance?", "dua")
     assert answer.status == "answered"
     assert answer.answer.startswith("Applications must be filed by **October 30, 2025**.")
+
+
+def test_a_lede_that_names_its_subject_later_answers_a_question_by_name(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'The founder of a Boston startup ... was sentenced to seven years' and then
+    'Derek Vance, 41, the former chief executive of CardioLume, ...': a question
+    naming Vance is answered by the lede (a delayed-identification lede)."""
+    svc = services_over(tmp_path, embedder, {
+        "fraud.md": "---\nid: fraud\ntitle: Former health-tech CEO sentenced for fraud\nkind: article\n---\n"
+        "BOSTON (CWS) — The founder of a Boston health-technology startup that once claimed its patch could "
+        "detect heart failure was sentenced Thursday to seven years in federal prison for defrauding investors.\n\n"
+        "U.S. District Judge Helen Moriarty also ordered Derek Vance, 41, the former chief executive of "
+        "CardioLume, to forfeit $22 million. Vance was convicted in November of wire fraud.\n\n"
+        "Prosecutors had asked for 12 years.\n"})
+    answer = svc.answerer("extractive").ask(
+        "How long a prison sentence did former CardioLume CEO Derek Vance receive?", "fraud")
+    assert answer.status == "answered"
+    assert "seven years" in answer.answer.split("\n\n")[0]

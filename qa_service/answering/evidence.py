@@ -287,6 +287,7 @@ def gather_evidence(
     for j, vec in zip(intros, vecs[len(rows) + 1:], strict=True):
         sims[j] = max(float(sims[j]), float(vec @ vecs[0]))
     parses = analyzer.parse_many([r[4] for r in rows]) if analyzer is not None else [None] * len(rows)
+    delayed = _delayed_identification(structured, parses, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     out: list[Evidence] = []
     seen: set[tuple[str, int, int]] = set()
     previous: Evidence | None = None
@@ -306,6 +307,8 @@ def gather_evidence(
             ev.previous = previous
         previous = ev
         lead = block_lead.setdefault(block, ev)
+        if position in delayed:
+            ev.context = delayed[position]
         if lead is not ev:
             # the paragraph's first sentence (or a list's introduction) frames the rest:
             # "On the U.S. side, ..." then "The Treasury Department sent ..."
@@ -331,6 +334,36 @@ def gather_evidence(
         ev.negated = bool(NEGATION.search(text))
         ev.states_gap = bool(GAP_SENTENCE.search(text))
         out.append(ev)
+    return out
+
+
+_OPENING_CHARS = 600  # a chunk starting this close to its document's start holds its lede
+
+
+def _delayed_identification(structured: Sequence[tuple], parses: Sequence[Parse | None],
+                            opening: set[int]) -> dict[int, frozenset[str]]:
+    """A news lede that describes its subject ("The founder of a Boston startup ...
+    was sentenced Thursday to seven years") and a next paragraph that names him
+    ("Derek Vance, 41, the former chief executive of CardioLume"): the names are
+    the lede's context, as a reader takes them. Only an article's opening chunk,
+    only a lede naming no person."""
+    out: dict[int, frozenset[str]] = {}
+    firsts: dict[int, int] = {}
+    for i, row in enumerate(structured):
+        if row[0] in opening and len(row[4].split()) >= 10:
+            firsts.setdefault(row[0], i)
+    for n, i in firsts.items():
+        lede = parses[i]
+        if lede is None or any(e.label == "PERSON" for e in lede.entities) or \
+                not re.match(r"^(?:[A-Z][\w.,() -]{0,40}[—–-]+\s*)?(?:The|A|An)\s", structured[i][4]):
+            continue
+        nxt = next((j for j in range(i + 1, len(structured))
+                    if structured[j][0] == n and structured[j][5] != structured[i][5]), None)
+        if nxt is None or parses[nxt] is None:
+            continue
+        names = [e.text for e in parses[nxt].entities if e.label in ("PERSON", "ORG")]
+        if any(e.label == "PERSON" for e in parses[nxt].entities):
+            out[i] = frozenset(t for name in names for t in terms(name))
     return out
 
 
@@ -429,7 +462,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # 2,880 inspections" for "how many inspections are waiting", it does not)
         names_head = bool(part.head) and ev.parse is not None and any(
             w.pos == "VERB" and terms(w.lemma) == terms(part.head) for w in ev.parse.words)
-        if cover < 0.34 or (not predicate and not names_head and cover < 0.5):
+        # "How long a sentence did Vance receive?": "receive", "get", "have" say nothing a sentence must repeat
+        light = part.predicate.lower() in _LIGHT_VERBS
+        if cover < 0.34 or (not predicate and not names_head and not light and cover < 0.5):
             return 0.0
         if kind == "person" and _ASKS_NAMES.search(part.clean) and \
                 not (ev.parse is not None and any(e.label == "PERSON" for e in ev.parse.entities)):
@@ -523,7 +558,7 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
                                 r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
-                          "help"})
+                          "help", "receive"})
 
 
 def _actor(part: QuestionAnalysis) -> str:
