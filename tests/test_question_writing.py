@@ -141,3 +141,26 @@ def test_what_is_not_known_is_kept_only_with_a_gap_quoted_from_the_sources() -> 
     own_words = Answer(question="q", status="not_in_sources", answer="The sources do not say.",
                        gaps=[Gap(aspect="plant", statement="The sources do not say.")])
     assert answer_problem(proposal, own_words, DOC) == "not_in_sources"
+
+
+def test_a_reported_finding_becomes_what_was_found(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "In a study published Wednesday in The Astrophysical Journal Letters, a team led by "
+                           "astronomer Ines Valcourt reported detecting water vapor and methane in the planet's "
+                           "atmosphere.")
+    assert texts(qw.reported_finding(s)) == {"What did the team detect?": "water vapor"}
+
+
+@pytest.mark.parametrize(("text", "name", "says"), [
+    ("Northfield, which operates 410 stores, said Monday that hackers stole data.", "Northfield", True),
+    ("The SIG, a bilateral working group, met on Friday.", "the SIG", True),
+    # a name closing an opening phrase: what follows the comma is the sentence's subject
+    ("In a study published Wednesday in The Astrophysical Journal Letters, a team led by astronomer Ines "
+     "Valcourt reported detecting water vapor.", "The Astrophysical Journal Letters", False),
+    # "who" is the scientist, not the university
+    ("Planetary scientist Marcus Oyelaran of Arizona State University, who was not involved in the study, "
+     "said the haze could produce a similar signature.", "Arizona State University", False),
+])
+def test_a_name_is_described_only_by_what_is_said_of_it(text: str, name: str, says: bool) -> None:
+    from qa_service.articles.suggestions import describes
+
+    assert describes(text, name) is says

@@ -733,15 +733,36 @@ def has_cause(text: str) -> bool:
     return bool(_CAUSE.search(text))
 
 
+def appositive(text: str, key: str, openers: str) -> bool:
+    """"Northfield, which operates ...", "Ines Valcourt, an astronomer": ``key`` (a
+    regex) followed by an apposition; not a name closing an opening phrase ("In a
+    study published in The Astrophysical Journal Letters, a team ..."), where what
+    follows the comma is the sentence's subject."""
+    for m in re.finditer(rf"{key}['’]?s?\s*(?:\([^)]*\)\s*)?,\s+({openers})\b", text, re.I):
+        before = text[:m.start()]
+        if _OPENING_PHRASE.match(before) and "," not in before:
+            continue
+        if m.group(1).lower() in ("who", "whose") and before.rstrip().endswith(" of"):
+            continue  # "Marcus Oyelaran of Arizona State University, who ...": who is the scientist
+        return True
+    return False
+
+
+_OPENING_PHRASE = re.compile(r"^\s*(?:In|At|On|For|From|With|By|After|Before|During|Under|According to|Since|"
+                             r"Despite|Through|Across|Among)\b")
+
+
 def defines(text: str, subject: str) -> bool:
     """"X is a ...", "X, a ...", "X (the ...) is ..." — a defining sentence."""
     if not subject:
         return False
     low = text.lower()
     key = re.escape(subject.lower().removeprefix("the ").removeprefix("a ").removeprefix("an "))
-    return bool(re.search(rf"{key}[^.]{{0,40}}?\b(?:is|are|was|were|refers to|means|serves as|acts as)\b\s+"
-                          rf"(?:a|an|the|one|not)\b", low) or re.search(rf"{key}\s*(?:\([^)]*\))?,\s+(?:a|an|the)\b",
-                                                                        low)
+    copula = [m for m in re.finditer(rf"{key}([^.]{{0,40}}?)\b(?:is|are|was|were|refers to|means|serves as|acts as)\b"
+                                     rf"\s+(?:a|an|the|one|not)\b", low)
+              # "Marcus Oyelaran of Arizona State University, who was not involved": the scientist was
+              if not (re.match(r"^,\s+who(?:se)?\b", m.group(1)) and low[:m.start()].rstrip().endswith(" of"))]
+    return bool(copula or appositive(text, key, "a|an|the")
                 # news defines a new thing by its launch: "the two governments launched 'Mission Firewall: ...'"
                 or re.search(rf"\b(?:launched|created|established|set up|formed|unveiled|introduced)\s+(?:a |an |the )?"
                              rf"(?:new )?[\"“']?{key}", low))

@@ -884,6 +884,31 @@ def affected(s: StorySentence) -> list[Proposal]:
     return out
 
 
+def reported_finding(s: StorySentence) -> list[Proposal]:
+    """'A team led by astronomer Ines Valcourt reported detecting water vapor and
+    methane': 'What did the team detect?' (a report of a finding is the news,
+    where 'reported' alone makes no question)."""
+    if s.parse is None:
+        return []
+    t = _Tree(s.parse, s.context)
+    root = next((i for i, w in enumerate(t.p.words) if w.dep == "ROOT"), None)
+    if root is None or t.w(root).tag != "VBD" or t.w(root).lemma.lower() not in _FINDING_VERBS:
+        return []
+    subject = _resolve_subject(t, root, None)
+    for x in t.children(root, "xcomp"):
+        found = [o for o in t.children(x, "dobj") if t.w(o).tag in ("NN", "NNS", "NNP", "NNPS")]
+        if subject and t.w(x).tag == "VBG" and found and t.w(x).lemma.lower() not in _BE | _SAY:
+            q = _question("What", "did", subject, t.w(x).lemma)
+            if q:
+                return [Proposal(q, FALLBACK_KIND, (s.doc_id, s.start, s.end), _render(t, t.subtree(found[0])),
+                                 s.salience)]
+    return []
+
+
+# "reported detecting", "announced finding": the finding is the news
+_FINDING_VERBS = frozenset({"report", "announce", "describe", "claim", "confirm"})
+
+
 def details(s: StorySentence) -> list[Proposal]:
     """The main facts of a salient sentence as plain questions: 'What did the
     hackers steal?' (the object), 'Who granted a preliminary injunction?' (a
@@ -1018,7 +1043,7 @@ def propose(reading: Reading, *, per_kind: int = 4) -> list[Proposal]:
     by_kind["what_is"] = what_is(reading) + who_is(reading)
     by_kind["affected"].extend(affected_by_event(reading))
     by_kind[FALLBACK_KIND] = [p for s in ranked[:6] if not s.is_question and s.quoted_share() <= 0.5
-                              for p in details(s)]
+                              for p in details(s) + reported_finding(s)]
     out = []
     for kind in (*KINDS, FALLBACK_KIND):
         seen: set[str] = set()

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import defines
+from qa_service.answering.evidence import appositive, defines
 from qa_service.answering.generation import GenerationError, Passage
 from qa_service.answering.llm import ChatModel, format_sources
 from qa_service.answering.llm_calls import fit_passages
@@ -392,7 +392,7 @@ def describes(text: str, name: str) -> bool:
     if defines(text, name):
         return True
     key = re.escape(name)
-    return bool(re.search(rf"{key}['’]?s?\s*(?:\([^)]*\)\s*)?,\s+(?:a|an|the|which|who|whose|one of)\b", text, re.I)
+    return bool(appositive(text, key, "a|an|the|which|who|whose|one of")
                 or re.search(rf"{key}\s*\((?!\s*[A-Z]{{2,6}}\s*\))", text)
                 or re.search(rf"\b(?:{_KIND_NOUNS})\s+(?:the\s+)?{key}", text, re.I)
                 # what it is for says what it is: "Mission Firewall aims to expand ..."
