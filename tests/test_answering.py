@@ -660,3 +660,21 @@ def test_a_lede_that_names_its_subject_later_answers_a_question_by_name(tmp_path
         "How long a prison sentence did former CardioLume CEO Derek Vance receive?", "fraud")
     assert answer.status == "answered"
     assert "seven years" in answer.answer.split("\n\n")[0]
+
+
+@pytest.mark.parametrize("question", [
+    # a day in another month is not the day asked for
+    "On what exact date in February will the summit take place?",
+    # what typically happens is not what will happen at this one
+    "Who will attend the February summit?",
+])
+def test_a_question_about_one_occasion_is_not_answered_by_another_or_by_custom(tmp_path, embedder,  # noqa: ANN001
+                                                                              question: str) -> None:
+    svc = services_over(tmp_path, embedder, {
+        "summit.md": "---\nid: summit\ntitle: Ministers to meet in February\nkind: article\n---\n"
+        "The working group meets on January 23 to prepare the February summit in Ottawa.\n\n"
+        "Attendees at such summits typically include the foreign ministers and their deputies.\n\n"
+        "The summit will take place in February, the ministry said.\n"})
+    answer = svc.answerer("extractive").ask(question, "summit")
+    assert answer.status == "not_in_sources"
+    assert answer.gaps and answer.answer.startswith("The sources do not say")

@@ -166,3 +166,9 @@ def test_a_summary_request_is_about_its_topic_not_its_wording(analyzer) -> None:
     analysis = analyse_question("Give me the gist of where the aid money stands.", analyzer)
     assert analysis.type == "gist"
     assert analysis.terms == ["aid", "money"] and analysis.topic_terms == ["aid", "money"]
+
+
+def test_a_question_phrase_keeps_its_short_prepositional_phrase(analyzer) -> None:  # noqa: ANN001
+    analysis = analyse_question("On what exact date in February will the ministerial take place?", analyzer)
+    assert analysis.gap_statement() == \
+        "The sources do not say on what exact date in February the ministerial will take place."

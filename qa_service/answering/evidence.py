@@ -449,6 +449,12 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0
     if kind == "date" and re.search(r"\b(?:what|which|exact|specific) (?:day|date)\b|\bon what day\b", part.clean, re.I):
         kind = "day"  # "on what day?": a month alone does not answer
+        month = _MONTH_ONLY_RE.search(part.clean)
+        if month and not re.search(rf"\b{month.group()[:3]}[a-z]*\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{month.group()[:3]}",
+                                   ev.text, re.I):
+            return 0.0  # "what day in February?": a day in February, not "the January 23 meeting"
+    if kind is not None and _HABITUAL.search(ev.text) and _SPECIFIC_EVENT.search(part.clean):
+        return 0.0  # "Who will attend the February ministerial?" is not answered by who typically attends
     if kind in ("date", "day") and _PAST_QUESTION.match(part.clean) and _FUTURE.search(ev.text) \
             and not _PAST_EVENT.search(ev.text):
         return 0.0  # "When did the SIG first meet?" is not answered by when it will meet
@@ -609,6 +615,9 @@ _PAST_EVENT = re.compile(r"\b(?:met|held|took place|happened|occurred|began|star
 _KIND_OF_HEAD = {"organization": "organization", "place": "place", "person": "person"}
 # capitalised, so the modal "may" is not May
 _MONTH_ONLY_RE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTH.split("|")) + r")\b")
+_HABITUAL = re.compile(r"\b(?:typically|usually|generally|normally|customarily|tend to)\b", re.I)
+# a question about one occasion: its month, or what will happen
+_SPECIFIC_EVENT = re.compile(_MONTH_ONLY_RE.pattern + r"|\bwill\b|\bnext\b", re.I)
 _ANCHOR_RE = re.compile(_MONTH_ONLY_RE.pattern + r"|\b(?:19|20)\d\d\b")  # what a question pins down
 
 

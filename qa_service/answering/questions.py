@@ -606,6 +606,12 @@ def _wh_length(words: list[str]) -> int:
                 break
     while j < len(low) and low[j] in ("exactly", "actually", "really", "else"):
         j += 1
+    if j > i + 1 and j < len(low) and low[j] in _PREPOSITIONS and low[j] != "of":
+        # "On what exact date in February will ...": a short phrase before the auxiliary
+        # still belongs to the question phrase
+        k = next((k for k in range(j + 1, min(len(low), j + 5)) if low[k] in _AUX_FORMS), None)
+        if k is not None and all(re.match(r"^[a-z0-9.'-]+$", w) for w in low[j:k]):
+            j = k
     return j
 
 
