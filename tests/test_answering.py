@@ -678,3 +678,23 @@ def test_a_question_about_one_occasion_is_not_answered_by_another_or_by_custom(t
     answer = svc.answerer("extractive").ask(question, "summit")
     assert answer.status == "not_in_sources"
     assert answer.gaps and answer.answer.startswith("The sources do not say")
+
+
+
+def test_asking_for_names_is_not_answered_by_the_word_named(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'... and what were their names?' -- the names are what is asked for, not a
+    word a sentence must hold ('FEMA named Raymond Castillo' names someone else):
+    the names of the dead are not given, so the answer says so."""
+    from qa_service.answering.questions import analyse_question
+
+    svc = services_over(tmp_path, embedder, {
+        "flood.md": "---\nid: flood\ntitle: Two die in valley flooding\nkind: article\n---\n"
+        "Two people died: a Peacham man whose truck was swept off a road and a Wolcott woman found near the "
+        "river.\n\n"
+        "The county named Jane Roe as the recovery coordinator on Friday.\n"})
+    question = "How many people died, and what were their names?"
+    assert "nam" not in analyse_question(question, svc.analyzer).parts[1].terms
+    answer = svc.answerer("extractive").ask(question, "flood")
+    assert answer.answer.startswith("Two people died")
+    assert "Jane Roe" not in answer.answer
+    assert any("names" in g.statement for g in answer.gaps)

@@ -1040,6 +1040,9 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
             # "how many people", "how many Northfield Home Stores customers": the counted noun is the last one
             analysis.head = many.group(1).split()[-1].lower()
     analysis.terms = _content_terms(core)
+    if analysis.asked == "person" and analysis.head in ("name", "names"):
+        # the names are what is asked for: "FEMA named Raymond Castillo" holds the word, not them
+        analysis.terms = [t for t in analysis.terms if t not in set(terms("name names named"))]
     if qtype == "gist":
         # "Give me the gist of where the aid money stands": the request's words find nothing
         analysis.terms = [t for t in analysis.terms if t not in GIST_TERMS] or analysis.terms
