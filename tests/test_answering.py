@@ -698,3 +698,20 @@ def test_asking_for_names_is_not_answered_by_the_word_named(tmp_path, embedder) 
     assert answer.answer.startswith("Two people died")
     assert "Jane Roe" not in answer.answer
     assert any("names" in g.statement for g in answer.gaps)
+
+
+def test_a_denial_two_pronouns_away_from_its_subject_leads_a_yes_no_answer(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Did the first SIG meetings announce new budget lines?' -- 'They did not ...'
+    after 'Its first meetings focused on ...' after 'The SIG ...': quoted with both
+    pronouns resolved, the denial leads, and its citation quotes the three sentences."""
+    svc = services_over(tmp_path, embedder, {
+        "sig.md": "---\nid: sig\ntitle: Security group begins work\nkind: article\n---\n"
+        "The Security Implementation Group met twice in January in Mexico City. Its first meetings focused on "
+        "launching initiatives such as Mission Firewall. They did not focus on announcing new budget lines or "
+        "large deployments.\n\n"
+        "The group will report to the ministers in February.\n"})
+    answer = svc.answerer("extractive").ask("Did the first SIG meetings announce new budget lines?", "sig")
+    assert answer.answer.startswith("The Security Implementation Group's first meetings did not focus on announcing "
+                                    "new budget lines")
+    assert_citations_verify(svc, answer)
+    assert answer.citations[0].quote.startswith("The Security Implementation Group met twice")

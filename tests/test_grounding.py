@@ -429,3 +429,20 @@ def test_calibrate_cli_with_the_llm_judge(judge_server: str, tmp_path: Path, mon
     assert result["n"] == 4 and result["balanced_accuracy"] == 1.0
     assert result["unsupported_precision"] == 1.0 and result["unsupported_recall"] == 1.0
     assert result["checker"].startswith("llm-judge")
+
+
+@pytest.mark.parametrize(("claim", "holds"), [
+    ("The SIG's first meetings did not focus on announcing new budget lines.", True),
+    ("The SIG's first meetings focused on launching Mission Firewall.", True),
+    # the owner must be the phrase the first sentence opens with, the thing owned what the second names
+    ("The group's first meetings did not focus on announcing new budget lines.", False),
+    ("The SIG's last meetings did not focus on announcing new budget lines.", False),
+])
+def test_a_chain_of_two_pronouns_resolved_is_a_quote(claim: str, holds: bool) -> None:
+    """'The SIG met twice.' 'Its first meetings focused on ...' 'They did not focus
+    on ...': the third sentence with both pronouns resolved says what the three say."""
+    from qa_service.grounding.alignment import is_resolved_quote
+
+    sentences = ["The SIG met twice in January.", "Its first meetings focused on launching Mission Firewall.",
+                 "They did not focus on announcing new budget lines."]
+    assert is_resolved_quote(claim, sentences) is holds

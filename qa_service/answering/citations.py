@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import passage_sentences
 from qa_service.answering.generation import Passage
-from qa_service.grounding.alignment import is_verbatim, shortlist
+from qa_service.grounding.alignment import is_pronoun_chain, is_verbatim, shortlist
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.ingest.instructions import instruction_reason
 from qa_service.models import Citation, Document
@@ -74,6 +74,13 @@ def candidate_spans(passages: Sequence[Passage]) -> list[Span]:
             if chunk_of_n[n].is_flagged(start, nxt_end):
                 continue  # the pair would straddle a sentence addressed to a model (issue 13)
             spans.append(Span(n, doc_id, chunk_of[n], start, nxt_end, chunk_text[start - base : nxt_end - base]))
+            if i + 2 < len(sentences) and sentences[i + 2][0] == n and \
+                    is_pronoun_chain(sentences[i + 1][4], sentences[i + 2][4]):
+                # "The SIG ... Its first meetings ... They did not ...": a claim resolving
+                # both pronouns quotes all three (grounding.alignment.is_resolved_quote)
+                end3 = sentences[i + 2][3]
+                if not chunk_of_n[n].is_flagged(start, end3):
+                    spans.append(Span(n, doc_id, chunk_of[n], start, end3, chunk_text[start - base : end3 - base]))
     return spans
 
 

@@ -57,13 +57,14 @@ class ExtractiveGenerator:
         if antecedent and m and self.checker is not None:
             name = antecedent[0].upper() + antecedent[1:]
             if m.group(1) in _POSSESSIVE:
+                name = re.sub(r"\s*\([^)]*\)$", "", name)  # "The Security Implementation Group (SIG)'s" reads badly
                 name += "'" if name.endswith("s") else "'s"
             rewritten = name + text[m.end():]
-            # the citation check quotes one sentence or two neighbours, so the
-            # rewrite must hold on exactly that pair to survive it
-            if len(chain) != 1 or chain[0].passage != ev.passage:
+            # the citation check quotes one sentence or two neighbours (three for a
+            # chain of pronouns), so the rewrite must hold on exactly those
+            if len(chain) > 2 or any(c.passage != ev.passage for c in chain):
                 return ""
-            window = f"{chain[0].text} {ev.text}"
+            window = " ".join([*(c.text for c in chain), ev.text])
             if self.checker.score(rewritten, window) >= self.checker.threshold:
                 return _as_sentence(rewritten)
         return ""
@@ -168,10 +169,29 @@ def _antecedent(ev: Evidence) -> tuple[str, list[Evidence]]:
         subject = _subject_of(prev)
         if subject:
             return subject, chain
+        owned = _possessed(prev)
+        if owned and len(chain) == 1 and prev.previous is not None and prev.previous.passage == prev.passage:
+            # "Its first meetings focused on ..." after "The SIG ...": "They" are the SIG's first meetings
+            owner = _subject_of(prev.previous)
+            if owner and _fits(owned[0], owner, prev.previous):
+                return f"{owner}'s {owned[1]}", [prev.previous, prev]
         if not ANAPHORA.match(prev.text):
             break
         prev = prev.previous
     return "", chain
+
+
+def _possessed(ev: Evidence) -> tuple[str, str] | None:
+    """("Its", "first meetings") for a sentence whose subject is "Its first meetings"."""
+    parse: Parse | None = ev.parse
+    if parse is None:
+        return None
+    for i, w in enumerate(parse.words):
+        if w.dep in ("nsubj", "nsubjpass") and parse.words[w.head].dep == "ROOT":
+            text = parse.span_text(parse.subtree(i))
+            m = re.match(r"^(Its|Their|His|Her)\s+(.+)$", text)
+            return (m.group(1), m.group(2)) if m and len(text.split()) <= 6 else None
+    return None
 
 
 _QUANTIFIED = re.compile(r"^(?:no|every|each|any|some|none|neither|either|all|most|many|few|several)\b", re.I)

@@ -284,7 +284,7 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
     the neighbour before counts (at most eight words), never a name from
     elsewhere in the passage."""
     cl = _canon(claim).rstrip(".!? ")
-    for before, sentence in zip(passage_sentences, passage_sentences[1:]):
+    for k, (before, sentence) in enumerate(zip(passage_sentences, passage_sentences[1:])):
         m = _LEADING_PRONOUN.match(sentence.strip())
         if not m:
             continue
@@ -296,14 +296,35 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
             if not head.endswith(("'s", "'")):
                 continue
             head = head[:-2] if head.endswith("'s") else head[:-1]
-        opening = _canon(before)
-        if head and len(head.split()) <= 8 and opening.startswith(head + " "):
-            following = opening[len(head) + 1:].split()[0]
-            # "Reports made to 2-1-1 helped ...": a phrase cut before what
-            # qualifies it is not what the pronoun stands for
-            if following.strip(",") not in _QUALIFIERS:
+        if _opens_with(before, head):
+            return True
+        # two steps: "They did not focus on budget lines." after "Its first meetings
+        # focused on ..." after "The SIG ...": "The SIG's first meetings did not focus ..."
+        b = _LEADING_PRONOUN.match(before.strip())
+        if k > 0 and b and b.group(1).lower() in _POSSESSIVES:
+            owner, _, owned = head.partition("'s ")
+            b_rest = _canon(before.strip()[b.end():])
+            if owner and owned and b_rest.startswith(owned + " ") and _opens_with(passage_sentences[k - 1], owner):
                 return True
     return False
+
+
+def is_pronoun_chain(second: str, third: str) -> bool:
+    """"Its first meetings focused on ..." then "They did not ...": two sentences
+    each opening with a pronoun, the first a possessive."""
+    m = _LEADING_PRONOUN.match(second.strip())
+    return bool(m and m.group(1).lower() in _POSSESSIVES and _LEADING_PRONOUN.match(third.strip()))
+
+
+def _opens_with(sentence: str, head: str) -> bool:
+    """Does ``sentence`` open with the phrase ``head`` (at most eight words), whole?"""
+    opening = _canon(sentence)
+    if not head or len(head.split()) > 8 or not opening.startswith(head + " "):
+        return False
+    following = opening[len(head) + 1:].split()[0]
+    # "Reports made to 2-1-1 helped ...": a phrase cut before what
+    # qualifies it is not what the pronoun stands for
+    return following.strip(",") not in _QUALIFIERS
 
 
 _QUALIFIERS = frozenset({
