@@ -18,6 +18,8 @@ throughput with pre-generation on vs embedding alone. Sentence-level caches
 (parses, sentence vectors) are emptied before each article, so no copy
 reuses what its original's pre-generation computed. Figures only, never a
 pass/fail. Run: .venv/bin/python benchmarks/pregeneration.py --docs 1000
+(--articles-only: the copies come without source documents, as a news feed's
+articles do; every answer is then written from the article alone)
 """
 
 from __future__ import annotations
@@ -61,12 +63,16 @@ def vary(doc: Document, k: int, rng: random.Random) -> Document:
                                   "path": ""})
 
 
-def write_corpus(directory: Path, n: int, seed: int) -> None:
+def write_corpus(directory: Path, n: int, seed: int, articles_only: bool = False) -> None:
     docs, problems = load_paths(CORPORA)
     if problems:
         raise SystemExit(f"cannot read the eval corpora: {problems[0]}")
     articles = [d for d in docs if d.kind == "article"]
     sources = [d for d in docs if d.kind != "article"]
+    if articles_only:
+        # a news feed: articles with no source documents (as most wire and web news comes)
+        articles = [d.model_copy(update={"sources": []}) for d in articles]
+        sources = []
     rng = random.Random(seed)
     for d in sources:
         _write(directory / f"{d.id}.md", d)
@@ -114,6 +120,8 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000, help="articles to synthesise (default 1000)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--articles-only", action="store_true",
+                        help="articles without their source documents, as a news feed brings them")
     args = parser.parse_args()
     if args.docs < 1:
         parser.error("--docs must be at least 1")
@@ -121,7 +129,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        write_corpus(corpus, args.docs, args.seed)
+        write_corpus(corpus, args.docs, args.seed, articles_only=args.articles_only)
         docs, _ = load_paths([corpus])
         article_ids = sorted(d.id for d in docs if d.kind == "article")
 
