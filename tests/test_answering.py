@@ -715,3 +715,13 @@ def test_a_denial_two_pronouns_away_from_its_subject_leads_a_yes_no_answer(tmp_p
                                     "new budget lines")
     assert_citations_verify(svc, answer)
     assert answer.citations[0].quote.startswith("The Security Implementation Group met twice")
+
+
+def test_an_it_that_stands_for_nothing_is_shown_as_written(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "planet.md": "---\nid: planet\ntitle: A hazy world may hide an ocean\nkind: article\n---\n"
+        "Astronomers reported detecting water vapor in the atmosphere of the planet TOI-2287 b.\n\n"
+        "The team has requested another 30 hours of telescope time to confirm the ocean. It could be years "
+        "before anyone knows whether the ocean is there.\n"})
+    answer = svc.answerer("extractive").ask("When will astronomers know whether the planet has an ocean?", "planet")
+    assert "The team could be years" not in answer.answer

@@ -446,3 +446,17 @@ def test_a_chain_of_two_pronouns_resolved_is_a_quote(claim: str, holds: bool) ->
     sentences = ["The SIG met twice in January.", "Its first meetings focused on launching Mission Firewall.",
                  "They did not focus on announcing new budget lines."]
     assert is_resolved_quote(claim, sentences) is holds
+
+
+@pytest.mark.parametrize("sentence", ["It could be years before anyone knows for sure.",
+                                      "It is unclear whether the plan will work.",
+                                      "It was not immediately clear what caused the fire."])
+def test_an_it_that_stands_for_nothing_is_not_replaced_by_a_name(sentence: str) -> None:
+    """'The team has requested more telescope time. It could be years before anyone
+    knows.' -- 'The team could be years before anyone knows' is not what it says."""
+    from qa_service.grounding.alignment import is_resolved_quote
+
+    before = "The team has requested another 30 hours of telescope time."
+    claim = "The team" + sentence[len("It"):]
+    assert not is_resolved_quote(claim, [before, sentence])
+    assert is_resolved_quote("The team was created in 2025.", [before, "It was created in 2025."])

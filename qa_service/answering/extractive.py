@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from qa_service.answering.evidence import ANAPHORA, BACK_REFERENCE, CONNECTIVE, Evidence
 from qa_service.answering.generation import Draft, Passage
 from qa_service.answering.plan import AnswerPlan
+from qa_service.grounding.alignment import EXPLETIVE_IT
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import Parse
 
@@ -48,6 +49,8 @@ class ExtractiveGenerator:
             return ""  # a bullet continuing its lead-in ("suffered physical damage ...") is shown after it
         if not ANAPHORA.match(text):
             return _as_sentence(text)
+        if EXPLETIVE_IT.match(text):
+            return _as_sentence(text)  # "It could be years before ...": no one to name, nothing to rewrite
         if ev.previous is None:
             return "" if _PRONOUN.match(text) else _as_sentence(text)
         antecedent, chain = _antecedent(ev)

@@ -271,6 +271,17 @@ def is_verbatim(claim: str, passage: str) -> bool:
 
 
 _LEADING_PRONOUN = re.compile(r"(it|its|they|their|he|his|she|her)\b", re.I)
+# "It could be years before ...", "It is unclear whether ...", "It was not known what ...":
+# an "it" that stands for nothing (the clause after it is the subject)
+EXPLETIVE_IT = re.compile(
+    r"^It\s+(?:(?:is|was|will be|would be|could be|may be|might be|can be|has been|had been|remains|remained|seems|"
+    r"seemed|appears|appeared)\s+(?:(?:not|still|too|far|very|immediately|now|also|already|yet)\s+)*"
+    r"(?:(?:unclear|clear|known|unknown|possible|impossible|likely|unlikely|uncertain|important|necessary|hard|"
+    r"difficult|easy|early|(?:\w+\s+)?(?:years|months|weeks|days|hours|decades|time))\s+(?:to|that|before|until|"
+    r"whether|when|what|who|how|why|if|for)\b|(?:expected|hoped|feared|estimated|thought|believed|reported|said)"
+    r"\s+that\b)|"
+    r"(?:takes|took|will take|could take|may take|would take)\s+(?:\w+\s+){0,2}(?:years|months|weeks|days|hours|"
+    r"decades|time)\b)")
 _POSSESSIVES = frozenset({"its", "their", "his", "her"})
 
 
@@ -286,7 +297,7 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
     cl = _canon(claim).rstrip(".!? ")
     for k, (before, sentence) in enumerate(zip(passage_sentences, passage_sentences[1:])):
         m = _LEADING_PRONOUN.match(sentence.strip())
-        if not m:
+        if not m or EXPLETIVE_IT.match(sentence.strip()):
             continue
         rest = _canon(sentence.strip()[m.end():]).rstrip(".!? ")
         if not rest or not cl.endswith(rest):
