@@ -164,3 +164,27 @@ def test_a_name_is_described_only_by_what_is_said_of_it(text: str, name: str, sa
     from qa_service.articles.suggestions import describes
 
     assert describes(text, name) is says
+
+
+@pytest.mark.parametrize(("text", "elsewhere", "question"), [
+    # a name that opens the sentence keeps its capitals, though "the lake" is written in lower case elsewhere
+    ("Lake Arden has fallen 14 feet since June, the district said.", "Boats cannot launch on the lake.",
+     "By how much has Lake Arden fallen?"),
+    # a common noun that opened the sentence loses it, though "Health" is capitalised inside a name elsewhere
+    ("Health officials are urging people to get vaccinated because flu cases are rising.",
+     "The clinics are run by the Bayview Public Health Department.",
+     "Why are health officials urging people to get vaccinated?"),
+])
+def test_a_question_keeps_a_name_and_lowers_a_common_noun(analyzer: SpacyAnalyzer, text: str, elsewhere: str,
+                                                          question: str) -> None:
+    s = StorySentence("doc", 0, len(text), text, 0, 1, frozenset(terms(text)), analyzer.parse(text), 0.5,
+                      context=f"{text} {elsewhere}")
+    proposals = qw.how_much(s, set()) + qw.why(s)
+    assert question in texts(proposals)
+
+
+def test_a_hyphen_between_numbers_stays(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Hollister's victory gives Democrats a 3-2 majority on the commission for the first "
+                           "time since 2010.")
+    asked = list(texts(qw.details(s)))
+    assert asked and all("3 2" not in q for q in asked) and any("3-2" in q for q in asked)

@@ -210,6 +210,11 @@ def _lower_first(phrase: str, parse_word: Word | None = None, context: str = "")
         return first.lower() + phrase[len(first):]
     if parse_word is None or first.isupper():
         return phrase
+    words_ = phrase.split()
+    if len(words_) > 1 and words_[1][:1].isupper():
+        return phrase  # "Lake Arden", "Harbor City": the next word continues a name
+    if len(words_) > 1 and re.fullmatch(r"[a-z]+s", words_[1]) and not parse_word.entity:
+        return first.lower() + phrase[len(first):]  # "Health officials", "County commissioners" opened a sentence
     if context and re.search(rf"(?<=[a-z,;] ){re.escape(first)}\b", context):
         return phrase  # capitalised mid-sentence as well: a name
     if context and re.search(rf"(?<=[a-z,;] ){re.escape(first.lower())}\b", context):
@@ -312,7 +317,10 @@ def _render(t: _Tree, idx: Sequence[int]) -> str:
     out = ""
     for k, j in enumerate(idx):
         w = t.w(j)
-        if k and (j != idx[k - 1] + 1 or t.p.text[t.w(idx[k - 1]).end:w.start]):
+        if k and j == idx[k - 1] + 2 and t.w(j - 1).text in ("-", "\u2013", "/") and \
+                t.p.text[t.w(idx[k - 1]).end:w.start] == t.w(j - 1).text:
+            out += t.w(j - 1).text  # "a 3-2 majority": the hyphen the parse hung elsewhere stays
+        elif k and (j != idx[k - 1] + 1 or t.p.text[t.w(idx[k - 1]).end:w.start]):
             out += " "
         out += w.text
     return out
