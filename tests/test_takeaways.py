@@ -134,3 +134,26 @@ def test_a_takeaway_never_leans_on_a_sentence_the_reader_will_not_see(services) 
     texts = [t.text for t in services.takeaways.build("film", use_llm=False).items]
     assert 3 <= len(texts) <= 6
     assert not any(t.startswith(("On Sunday night, that", "She said")) for t in texts), texts
+
+
+DROUGHT = """# Water district limits lawn watering to two days a week
+
+The Cedar Valley Water District board on Monday declared a Stage 2 water shortage, limiting outdoor watering to two days a week for its roughly 145,000 customers.
+
+The district last declared a Stage 2 shortage in 2020. Customers cut use by 24% that summer, Olander said, and the district never had to move to Stage 3.
+
+Lake Arden, which supplies about 70% of the district's water, has fallen 22 feet since April.
+
+Restaurants will serve water only on request.
+
+Violators will first receive a warning, then fines starting at $100.
+"""
+
+
+def test_a_takeaway_never_leans_on_a_time_the_sentence_before_set(services) -> None:  # noqa: ANN001
+    """'Customers cut use by 24% that summer' -- which summer is in the sentence before."""
+    services.index.ingest([Document(id="drought", title="Water district limits lawn watering to two days a week",
+                                    text=DROUGHT, kind="article")])
+    texts = [t.text for t in services.takeaways.build("drought", use_llm=False).items]
+    assert 3 <= len(texts) <= 6
+    assert not any("that summer" in t for t in texts), texts

@@ -45,6 +45,9 @@ _ANAPHORIC = re.compile(r"^(?:(?:On|In|At|By|Last|Early|Late|Later)\b[^,]{0,30},
                         r"(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|If (?:it|they|so|not))\b",
                         re.I)
 _CONNECTIVE = re.compile(r"^(?:But|And|Yet|Still|So|Also|However|Meanwhile|Moreover|Instead|Indeed|Then|Now)\b,?\s")
+# "that summer", "that year", "the same month": a time the sentence before set
+_THAT_TIME = re.compile(r"\b(?:that|the same) (?:summer|winter|spring|fall|autumn|year|month|week|day|night|morning|"
+                        r"season|time)\b(?!\s+(?:when|that|which|of)\b)", re.I)
 _FUTURE = re.compile(r"\b(?:will|would|is expected to|are expected to|expects? to|expected|plans? to|planned|"
                      r"is scheduled|are scheduled|scheduled to|set to|due to (?:open|begin|start|close|end|vote|"
                      r"take|be|meet|launch|return)|next (?:week|month|year|step|phase)|later this|upcoming|deadline|"
@@ -252,8 +255,8 @@ def _score(reading: Reading) -> None:
             penalty += 0.5  # a quote says how someone felt; the takeaway is the fact
         elif quoted > 0.3:
             penalty += 0.15
-        if _ANAPHORIC.match(s.text):
-            penalty += 0.45  # leans on a sentence the reader will not see
+        if _ANAPHORIC.match(s.text) or _THAT_TIME.search(s.text):
+            penalty += 0.45  # leans on a sentence the reader will not see ("Customers cut use by 24% that summer")
         elif s.subject_is_pronoun():
             penalty += 0.2
         if s.is_imperative():
