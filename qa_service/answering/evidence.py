@@ -617,7 +617,7 @@ _KIND_OF_HEAD = {"organization": "organization", "place": "place", "person": "pe
 _MONTH_ONLY_RE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTH.split("|")) + r")\b")
 _HABITUAL = re.compile(r"\b(?:typically|usually|generally|normally|customarily|tend to)\b", re.I)
 # a question about one occasion: its month, or what will happen
-_SPECIFIC_EVENT = re.compile(_MONTH_ONLY_RE.pattern + r"|\bwill\b|\bnext\b", re.I)
+_SPECIFIC_EVENT = re.compile(_MONTH_ONLY_RE.pattern + r"|\b[Ww]ill\b|\bnext\b")  # (months by their capital: not "may")
 _ANCHOR_RE = re.compile(_MONTH_ONLY_RE.pattern + r"|\b(?:19|20)\d\d\b")  # what a question pins down
 
 

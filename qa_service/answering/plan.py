@@ -142,7 +142,7 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
         if label in DATE_LABELS and _DEADLINE_WORDS.search(premise):
             # "until the end of December": a deadline is corrected by the deadline, not by the day
             # something else happened
-            events = sorted(events, key=lambda e: not _GIVES_DEADLINE.search(e.text))
+            events = sorted(events, key=lambda e: not _STATES_DEADLINE.search(e.text))
         if events[0].negated and not premise_negative and \
                 part_coverage(events[0], [t for t in p_terms if t not in pinned_terms] or p_terms, idf, weights) >= 0.5:
             # "does not announce ... troop deployments"; a denial of something else the
@@ -227,7 +227,8 @@ _OPPOSITE_VERBS = _opposites(("approve", "reject deny veto"), ("accept", "reject
 _VALUE_LABELS = frozenset({"PERCENT", "MONEY", "QUANTITY"})
 _PAST_EVENT_QUESTION = re.compile(r"^(?:why|how)\s+(?:did|was|were|had)\b", re.I)
 _DEADLINE_WORDS = re.compile(r"\b(?:deadline|until|due|no later than)\b", re.I)
-_GIVES_DEADLINE = re.compile(r"\bdeadline\b|\b(?:by|until|through|no later than)\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\d)")
+# looser than evidence's deadline test: any sentence naming a deadline, or "by/until" a dated day
+_STATES_DEADLINE = re.compile(r"\bdeadline\b|\b(?:by|until|through|no later than)\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\d)")
 
 
 def _holders(role: str, evidence: Sequence[Evidence]) -> set[str]:
