@@ -188,3 +188,12 @@ def test_a_hyphen_between_numbers_stays(analyzer: SpacyAnalyzer) -> None:
                            "time since 2010.")
     asked = list(texts(qw.details(s)))
     assert asked and all("3 2" not in q for q in asked) and any("3-2" in q for q in asked)
+
+
+def test_an_answer_opening_with_a_time_the_reader_cannot_see_does_not_keep_the_question() -> None:
+    doc = article("The district last declared a shortage in 2020. Customers cut use by 24% that summer, the manager "
+                  "said. The board approved a rebate of up to $2 per square foot.", "District limits lawn watering")
+    quote = "Customers cut use by 24% that summer, the manager said."
+    proposal = qw.Proposal("Who will be affected by the lawn watering?", "affected")
+    assert answer_problem(proposal, answer(quote, doc.text.index(quote)), doc) == \
+        "the answer opens with a time that the sentence before it set"

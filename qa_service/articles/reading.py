@@ -45,6 +45,19 @@ _ANAPHORIC = re.compile(r"^(?:(?:On|In|At|By|Last|Early|Late|Later)\b[^,]{0,30},
                         r"(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|If (?:it|they|so|not))\b",
                         re.I)
 _CONNECTIVE = re.compile(r"^(?:But|And|Yet|Still|So|Also|However|Meanwhile|Moreover|Instead|Indeed|Then|Now)\b,?\s")
+
+
+def leans_on_unseen(text: str) -> bool:
+    """Does the sentence lean on one before it ("She said ...", "On Sunday night, that was
+    enough ...", "Customers cut use by 24% that summer")?"""
+    return bool(_ANAPHORIC.match(text)) or names_an_earlier_time(text)
+
+
+def names_an_earlier_time(text: str) -> bool:
+    """"Customers cut use by 24% that summer": which summer, the sentence before says."""
+    return bool(_THAT_TIME.search(text))
+
+
 # "that summer", "that year", "the same month": a time the sentence before set
 _THAT_TIME = re.compile(r"\b(?:that|the same) (?:summer|winter|spring|fall|autumn|year|month|week|day|night|morning|"
                         r"season|time)\b(?!\s+(?:when|that|which|of)\b)", re.I)
@@ -255,7 +268,7 @@ def _score(reading: Reading) -> None:
             penalty += 0.5  # a quote says how someone felt; the takeaway is the fact
         elif quoted > 0.3:
             penalty += 0.15
-        if _ANAPHORIC.match(s.text) or _THAT_TIME.search(s.text):
+        if leans_on_unseen(s.text):
             penalty += 0.45  # leans on a sentence the reader will not see ("Customers cut use by 24% that summer")
         elif s.subject_is_pronoun():
             penalty += 0.2

@@ -28,7 +28,7 @@ from qa_service.answering.pipeline import Answerer
 from qa_service.answering.prompts import load_prompt
 from qa_service.articles.passages import scope_passages
 from qa_service.articles.question_writing import FALLBACK_KIND, GROUP_NOUNS, KINDS, STRONG_CAUSE, Proposal, propose
-from qa_service.articles.reading import Reading
+from qa_service.articles.reading import Reading, names_an_earlier_time
 from qa_service.models import Answer, Citation, Document
 from qa_service.store.corpus import CorpusStore
 from qa_service.text import sentence_spans, strip_markers, terms
@@ -425,6 +425,10 @@ def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
         return "the answer mentions it but does not say what it is"
     if proposal.kind == "affected" and target is None and not _names_people(answer.citations[0].quote):
         return "the answer names no one affected"
+    if names_an_earlier_time(_first_sentence(answer)):
+        # (a leading pronoun is resolved or shown after its antecedent when the answer is
+        # written; "that summer" is neither)
+        return "the answer opens with a time that the sentence before it set"
     if proposal.kind == "why" and not any(STRONG_CAUSE.search(c.quote) for c in answer.citations):
         return "the answer gives no cause"
     if _lead(answer) in kept_leads:
