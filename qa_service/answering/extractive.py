@@ -186,15 +186,11 @@ def _antecedent(ev: Evidence) -> tuple[str, list[Evidence]]:
 
 def _possessed(ev: Evidence) -> tuple[str, str] | None:
     """("Its", "first meetings") for a sentence whose subject is "Its first meetings"."""
-    parse: Parse | None = ev.parse
-    if parse is None:
+    found = _main_subject(ev)
+    if found is None:
         return None
-    for i, w in enumerate(parse.words):
-        if w.dep in ("nsubj", "nsubjpass") and parse.words[w.head].dep == "ROOT":
-            text = parse.span_text(parse.subtree(i))
-            m = re.match(r"^(Its|Their|His|Her)\s+(.+)$", text)
-            return (m.group(1), m.group(2)) if m and len(text.split()) <= 6 else None
-    return None
+    m = re.match(r"^(Its|Their|His|Her)\s+(.+)$", found[1])
+    return (m.group(1), m.group(2)) if m and len(found[1].split()) <= 6 else None
 
 
 _QUANTIFIED = re.compile(r"^(?:no|every|each|any|some|none|neither|either|all|most|many|few|several)\b", re.I)
@@ -226,17 +222,24 @@ def _subject_of(ev: Evidence) -> str:
     """The subject of a sentence, when it is a name or a noun phrase a pronoun
     can stand for ("Rubio and de la Fuente", "The bilateral Security
     Implementation Group"); '' otherwise."""
+    found = _main_subject(ev)
+    if found is None:
+        return ""
+    pos, text = found
+    if pos == "PRON" or len(text.split()) > 8 or ANAPHORA.match(text):
+        return ""
+    return text
+
+
+def _main_subject(ev: Evidence) -> tuple[str, str] | None:
+    """(its part of speech, the phrase) of the subject of the sentence's main verb."""
     parse: Parse | None = ev.parse
     if parse is None:
-        return ""
+        return None
     for i, w in enumerate(parse.words):
         if w.dep in ("nsubj", "nsubjpass") and parse.words[w.head].dep == "ROOT":
-            span = parse.subtree(i)
-            text = parse.span_text(span)
-            if w.pos in ("PRON",) or len(text.split()) > 8 or ANAPHORA.match(text):
-                return ""
-            return text
-    return ""
+            return w.pos, parse.span_text(parse.subtree(i))
+    return None
 
 
 def _as_sentence(text: str) -> str:

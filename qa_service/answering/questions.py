@@ -499,14 +499,14 @@ def _asked_for_noun(noun: str) -> str:
 
 # "Who can't get a grant?", "Who is not eligible?": a class of people the sources
 # leave out (agricultural producers), not a named person
-WHO_EXCLUDED = re.compile(r"^who\s+(?:can(?:'t|not| not)\s+(?:get|apply|receive|qualify|use|claim)|"
+_WHO_EXCLUDED = re.compile(r"^who\s+(?:can(?:'t|not| not)\s+(?:get|apply|receive|qualify|use|claim)|"
                           r"(?:is|are)(?:n't| not)\s+(?:eligible|covered)|(?:is|are)\s+(?:ineligible|excluded)|"
                           r"(?:does|do)(?:n't| not)\s+qualify)\b")
 
 
 def _plural_who(low: str) -> bool:
     """"Who are the plaintiffs", "Who took part", "Who spoke at...": several people."""
-    return bool(re.match(r"^who\s+(?:are|were)\b", low) or WHO_EXCLUDED.match(low) or
+    return bool(re.match(r"^who\s+(?:are|were)\b", low) or _WHO_EXCLUDED.match(low) or
                 re.match(r"^who\s+(?:took part|participated|attended|spoke|joined|signed on|voted|testified)\b", low)
                 or re.match(r"^who\s+(?:else|all)\b", low))
 
@@ -1027,7 +1027,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
                                                   r"residents?|suspects?|dead)\b|\b(?:their|his|her) names?\b",
                                                   core.lower()):
             analysis.asked, analysis.head_kind = "person", "person"
-    elif re.match(r"^who\b", core.lower()) and not WHO_EXCLUDED.match(core.lower()):
+    elif re.match(r"^who\b", core.lower()) and not _WHO_EXCLUDED.match(core.lower()):
         analysis.head_kind = "person"
         role = re.match(r"^who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w.'-]+\s+){0,3}?([a-z]+)\s*(?:of|for|to|in|at|\?|$)",
                         core.lower())

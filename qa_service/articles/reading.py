@@ -47,7 +47,7 @@ _ANAPHORIC = re.compile(r"^(?:(?:On|In|At|By|Last|Early|Late|Later)\b[^,]{0,30},
 _CONNECTIVE = re.compile(r"^(?:But|And|Yet|Still|So|Also|However|Meanwhile|Moreover|Instead|Indeed|Then|Now)\b,?\s")
 
 
-def leans_on_unseen(text: str) -> bool:
+def _leans_on_unseen(text: str) -> bool:
     """Does the sentence lean on one before it ("She said ...", "On Sunday night, that was
     enough ...", "Customers cut use by 24% that summer")?"""
     return bool(_ANAPHORIC.match(text)) or names_an_earlier_time(text)
@@ -268,7 +268,7 @@ def _score(reading: Reading) -> None:
             penalty += 0.5  # a quote says how someone felt; the takeaway is the fact
         elif quoted > 0.3:
             penalty += 0.15
-        if leans_on_unseen(s.text):
+        if _leans_on_unseen(s.text):
             penalty += 0.45  # leans on a sentence the reader will not see ("Customers cut use by 24% that summer")
         elif s.subject_is_pronoun():
             penalty += 0.2
