@@ -725,3 +725,20 @@ def test_an_it_that_stands_for_nothing_is_shown_as_written(tmp_path, embedder) -
         "before anyone knows whether the ocean is there.\n"})
     answer = svc.answerer("extractive").ask("When will astronomers know whether the planet has an ocean?", "planet")
     assert "The team could be years" not in answer.answer
+
+
+def test_a_demonstrative_takes_the_noun_phrase_it_points_back_to(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Those teams counted ... 41 destroyed' after '... after state, FEMA and SBA
+    teams spent a week assessing damage': the answer leads with 'The state, FEMA
+    and SBA teams counted ...' (every conjunct kept), cited to both sentences,
+    instead of showing the sentences before it first."""
+    svc = services_over(tmp_path, embedder, {
+        "flood.md": "---\nid: flood\ntitle: Governor asks for federal flood aid\nkind: article\n---\n"
+        "The governor declared a state of emergency on the night of Sept. 11 as rivers rose. He formally asked "
+        "for federal help on Sept. 23, after state, FEMA and SBA teams spent a week assessing damage in nine "
+        "counties. Those teams counted 1,412 damaged homes, including 268 with major damage and 41 destroyed.\n\n"
+        "Volunteers are still clearing mud from basements in Montpelier.\n"})
+    answer = svc.answerer("extractive").ask("How many homes did the flood destroy?", "flood")
+    assert answer.answer.startswith("The state, FEMA and SBA teams counted 1,412 damaged homes"), answer.answer
+    assert_citations_verify(svc, answer)
+    assert "SBA teams spent a week" in answer.citations[0].quote

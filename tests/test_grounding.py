@@ -460,3 +460,22 @@ def test_an_it_that_stands_for_nothing_is_not_replaced_by_a_name(sentence: str) 
     claim = "The team" + sentence[len("It"):]
     assert not is_resolved_quote(claim, [before, sentence])
     assert is_resolved_quote("The team was created in 2025.", [before, "It was created in 2025."])
+
+
+@pytest.mark.parametrize(("claim", "holds"), [
+    ("The state, FEMA and SBA teams counted 1,412 damaged homes.", True),
+    ("The teams counted 1,412 damaged homes.", True),
+    # a phrase cut out of the middle of the one the sentence before gives is not what "those teams" are
+    ("The SBA teams counted 1,412 damaged homes.", False),
+    ("The FEMA teams counted 1,412 damaged homes.", False),
+    ("The state, FEMA and SBA teams counted 1,500 damaged homes.", False),
+    ("The rescue teams counted 1,412 damaged homes.", False),
+])
+def test_a_demonstrative_replaced_by_the_phrase_before_is_a_quote(claim: str, holds: bool) -> None:
+    """'... after state, FEMA and SBA teams spent a week ...' 'Those teams counted
+    ...': the second with 'Those teams' replaced by the whole phrase it points to."""
+    from qa_service.grounding.alignment import is_resolved_quote
+
+    sentences = ["He asked for help on Sept. 23, after state, FEMA and SBA teams spent a week assessing damage.",
+                 "Those teams counted 1,412 damaged homes."]
+    assert is_resolved_quote(claim, sentences) is holds

@@ -27,6 +27,8 @@ from qa_service.language import Parse
 # "The two" stands for something only when no noun follows ("The two agreed", not "The two governments")
 _PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two(?!\s+[a-z]+s\b)|Both sides|Its|Their|His|Her)\b")
 _POSSESSIVE = ("Its", "Their", "His", "Her")
+# "Those teams counted ...": a demonstrative and the noun it points back with
+_DEMONSTRATIVE = re.compile(r"^(?:These|Those|This|That)\s+([a-z]+)\b")
 
 
 class ExtractiveGenerator:
@@ -53,6 +55,9 @@ class ExtractiveGenerator:
             return _as_sentence(text)  # "It could be years before ...": no one to name, nothing to rewrite
         if ev.previous is None:
             return "" if _PRONOUN.match(text) else _as_sentence(text)
+        named = self._demonstrative_named(ev, text)
+        if named:
+            return named
         antecedent, chain = _antecedent(ev)
         m = _PRONOUN.match(text)
         if antecedent and m and not _fits(m.group(1), antecedent, chain[0] if chain else None):
@@ -70,6 +75,25 @@ class ExtractiveGenerator:
             window = " ".join([*(c.text for c in chain), ev.text])
             if self.checker.score(rewritten, window) >= self.checker.threshold:
                 return _as_sentence(rewritten)
+        return ""
+
+    def _demonstrative_named(self, ev: Evidence, text: str) -> str:
+        """"Those teams counted ..." after "... state, FEMA and SBA teams spent a
+        week ..." reads "The state, FEMA and SBA teams counted ...": the noun
+        phrase of the sentence before with the same head noun, when the checker
+        finds the rewrite supported by the two sentences; '' otherwise."""
+        m = _DEMONSTRATIVE.match(text)
+        prev = ev.previous
+        if m is None or self.checker is None or prev is None or prev.passage != ev.passage:
+            return ""
+        phrase = _noun_phrase(prev, _noun_lemma(ev, m.group(1)))
+        if not phrase:
+            return ""
+        if not re.match(r"(?:the|a|an|its|their|his|her)\b", phrase, re.I):
+            phrase = "the " + phrase
+        rewritten = phrase[0].upper() + phrase[1:] + text[m.end():]
+        if self.checker.score(rewritten, f"{prev.text} {ev.text}") >= self.checker.threshold:
+            return _as_sentence(rewritten)
         return ""
 
     def _render(self, ev: Evidence, shown: list[Evidence], depth: int = 0) -> list[str]:
@@ -182,6 +206,42 @@ def _antecedent(ev: Evidence) -> tuple[str, list[Evidence]]:
             break
         prev = prev.previous
     return "", chain
+
+
+def _noun_lemma(ev: Evidence, word: str) -> str:
+    """The lemma of ``word`` as the sentence's second word, when it is a noun there."""
+    parse = ev.parse
+    if parse is None or len(parse.words) < 2 or parse.words[1].text != word or parse.words[1].pos != "NOUN":
+        return ""
+    return parse.words[1].lemma.lower()
+
+
+def _noun_phrase(ev: Evidence, lemma: str) -> str:
+    """The last noun phrase of ``ev`` headed by a noun with ``lemma``: the noun
+    with the words before it that depend on it ("state, FEMA and SBA teams"),
+    never what follows it; '' when there is none or it is long or points back
+    itself."""
+    parse = ev.parse
+    if not lemma or parse is None:
+        return ""
+    for i in range(len(parse.words) - 1, -1, -1):
+        w = parse.words[i]
+        if w.pos != "NOUN" or w.lemma.lower() != lemma:
+            continue
+        first = i  # "state, FEMA and SBA teams": the last conjunct's phrase starts at the first
+        while parse.words[first].dep == "conj" and parse.words[first].head < first:
+            first = parse.words[first].head
+        left = [j for j in parse.subtree(first) if j <= i]
+        # only the unbroken run of words that ends at the noun
+        start = i
+        while start - 1 in left:
+            start -= 1
+        phrase = parse.span_text(list(range(start, i + 1)))
+        if len(phrase.split()) > 8 or ANAPHORA.match(phrase) or _QUANTIFIED.match(phrase) or \
+                re.match(r"(?:these|those|this|that)\b", phrase, re.I):
+            return ""
+        return phrase
+    return ""
 
 
 def _possessed(ev: Evidence) -> tuple[str, str] | None:

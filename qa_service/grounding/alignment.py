@@ -296,6 +296,8 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
     elsewhere in the passage."""
     cl = _canon(claim).rstrip(".!? ")
     for k, (before, sentence) in enumerate(zip(passage_sentences, passage_sentences[1:])):
+        if _names_what_demonstrative_points_to(cl, before, sentence):
+            return True
         m = _LEADING_PRONOUN.match(sentence.strip())
         if not m or EXPLETIVE_IT.match(sentence.strip()):
             continue
@@ -317,6 +319,40 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
             b_rest = _canon(before.strip()[b.end():])
             if owner and owned and b_rest.startswith(owned + " ") and _opens_with(passage_sentences[k - 1], owner):
                 return True
+    return False
+
+
+_DEMONSTRATIVE = re.compile(r"(?:these|those|this|that) ([a-z]+)\b", re.I)
+
+
+def _names_what_demonstrative_points_to(claim: str, before: str, sentence: str) -> bool:
+    """``claim`` (canonical) is ``sentence`` with its opening "Those teams"
+    replaced by "the" and the whole noun phrase of ``before`` that ends in the
+    same noun: "The state, FEMA and SBA teams counted ..." from "... after
+    state, FEMA and SBA teams spent a week ..." then "Those teams counted ...".
+    The phrase must start where ``before``'s phrase starts (after a verb, a
+    preposition or the sentence's start), so "The SBA teams" is not it."""
+    m = _DEMONSTRATIVE.match(sentence.strip())
+    if not m:
+        return False
+    rest = _canon(sentence.strip()[m.end():]).rstrip(".!? ")
+    if not rest or not claim.endswith(rest):
+        return False
+    head = claim[: len(claim) - len(rest)].strip()
+    words = head.split()
+    if len(words) < 2 or len(words) > 9 or words[-1] != m.group(1).lower():
+        return False
+    phrase = " ".join(words[1:]) if words[0] == "the" else head
+    opening = _canon(before)
+    at = opening.find(phrase)
+    while at >= 0:
+        ends_whole = opening[at + len(phrase):at + len(phrase) + 1] in ("", " ", ",", ".", ";")
+        preceding = opening[:at].rstrip().split()
+        starts_whole = not preceding or (preceding[-1] not in (",", "and", "or") and not preceding[-1].endswith(",")
+                                         and (at == 0 or opening[at - 1] == " "))
+        if ends_whole and starts_whole and not (preceding and preceding[-1][:1].isdigit()):
+            return True
+        at = opening.find(phrase, at + 1)
     return False
 
 
