@@ -742,3 +742,22 @@ def test_a_demonstrative_takes_the_noun_phrase_it_points_back_to(tmp_path, embed
     assert answer.answer.startswith("The state, FEMA and SBA teams counted 1,412 damaged homes"), answer.answer
     assert_citations_verify(svc, answer)
     assert "SBA teams spent a week" in answer.citations[0].quote
+
+
+def test_the_name_a_title_holds_does_not_outweigh_what_is_asked(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'How much did Ferrous Loop raise in its Series C round?' over an article
+    headlined with the name: the lede calls it 'the startup' and holds the
+    Series C figure; a later sentence repeats the name but gives the total. The
+    name is in every sentence as far as the reader knows, so the round leads."""
+    svc = services_over(tmp_path, embedder, {
+        "loop.md": "---\nid: loop\ntitle: Battery recycler Ferrous Loop raises $220 million to build Nevada plant\n"
+        "kind: article\n---\n"
+        "Every electric car battery eventually dies. Ferrous Loop is betting billions of dollars' worth of metal "
+        "is waiting inside them.\n\n"
+        "The Denver-based battery recycling startup said Wednesday it has raised $220 million in a Series C "
+        "funding round led by the investment firm Granite Arc Partners, with participation from two automakers.\n\n"
+        "Ferrous Loop will use the money to build its first commercial-scale plant near Reno, Nevada.\n\n"
+        "Ferrous Loop, founded in 2020, has raised about $310 million in total.\n"})
+    answer = svc.answerer("extractive").ask("How much did Ferrous Loop raise in its Series C round?", "loop")
+    first = answer.answer.split("\n")[0]
+    assert "$220 million" in first and "$310 million" not in first, answer.answer

@@ -286,6 +286,14 @@ def gather_evidence(
     sims = vecs[1:len(rows) + 1] @ vecs[0] if len(rows) else np.zeros(0)
     for j, vec in zip(intros, vecs[len(rows) + 1:], strict=True):
         sims[j] = max(float(sims[j]), float(vec @ vecs[0]))
+    # In a document whose title names what the question names ("How much did Ferrous
+    # Loop raise ..." over "Battery recycler Ferrous Loop raises ..."), every sentence is
+    # about it, and most say "the startup" or "it": the name would only favour the
+    # few that repeat it, so there the question is weighed as if it said "it".
+    for variant, members in _subject_as_it(analysis, passages, rows).items():
+        vs = cache.embed([variant] + [rows[i][4] for i in members])
+        for i, sim in zip(members, vs[1:] @ vs[0], strict=True):
+            sims[i] = float(sim)
     parses = analyzer.parse_many([r[4] for r in rows]) if analyzer is not None else [None] * len(rows)
     delayed = _delayed_identification(structured, parses, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     out: list[Evidence] = []
@@ -334,6 +342,36 @@ def gather_evidence(
         ev.negated = bool(NEGATION.search(text))
         ev.states_gap = bool(GAP_SENTENCE.search(text))
         out.append(ev)
+    return out
+
+
+_NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w&'-]*(?:\s+(?:of\s+|de\s+|la\s+)?[A-Z0-9][\w&'-]*)*")
+
+
+def _subject_as_it(analysis: QuestionAnalysis, passages: Sequence[Passage],
+                   rows: Sequence[tuple]) -> dict[str, list[int]]:
+    """The question with the names its passages' document titles hold said as
+    "it", and the rows (sentences) of those documents: {variant: [row index]}.
+    Only a name of two words or more ("Ferrous Loop", not an agency's initials
+    that half the documents hold), and never the thing a definition asks about."""
+    question = analysis.clean
+    if analysis.type in ("definition", "compare") or analysis.subject:
+        return {}
+    names = [m.group(0) for m in _NAME_RUN.finditer(question) if len(m.group(0).split()) >= 2]
+    if not names:
+        return {}
+    title_of = {p.n: p.chunk.title for p in passages}
+    out: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        title = title_of.get(row[0], "")
+        held = [n for n in names if re.search(rf"\b{re.escape(n)}\b", title)]
+        if not held:
+            continue
+        variant = question
+        for name in held:
+            variant = re.sub(rf"(?:\b(?:the|The)\s+)?\b{re.escape(name)}\b", "it", variant)
+        if variant != question:
+            out.setdefault(variant, []).append(i)
     return out
 
 
