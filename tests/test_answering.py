@@ -761,3 +761,28 @@ def test_the_name_a_title_holds_does_not_outweigh_what_is_asked(tmp_path, embedd
     answer = svc.answerer("extractive").ask("How much did Ferrous Loop raise in its Series C round?", "loop")
     first = answer.answer.split("\n")[0]
     assert "$220 million" in first and "$310 million" not in first, answer.answer
+
+
+def test_a_summary_of_a_document_named_by_its_title_is_that_documents_gist(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Sum up the governor's Oct. 2 press conference.' names a source by its
+    title ('... Press Conference on Flood Recovery, October 2'): the answer is
+    that transcript's own opening in order, not a collage of sentences that
+    mention the briefing, and never the list of who spoke."""
+    svc = services_over(tmp_path, embedder, {
+        "article.md": "---\nid: article\ntitle: Flood aid opens in four counties\nkind: article\n"
+        "sources: [\"briefing\"]\n---\n"
+        "Residents of four counties can now apply for federal disaster aid. FEMA's housing help only covers a "
+        "primary residence, a point the federal coordinating officer made at the governor's Oct. 2 briefing.\n\n"
+        "The governor spoke at the press conference about the recovery for nearly an hour on Thursday.\n",
+        "briefing.md": "---\nid: briefing\ntitle: \"Transcript: Governor Hartwell's Press Conference on Flood "
+        "Recovery, October 2, 2025\"\nkind: source\n---\n"
+        "Speakers: Governor Daniel Hartwell; Raymond Castillo, Federal Coordinating Officer; Marisa Quint, "
+        "Director of Emergency Management.\n\n"
+        "Two days ago the President approved our request for a major disaster declaration for four counties. "
+        "As of this morning, 3,140 households have registered with FEMA for assistance.\n\n"
+        "Disaster Recovery Centers open Monday in Barre and St. Johnsbury for anyone who needs help applying.\n"})
+    answer = svc.answerer("extractive").ask("Sum up the governor's Oct. 2 press conference.", "article")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Two days ago the President approved our request"), answer.answer
+    assert "3,140 households" in answer.answer and "Speakers" not in answer.answer
+    assert {c.doc_id for c in answer.citations} == {"briefing"}

@@ -27,11 +27,15 @@ from qa_service.models import Answer, AnswerQuality, Document, Gap, RetrievedChu
 from qa_service.retrieval.embeddings import EmbeddingCache
 from qa_service.retrieval.index import CorpusIndex
 from qa_service.store.corpus import CorpusStore
-from qa_service.text import LEADING_MARKERS, sentence_spans
+from qa_service.text import LEADING_MARKERS, sentence_spans, terms
 from qa_service.tokens import count_tokens
 
 # a comparison's side looked up on its own: its best few chunks, two of them new at most
 _SIDE_K, _SIDE_EXTRA = 3, 2
+NAMED_TITLE_SHARE = 0.6  # share of a summary request's topic terms a document's title must hold to be the one named
+_MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+                        "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
+                        "nov": "november", "dec": "december"}
 
 # How much an answer says: a typed factoid stays short; a suggested question
 # gets the full shape (lead, detail, what is not known).
@@ -112,14 +116,36 @@ class Answerer:
     def plan(self, analysis: QuestionAnalysis, passages: Sequence[Passage], depth: str = "auto",
              article_id: str | None = None) -> AnswerPlan:
         evidence = gather_evidence(analysis, passages, self.cache, self.index.idf, self.analyzer)
-        gist_doc = article_id or (passages[0].chunk.doc_id if passages else None)
+        named = self.named_document(analysis, article_id)
+        gist_doc = named.id if named else article_id or (passages[0].chunk.doc_id if passages else None)
         gist_title = ""
         if analysis.type == "gist" and gist_doc:
-            doc = self.store.get_document(gist_doc)
+            doc = named or self.store.get_document(gist_doc)
             gist_title = doc.title if doc else ""
         return plan_answer(analysis, evidence, self.checker, idf=self.index.idf, analyzer=self.analyzer,
                            mode=_mode(depth, analysis), min_score=self.relevance_threshold,
-                           gist_doc=gist_doc, gist_title=gist_title)
+                           gist_doc=gist_doc, gist_title=gist_title, gist_of_document=named is not None)
+
+    def named_document(self, analysis: QuestionAnalysis, article_id: str | None) -> Document | None:
+        """The document of the article's scope that a summary request names by
+        its title ("Give me the short version of the joint statement", "Sum up
+        the governor's Oct. 2 press conference"): its gist is that document's
+        own opening, as for an article. None when no one title holds the topic."""
+        topic = set(analysis.topic_terms) if analysis.type == "gist" else set()
+        if not article_id or len(topic) < 2:
+            return None
+        scored = []
+        for doc_id in self.store.scope(article_id):
+            doc = self.store.get_document(doc_id)
+            if doc is None:
+                continue
+            held = topic & _title_terms(doc.title)
+            if sum(not t.isdigit() for t in held) >= 2 and len(held) >= NAMED_TITLE_SHARE * len(topic):
+                scored.append((len(held), doc))
+        scored.sort(key=lambda x: -x[0])
+        if not scored or len(scored) > 1 and scored[1][0] == scored[0][0]:
+            return None  # no title, or two as good: not one document named
+        return scored[0][1]
 
     # ---------------------------------------------------------------- answer
     def ask(self, question: str, article_id: str | None = None, *, depth: str = "auto") -> Answer:
@@ -152,9 +178,11 @@ class Answerer:
             yield AnswerEvent("done", {"answer": answer.model_dump()})
             return
         query = analysis.query
-        if article_id and analysis.type == "gist" and not analysis.topic_terms:
-            article = self.store.get_document(article_id)
-            query = article.title if article else query  # the gist of an article is what its headline announces
+        if article_id and analysis.type == "gist":
+            # the gist of an article (or of a document named by its title) is what its headline announces
+            named = self.named_document(analysis, article_id)
+            article = named or (self.store.get_document(article_id) if not analysis.topic_terms else None)
+            query = article.title if article else query
         retrieved = self.retrieve(query, article_id, analysis)
         answer.retrieved = [RetrievedRef(doc_id=r.doc_id, chunk_id=r.chunk_id, score=r.score) for r in retrieved]
         yield AnswerEvent("retrieval", {"retrieved": [r.model_dump() for r in answer.retrieved]})
@@ -289,6 +317,15 @@ def _quality(plan: AnswerPlan) -> AnswerQuality:
     lead, parts, answered = plan.quality
     score = round(0.5 * lead + 0.5 * (answered / parts if parts else 0.0), 3)
     return AnswerQuality(lead=lead, parts=parts, parts_answered=answered, score=score)
+
+
+def _title_terms(title: str) -> set[str]:
+    """A title's terms, with each month also as its abbreviation ("October" holds "Oct.")."""
+    held = set(terms(title))
+    for short, month in _MONTH_ABBREVIATIONS.items():
+        if set(terms(month)) & held:
+            held |= set(terms(short))
+    return held
 
 
 def _ms(started: float) -> float:

@@ -305,6 +305,7 @@ def plan_answer(
     min_score: float = 0.35,
     gist_doc: str | None = None,
     gist_title: str = "",
+    gist_of_document: bool = False,
 ) -> AnswerPlan:
     """What the answer will say (see the module docstring)."""
     usable = [e for e in evidence if not _question_like(e)]
@@ -313,7 +314,7 @@ def plan_answer(
     plan.relevant = bool(ranked) and ranked[0].score >= min_score
 
     if analysis.type == "gist":
-        if not analysis.topic_terms:
+        if not analysis.topic_terms or gist_of_document:  # an article, or a document named by its title
             plan.relevant = bool(usable)
             return _plan_gist(plan, usable, mode, gist_doc, gist_title)
         # a summary of one topic ("Sum up what the SIG has done"): its most relevant sentences
@@ -655,6 +656,11 @@ _NEWS_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "M
                           "CARDINAL", "QUANTITY"})
 
 
+# who is in the room is not what happened: "Speakers: Governor Daniel Hartwell; Raymond Castillo, ..."
+_ROSTER = re.compile(r"^\W*(?:speakers|participants|present|attendees|panelists|panellists|moderators?|"
+                     r"in attendance)\W*:", re.I)
+
+
 def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None,
                title: str = "") -> AnswerPlan:
     """The gist of an article: its own opening sentences, in order (from the
@@ -677,7 +683,7 @@ def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: st
     chosen: list[Evidence] = []
     budget = {"brief": 60, "standard": 110, "full": 200}.get(mode, 110)
     for ev in own:
-        if len(ev.text.split()) < 8 or _redundant(ev, chosen):
+        if len(ev.text.split()) < 8 or _redundant(ev, chosen) or _ROSTER.match(ev.text):
             continue
         chosen.append(ev)
         if _word_count(chosen) >= budget or len(chosen) >= (2 if mode == "brief" else 5):
