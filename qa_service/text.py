@@ -111,6 +111,10 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
+_INTENT = re.compile(r"\b(?:aim(?:s|ed)?|seek(?:s)?|sought|intend(?:s|ed)?|want(?:s|ed)?|wish(?:es|ed)?|"
+                     r"(?:is|are|was|were) meant|strives?)\s+to\b", re.I)
+
+
 def held_terms(text: str) -> set[str]:
     """The terms a sentence holds when matched against a question: its own,
     the parts of its hyphenated words ("a single-agency body" holds "single"
@@ -125,6 +129,9 @@ def held_terms(text: str) -> set[str]:
     for w in _NOMINAL.findall(text.lower()):
         bases = [w[:-len("ication")] + "y"] if w.endswith("ication") else [w[:-len("ation")] + s for s in ("", "e", "ate")]
         held |= {t for t in terms(" ".join(bases)) if len(t) >= 3}
+    # "Mission Firewall aims to expand ..." is what it wants: the verbs of intent hold "want"
+    if _INTENT.search(text):
+        held |= {"want", "aim", "seek", "intend"}
     return held
 
 

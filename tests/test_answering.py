@@ -786,3 +786,21 @@ def test_a_summary_of_a_document_named_by_its_title_is_that_documents_gist(tmp_p
     assert answer.answer.startswith("Two days ago the President approved our request"), answer.answer
     assert "3,140 households" in answer.answer and "Speakers" not in answer.answer
     assert {c.doc_id for c in answer.citations} == {"briefing"}
+
+
+def test_what_a_body_aims_to_do_is_what_it_wants(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why does Mission Firewall want Mexico to use eTrace everywhere?' -- the
+    source says it 'aims to expand Mexico's use of eTrace to all 32 states':
+    the premise is the source's news in other words ('wants' for 'aims to'),
+    so the answer gives the reason, not a premise the sources 'do not report'."""
+    svc = services_over(tmp_path, embedder, {
+        "firewall.md": "---\nid: firewall\ntitle: Mission Firewall targets gun trafficking\nkind: article\n---\n"
+        "Mission Firewall aims to expand Mexico's use of the U.S. eTrace system, run by ATF, to all 32 Mexican "
+        "states. This is meant to let Mexican and U.S. authorities match seized weapons to purchases and crime "
+        "scenes in both countries.\n\n"
+        "Officials will meet again in February to review progress.\n"})
+    answer = svc.answerer("extractive").ask("Why does Mission Firewall want Mexico to use eTrace everywhere?",
+                                            "firewall")
+    assert answer.status == "answered", answer.answer
+    assert "do not report" not in answer.answer
+    assert "match seized weapons" in answer.answer
