@@ -72,6 +72,8 @@ STOPWORDS = frozenset(
     i me my what which who whom whose when where why how do does did done doing have has had having will
     would can could should shall may might must not no nor so such also any all each both more most other
     some very just only own same too s t up out off again further once here own per via vs yet us""".split()
+    # adverbs that qualify a claim without saying what it is about ("Why does it want eTrace used everywhere?")
+    + "ever still really actually everywhere anywhere somewhere".split()
     # "not" and "can" are stopwords, so their contractions are too ("Why can't farmers sell ...?")
     + """can't cannot don't doesn't didn't won't wouldn't isn't aren't wasn't weren't hasn't haven't hadn't
     couldn't shouldn't mustn't""".split()

@@ -804,3 +804,15 @@ def test_what_a_body_aims_to_do_is_what_it_wants(tmp_path, embedder) -> None:  #
     assert answer.status == "answered", answer.answer
     assert "do not report" not in answer.answer
     assert "match seized weapons" in answer.answer
+
+
+def test_the_gap_a_sentence_leans_on_is_the_one_cited_as_the_gap(seeded) -> None:  # noqa: ANN001
+    """'The group works as a co-led mechanism, not as a formal organization ...'
+    holds 'chair' only through the sentence before it, 'No single permanent chair
+    has been publicly identified.': asked who chairs the group, that sentence is
+    the cited gap, not the one leaning on it."""
+    answer = seeded.answerer("extractive").ask(
+        "What is the Security Implementation Group and who chairs or participates in it?", ARTICLE_ID)
+    cited = [g.statement for g in answer.gaps if g.cited]
+    assert cited == ["No single permanent chair has been publicly identified."], answer.gaps
+    assert_citations_verify(seeded, answer)

@@ -360,6 +360,11 @@ def plan_answer(
                 # "how many businesses": a denial about something else ("a loan may not exceed
                 # $2 million") is not the gap; it must name what is asked about itself
                 and set(terms(part.analysis.head)) <= set(terms(e.text))))]
+        # "The group works as a co-led mechanism, not as ..." holds "chair" only through the
+        # sentence before it, "No single permanent chair has been publicly identified": that one is the gap
+        leaned_on = [e.previous if e.anaphoric and e.previous is not None and e.previous.states_gap and
+                     _gap_about(e.previous, part.analysis) and not e.states_gap else e for e in gap_sentences]
+        gap_sentences = [e for i, e in enumerate(leaned_on) if not any(e is f for f in leaned_on[:i])]
         # one that says the thing has not been published beats one that only negates
         gap_sentences.sort(key=lambda e: not e.states_gap)
         if gap_sentences:
