@@ -816,3 +816,24 @@ def test_the_gap_a_sentence_leans_on_is_the_one_cited_as_the_gap(seeded) -> None
     cited = [g.statement for g in answer.gaps if g.cited]
     assert cited == ["No single permanent chair has been publicly identified."], answer.gaps
     assert_citations_verify(seeded, answer)
+
+
+def test_what_happens_next_is_what_is_set_to_happen(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'What happens next?' on a story: the sentences saying what is scheduled
+    or expected ('are expected to vote on Oct. 12', 'could begin in 2026'),
+    not the lede because it says 'will' and names the day it was told
+    ('said on Tuesday'), and never a quote's opinion."""
+    svc = services_over(tmp_path, embedder, {
+        "plant.md": "---\nid: plant\ntitle: Korean supplier picks Harlan County for battery plant\nkind: article\n---\n"
+        "South Korean battery maker Hanseong will build a $1.6 billion plant in Harlan County, creating about 2,000 "
+        "jobs, the company and state officials said on Tuesday.\n\n"
+        "\"This is the largest economic development project in the county's history,\" the governor said. "
+        "\"It will change everything here.\"\n\n"
+        "Some residents have raised concerns about water use at the 900-acre site near Ashby.\n\n"
+        "County commissioners are expected to vote on Oct. 12 on rezoning the site from agricultural to "
+        "industrial use. Construction could begin in 2026.\n"})
+    answer = svc.answerer("extractive").ask("What happens next?", "plant")
+    assert answer.status == "answered"
+    first = answer.answer.split("\n")[0]
+    assert "vote on Oct. 12" in first or "begin in 2026" in first, answer.answer
+    assert "change everything" not in answer.answer

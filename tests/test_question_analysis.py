@@ -172,3 +172,26 @@ def test_a_question_phrase_keeps_its_short_prepositional_phrase(analyzer) -> Non
     analysis = analyse_question("On what exact date in February will the ministerial take place?", analyzer)
     assert analysis.gap_statement() == \
         "The sources do not say on what exact date in February the ministerial will take place."
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("What happens next?", []),
+    ("So what happens now?", []),
+    ("What's next?", []),
+    ("What comes next for the ordinance?", ["ordinanc"]),
+    ("What are the next steps for the farm bill extension?", ["farm", "bill", "extension"]),
+    ("Where do things go from here?", []),
+])
+def test_what_happens_next_asks_for_what_will_happen(analyzer, question: str, topic: list[str]) -> None:  # noqa: ANN001
+    """'What happens next?' asks what the sources say will or may happen, about
+    what it names if anything; 'happens' and 'next' are not terms a sentence
+    must hold."""
+    analysis = analyse_question(question, analyzer)
+    assert analysis.asked == "next"
+    assert analysis.terms == topic
+
+
+@pytest.mark.parametrize("question", ["What happened next in the trial?", "What is the next stop on the tour?",
+                                      "Who is next in line for the throne?"])
+def test_other_questions_with_next_are_not_what_happens_next(analyzer, question: str) -> None:  # noqa: ANN001
+    assert analyse_question(question, analyzer).asked != "next"

@@ -178,7 +178,10 @@ class Answerer:
             yield AnswerEvent("done", {"answer": answer.model_dump()})
             return
         query = analysis.query
-        if article_id and analysis.type == "gist":
+        if article_id and analysis.asked == "next" and not analysis.terms:
+            article = self.store.get_document(article_id)
+            query = article.title if article else query  # "What happens next?" in the story the headline tells
+        elif article_id and analysis.type == "gist":
             # the gist of an article (or of a document named by its title) is what its headline announces
             named = self.named_document(analysis, article_id)
             article = named or (self.store.get_document(article_id) if not analysis.topic_terms else None)

@@ -320,6 +320,9 @@ def plan_answer(
         # a summary of one topic ("Sum up what the SIG has done"): its most relevant sentences
         return _plan_summary(plan, ranked, analysis.topic_terms, idf, mode, min_score)
 
+    if analysis.asked == "next" and len(analysis.all_parts) == 1:
+        return _plan_next(plan, usable, idf, mode, gist_doc)
+
     # premises first: "Why did X happen?" is not answered with background while X is unsupported
     if analysis.premise and analysis.type in ("why", "how"):
         verdict, correction = _premise_check(analysis, usable, checker, idf, analyzer)
@@ -693,6 +696,81 @@ def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: st
         chosen.append(ev)
         if _word_count(chosen) >= budget or len(chosen) >= (2 if mode == "brief" else 5):
             break
+    plan.lead = chosen[:1]
+    plan.details = chosen[1:]
+    for part in plan.parts:
+        part.answer = chosen[:1]
+    return plan
+
+
+# what will or may happen: a plan, a schedule, an expectation, a decision still open
+_NEXT_STEP = re.compile(
+    r"\b(?:will|would|shall|won't|plans?\s+to|planned|intends?\s+to|expects?\s+to|hopes?\s+to|"
+    r"(?:is|are|was|were)\s+(?:scheduled|set|expected|due|likely|poised|slated|going)\s+to|"
+    r"next\s+(?:week|month|year|steps?|phase|round|meeting|hearing|session)|later\s+this\s+(?:week|month|year)|"
+    r"upcoming|consider(?:s|ing)?|appeal|pending|proceeds|deadline|in the coming|"
+    r"(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for))\b", re.I)
+# a schedule told in the present tense: "The new launch window opens at 1:17 a.m. on March 14"
+_SCHEDULED = re.compile(r"\b(?:opens?|begins?|starts?|takes? effect|resumes?|expires?|closes?|kicks? off)\b", re.I)
+
+
+_COUNTERFACTUAL = re.compile(r"\bwould have\b|\bwould(?:n't| not)? (?:much )?rather\b", re.I)
+_SET_TO_HAPPEN = re.compile(r"\b(?:will|shall|won't)\b|\b(?:is|are)\s+(?:scheduled|set|expected|due|slated|poised)"
+                            r"\s+to\b|\bplans?\s+to\b|\bnext\s+(?:week|month|year)\b|\bdeadline\b|"
+                            r"\b(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)\b", re.I)
+_SAID_WOULD = re.compile(r"\bsaid\s+(?:\w+\s+){0,3}would\b|\bwould\s+(?:have until|begin|start|take effect)\b", re.I)
+_REPORTED_ON = re.compile(r"\b(?:said|says|announced|reported|confirmed|told [\w ]{1,30}?)\s+(?:on\s+)?(?:Monday|"
+                          r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:night|morning|afternoon|"
+                          r"evening))?\b")
+_MONTH_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b")
+_FUTURE_TIME = re.compile(r"\bnext (?:week|month|year|spring|summer|fall|autumn|winter|season)\b|\bearly next\b|"
+                          r"\blater this\b|\bin the coming\b|\bin (?:19|20)\d\d\b", re.I)
+_QUOTED = re.compile(r"^[\"“']|[\"”],?\s+(?:said|says)\b")
+
+
+def _next_step_weight(ev: Evidence) -> float:
+    """How surely a sentence tells what comes next: set to happen ("will close on
+    Feb. 24", "is scheduled to") over said to ("said she would sign it") over
+    what may be ("would", "considering"); a date adds to it, a quote (an
+    opinion) takes from it."""
+    set_to = _SET_TO_HAPPEN.search(ev.text) or _SCHEDULED.search(ev.text) and "day" in ev.kinds
+    weight = 0.4 if set_to else 0.3 if _SAID_WOULD.search(ev.text) else 0.1
+    # the day it was said ("the company said on Tuesday") is not a day set for what comes
+    told = _REPORTED_ON.sub(" ", ev.text)
+    if _MONTH_DAY.search(told) or _FUTURE_TIME.search(told):
+        weight += 0.25  # a day set ("on March 14", "next month") more than a span ("about two weeks")
+    elif ev.kinds & {"date", "day"} and told == ev.text:
+        weight += 0.15
+    if _QUOTED.search(ev.text.strip()):
+        weight -= 0.3
+    return weight
+
+
+def _plan_next(plan: AnswerPlan, usable: list[Evidence], idf: Callable[[str], float] | None, mode: str,
+               gist_doc: str | None) -> AnswerPlan:
+    """"What happens next?": the sentences saying what will or may happen (a
+    plan, a date set, a decision still open), about what the question names
+    ("What comes next for the ordinance?"), else from the article asked on."""
+    analysis = plan.analysis
+    topic = analysis.terms
+
+    def cover(e: Evidence) -> float:
+        return part_coverage(e, topic, idf, analysis.weights) if topic else 0.0
+
+    found = [e for e in usable if (_NEXT_STEP.search(e.text) or _SCHEDULED.search(e.text) and "day" in e.kinds)
+             and not _COUNTERFACTUAL.search(e.text)
+             and len(e.text.split()) >= 6 and (not topic or cover(e) >= 0.3)]
+    if not topic and gist_doc and any(e.doc_id == gist_doc for e in found):
+        found = [e for e in found if e.doc_id == gist_doc]
+    found.sort(key=lambda e: -(_next_step_weight(e) + 0.3 * e.score + 0.5 * cover(e)))
+    chosen: list[Evidence] = []
+    for ev in found:
+        if _redundant(ev, chosen) or chosen and _next_step_weight(ev) < 0.3:
+            continue  # after the lead, only what is set or said to happen
+        chosen.append(ev)
+        if len(chosen) >= (2 if mode == "brief" else 3):  # what happens next is rarely one thing
+            break
+    plan.relevant = bool(chosen)
     plan.lead = chosen[:1]
     plan.details = chosen[1:]
     for part in plan.parts:

@@ -143,6 +143,20 @@ _GIST_WIDE = re.compile(
     r"|what are the (?:main|key) points)", re.I)
 
 
+# "What happens next?", "What comes next for the ordinance?", "What are the next steps?":
+# what the sources say will or may happen, not an element named in the question.
+_NEXT = re.compile(
+    r"^\s*(?:(?:so|ok|okay|and)\W+)?(?:what(?:'s| is| are)?\s+(?:happens|comes|will happen|is going to happen|"
+    r"happen)\s+(?:next|now)|what(?:'s| is)\s+next|what (?:are|is|will be) the next steps?|"
+    r"where do(?:es)? (?:things|it|this|they|we) go from here)\b", re.I)
+# the words of such a question that say "next", not what it is about
+NEXT_TERMS = frozenset(terms("happen happens next come comes now step steps go goes here things"))
+
+
+def is_next_question(question: str) -> bool:
+    return bool(_NEXT.match(question))
+
+
 def is_gist_request(question: str) -> bool:
     return bool(_GIST.match(question) or _GIST_WIDE.match(question))
 
@@ -348,6 +362,8 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     low = q.lower().strip()
     if is_gist_request(q):
         return "gist", "gist", ""
+    if is_next_question(q):
+        return "factoid", "next", "what"
     if _DEFINE.match(low) or re.match(r"^what (?:does|do) .+ (?:measure|do|stand for|mean)\s*\??$", low) or \
             re.match(r"^what (?:a |an |the )?[^,?]{1,60} (?:is|are)\s*\??$", low):
         return "definition", "definition", "what"
@@ -1046,6 +1062,9 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if qtype == "gist":
         # "Give me the gist of where the aid money stands": the request's words find nothing
         analysis.terms = [t for t in analysis.terms if t not in GIST_TERMS] or analysis.terms
+    if asked == "next":
+        # "What comes next for the ordinance?" is about the ordinance; "What happens next?" about the article
+        analysis.terms = [t for t in analysis.terms if t not in NEXT_TERMS]
     analysis.weights = _term_weights(parse, analysis.terms)
     if analysis.asked == "list" and analysis.head:
         # "What measures are being considered to stop X?": the items rarely say
