@@ -117,6 +117,16 @@ _INTENT = re.compile(r"\b(?:aim(?:s|ed)?|seek(?:s)?|sought|intend(?:s|ed)?|want(
                      r"(?:is|are|was|were) meant|strives?)\s+to\b", re.I)
 
 
+_SAME_ACT = tuple(frozenset(terms(words)) for words in (
+    "find found detect detected discover discovered learn learned notice noticed",
+    "sue sued suing lawsuit plaintiff plaintiffs",
+    "die died dying kill killed dead death deaths",
+    "win won winning victory",
+    "buy bought acquire acquired purchase purchased",
+    "pay paid",
+))
+
+
 def held_terms(text: str) -> set[str]:
     """The terms a sentence holds when matched against a question: its own,
     the parts of its hyphenated words ("a single-agency body" holds "single"
@@ -134,6 +144,11 @@ def held_terms(text: str) -> set[str]:
     # "Mission Firewall aims to expand ..." is what it wants: the verbs of intent hold "want"
     if _INTENT.search(text):
         held |= {"want", "aim", "seek", "intend"}
+    # news says the same act in other words ("detected the intrusion" is when they found out;
+    # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
+    for group in _SAME_ACT:
+        if held & group:
+            held |= group
     return held
 
 

@@ -837,3 +837,52 @@ def test_what_happens_next_is_what_is_set_to_happen(tmp_path, embedder) -> None:
     first = answer.answer.split("\n")[0]
     assert "vote on Oct. 12" in first or "begin in 2026" in first, answer.answer
     assert "change everything" not in answer.answer
+
+
+@pytest.mark.parametrize(("question_word", "sentence"), [
+    ("find", "Northfield detected the intrusion on July 2."),
+    ("sued", "Marisol Vega's nonprofit joined the lawsuit."),
+    ("died", "The storm killed three people."),
+    ("bought", "The company acquired the mill in 2019."),
+])
+def test_news_says_the_same_act_in_other_words(question_word: str, sentence: str) -> None:
+    """'When did the company find out?' is answered by 'detected'; 'Who sued?'
+    by 'the lawsuit'; 'How many died?' by 'killed'; 'bought' by 'acquired'."""
+    from qa_service.text import held_terms, terms
+
+    assert terms(question_word)[0] in held_terms(sentence)
+    assert terms(question_word)[0] not in held_terms("The company opened a new store on July 2.")
+
+
+def test_a_sentence_opening_a_chunk_leans_on_the_chunk_before() -> None:
+    """'She did not rule on ...' opens a chunk; 'Osei wrote ...' ends the chunk
+    before it in the same document: that is the sentence it leans on (shown
+    before it), not nothing (which dropped the answer)."""
+    from qa_service.answering.evidence import Evidence, _link_across_chunks
+
+    wrote = Evidence(1, "judge", "judge#1", 900, 1138, "In an opinion, Osei wrote that the law was vague.", 5)
+    other = Evidence(3, "other", "other#1", 1140, 1200, "Another story's sentence.", 9)
+    she = Evidence(2, "judge", "judge#2", 1140, 1230, "She did not rule on the broader argument.", 6)
+    later = Evidence(2, "judge", "judge#2", 1231, 1300, "The city may appeal.", 7, previous=she)
+    _link_across_chunks([wrote, other, she, later])
+    assert she.previous is wrote and later.previous is she and other.previous is None
+
+
+def test_how_many_affected_and_what_to_do(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'How many customers were affected?' is answered by the count of customers
+    whose data was taken ('affected' says nothing a sentence must repeat); 'What
+    should customers do?' leads with what they are told to do."""
+    svc = services_over(tmp_path, embedder, {
+        "breach.md": "---\nid: breach\ntitle: Home goods chain says hackers stole customer data\nkind: article\n---\n"
+        "Northfield Home Stores said on Monday that hackers had stolen names, email addresses and phone numbers "
+        "belonging to about 4.3 million customers.\n\n"
+        "\"Protecting our customers' information is a responsibility we take seriously,\" the chief executive "
+        "said.\n\n"
+        "Shares of Northfield, which operates 410 stores, fell 3.4% in morning trading.\n\n"
+        "Northfield said customers should be wary of messages asking them to confirm payment details and "
+        "should never share passwords by phone or email.\n"})
+    answerer = svc.answerer("extractive")
+    affected = answerer.ask("How many customers were affected?", "breach")
+    assert affected.status == "answered" and "4.3 million customers" in affected.answer.split("\n")[0]
+    advice = answerer.ask("What should customers do?", "breach")
+    assert advice.answer.startswith("Northfield said customers should be wary"), advice.answer

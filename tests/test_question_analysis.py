@@ -195,3 +195,18 @@ def test_what_happens_next_asks_for_what_will_happen(analyzer, question: str, to
                                       "Who is next in line for the throne?"])
 def test_other_questions_with_next_are_not_what_happens_next(analyzer, question: str) -> None:  # noqa: ANN001
     assert analyse_question(question, analyzer).asked != "next"
+
+
+def test_how_many_counts_the_noun_not_the_verb_after_it(analyzer) -> None:  # noqa: ANN001
+    assert analyse_question("How many people live in vehicles in Ridgeway?", analyzer).head == "people"
+    assert analyse_question("How many Northfield Home Stores customers were affected?", analyzer).head == "customers"
+
+
+@pytest.mark.parametrize("question, statement", [
+    ("Who was behind the attack?", "The sources do not say who was behind the attack."),
+    ("Who is in charge of the investigation?", "The sources do not say who is in charge of the investigation."),
+    ("What was in the report?", "The sources do not say what was in the report."),
+])
+def test_a_question_whose_wh_word_is_its_subject_keeps_its_order(analyzer, question: str,  # noqa: ANN001
+                                                                  statement: str) -> None:
+    assert analyse_question(question, analyzer).gap_statement() == statement

@@ -342,7 +342,30 @@ def gather_evidence(
         ev.negated = bool(NEGATION.search(text))
         ev.states_gap = bool(GAP_SENTENCE.search(text))
         out.append(ev)
+    _link_across_chunks(out)
     return out
+
+
+def _link_across_chunks(evidence: Sequence[Evidence]) -> None:
+    """A passage's first sentence gets, as the one before it, the last sentence of
+    another passage that ends where it starts in the same document: "She did not
+    rule on ..." opens a chunk, and "Osei wrote ..." ends the one before."""
+    last_of: dict[tuple[str, int], Evidence] = {}
+    for ev in evidence:
+        known = last_of.get((ev.doc_id, ev.passage))
+        if known is None or ev.end > known.end:
+            last_of[(ev.doc_id, ev.passage)] = ev
+    firsts: dict[int, Evidence] = {}
+    for ev in evidence:
+        if ev.passage not in firsts or ev.start < firsts[ev.passage].start:
+            firsts[ev.passage] = ev
+    for first in firsts.values():
+        if first.previous is not None:
+            continue
+        before = [e for (doc, n), e in last_of.items()
+                  if doc == first.doc_id and n != first.passage and 0 <= first.start - e.end <= 3]
+        if before:
+            first.previous = before[0]
 
 
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w&'-]*(?:\s+(?:of\s+|de\s+|la\s+)?[A-Z0-9][\w&'-]*)*")
@@ -583,7 +606,15 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     # "Who can't get a grant?": "The following are not eligible: ..." is the answer,
     # not who announced the grant
     excludes = bool(NEGATED_WH.search(part.clean)) and excludes_something(ev)
-    return ev.score + 0.05 * predicate + 0.15 * excludes
+    # "What should customers do?": what they are told to do ("customers should be wary of ...")
+    advice = bool(_ASKS_ADVICE.search(part.clean)) and bool(_ADVISES.search(ev.text))
+    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice
+
+
+_ASKS_ADVICE = re.compile(r"^what (?:should|can|must|do|does|ought)\b.*\b(?:do|know|watch for|look out for)\b|"
+                          r"^how (?:should|can|do|does)\b.*\bprotect\b", re.I)
+_ADVISES = re.compile(r"\b(?:should|must|need to|needs to|are urged|is urged|are advised|is advised|urged|advised|"
+                      r"recommend(?:s|ed)?|encourag(?:e|es|ed)|(?:is|are) asked to)\b", re.I)
 
 
 NEGATED_WH = re.compile(r"^(?:who|what|which)\b.*\b(?:can't|cannot|can not|won't|isn't|aren't|doesn't|don't|not|"
@@ -602,7 +633,7 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
                                 r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
-                          "help", "receive"})
+                          "help", "receive", "affect", "impact", "involve"})
 
 
 def _actor(part: QuestionAnalysis) -> str:

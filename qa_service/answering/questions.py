@@ -825,6 +825,11 @@ def _subject_end(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyzer
     return None
 
 
+_BE = frozenset({"is", "are", "was", "were"})
+_PREPOSITIONS = frozenset({"behind", "in", "on", "at", "with", "for", "of", "among", "under", "inside", "near", "above",
+                           "against", "about", "to", "from", "into", "after", "before", "beyond", "within", "without"})
+
+
 def _embedded(question: str, qtype: str, analyzer: Analyzer | None) -> tuple[str, str | None]:
     """(indirect question, premise statement) of one question: "Who will chair
     X?" -> ("who will chair X", None); "Why did the U.S. send troops into
@@ -848,6 +853,10 @@ def _embedded(question: str, qtype: str, analyzer: Analyzer | None) -> tuple[str
     wh_text = text[:toks[n - 1][2]]
     if words[0].lower() == "how" and n > 1 and words[1].lower() == "come":
         clause = (text[toks[n][1]:], False)
+    elif n == 1 and words[0].lower() in ("who", "what") and len(words) > 2 and words[1].lower() in _BE and \
+            words[2].lower() in _PREPOSITIONS:
+        # "Who was behind the attack?": the question word is the subject; the order stays
+        clause = (text[toks[1][1]:], False)
     else:
         # "which agencies are involved": a question phrase with a noun may be the subject
         clause = _rearranged(text, analyzer, n, subject_phrase=n > 1 and words[n - 1].lower() not in _QUANTIFIERS)
@@ -1054,7 +1063,13 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
                          r"has|had|will|would|can|could|in|of|on|at|for|from|to|with|\?|$)", core + " ", re.I)
         if many:
             # "how many people", "how many Northfield Home Stores customers": the counted noun is the last one
-            analysis.head = many.group(1).split()[-1].lower()
+            # (of the nouns: "how many people live in vehicles" counts people, not "live")
+            words_ = many.group(1).split()
+            if parse is not None and len(words_) > 1:
+                pos = {w.text.lower(): w.pos for w in parse.words}
+                verb_at = next((i for i, w in enumerate(words_) if i and pos.get(w.lower()) in ("VERB", "AUX")), None)
+                words_ = words_[:verb_at] if verb_at else words_
+            analysis.head = words_[-1].lower()
     analysis.terms = _content_terms(core)
     if analysis.asked == "person" and analysis.head in ("name", "names"):
         # the names are what is asked for: "FEMA named Raymond Castillo" holds the word, not them
