@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -886,3 +887,18 @@ def test_how_many_affected_and_what_to_do(tmp_path, embedder) -> None:  # noqa: 
     assert affected.status == "answered" and "4.3 million customers" in affected.answer.split("\n")[0]
     advice = answerer.ask("What should customers do?", "breach")
     assert advice.answer.startswith("Northfield said customers should be wary"), advice.answer
+
+
+def test_a_sentence_holding_half_a_compound_does_not_answer_yes_or_no(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Will ticket prices go up?' -- the story says what ticket holders can do and
+    nothing of prices: the honest answer is that the sources do not say, with
+    the ticket sentence as background; 'Can ticket holders get refunds?' is
+    answered by it."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    prices = answerer.ask("Will ticket prices go up?", "nr-orchestra-strike-ends")
+    assert prices.status == "not_in_sources", prices.answer
+    assert prices.answer.startswith("The sources do not say whether ticket prices will go up.")
+    refunds = answerer.ask("Can ticket holders get refunds?", "nr-orchestra-strike-ends")
+    assert refunds.status == "answered" and "request refunds through Dec. 31" in refunds.answer

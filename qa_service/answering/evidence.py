@@ -578,6 +578,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
+        if _misses_what_is_asked_about(ev, part):
+            return 0.0  # "Will ticket prices go up?" is not answered by what ticket holders can do
         if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and not _holds_verb(ev, part.predicate) and \
                 not _subject_acts(ev, _actor(part)):
             # "Did FEMA approve the housing units?" is answered by what the sources say
@@ -634,6 +636,23 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
                           "help", "receive", "affect", "impact", "involve"})
+
+
+PARAPHRASE_SIMILARITY = 0.58  # sentence-question similarity above which other words may say the same
+
+
+def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """The sentence (with what frames it) holds the first noun of one of the
+    question's two-noun compounds and not the second: "Ticket holders can
+    exchange their tickets" says nothing of "ticket prices". A sentence that
+    means much the same as the question in other words ("housing assistance"
+    for "housing grants") is not held to the words."""
+    if not part.compounds or ev.similarity >= PARAPHRASE_SIMILARITY:
+        return False
+    held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
+    if ev.anaphoric and ev.previous is not None:
+        held |= set(terms(ev.previous.text))
+    return any(mod in held and head not in held for mod, head in part.compounds)
 
 
 def _actor(part: QuestionAnalysis) -> str:

@@ -257,6 +257,8 @@ class QuestionAnalysis:
     head_kind: str = ""  # what kind of thing that is: place, organization, person, ...
     instructions: list[str] = field(default_factory=list)  # orders to the system found in the text (ignored)
     context: str = ""  # what the reader says before asking ("I already reported my damage to 2-1-1.")
+    # (modifier term, head term) of its compound nouns: ("ticket", "price") of "ticket prices"
+    compounds: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def query(self) -> str:
@@ -894,6 +896,22 @@ def _term_weights(parse: Parse | None, content: list[str]) -> dict[str, float]:
     return {t: out.get(t, 1.0) for t in content}
 
 
+def _compound_nouns(parse: Parse | None, content: list[str]) -> list[tuple[str, str]]:
+    """(modifier, head) of the question's common nouns made of two: ("ticket",
+    "price") in "Will ticket prices go up?". A sentence about ticket holders
+    holds the first and says nothing of the second."""
+    if parse is None:
+        return []
+    out = []
+    for w in parse.words:
+        head = parse.words[w.head]
+        if w.dep == "compound" and w.pos == "NOUN" and head.pos == "NOUN" and w.head != parse.words.index(w):
+            mod, noun = terms(w.text), terms(head.text)
+            if mod and noun and mod[0] in content and noun[0] in content:
+                out.append((mod[0], noun[0]))
+    return out
+
+
 def _content_terms(text: str) -> list[str]:
     return [t for t in dict.fromkeys(terms(text)) if t not in _NOISE_TERMS]
 
@@ -1091,6 +1109,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         analysis.weights[t] = min(analysis.weights[t], 0.2)
     analysis.focus = _focus(parse, core)
     analysis.predicate = _predicate(parse)
+    analysis.compounds = _compound_nouns(parse, analysis.terms)
     if qtype == "compare":
         analysis.sides = _sides(core)
     if qtype == "definition":
