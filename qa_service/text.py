@@ -117,6 +117,11 @@ _INTENT = re.compile(r"\b(?:aim(?:s|ed)?|seek(?:s)?|sought|intend(?:s|ed)?|want(
                      r"(?:is|are|was|were) meant|strives?)\s+to\b", re.I)
 
 
+_FINDING = re.compile(r"\b(?:found that|find that|finds that|showed|shows that|show that|concluded|concludes|"
+                      r"revealed|results? (?:of|from|show|showed|suggest)|according to (?:the )?(?:results|study|"
+                      r"survey|report|analysis|data|findings))\b", re.I)
+_MAKING = re.compile(r"\b(?:developed|manufactured|produced|built|designed|invented|created)\s+by\b|"
+                     r"\b(?:develops|manufactures|produces|builds|designs)\b", re.I)
 _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "find found detect detected discover discovered learn learned notice noticed",
     "sue sued suing lawsuit plaintiff plaintiffs",
@@ -144,6 +149,12 @@ def held_terms(text: str) -> set[str]:
     # "Mission Firewall aims to expand ..." is what it wants: the verbs of intent hold "want"
     if _INTENT.search(text):
         held |= {"want", "aim", "seek", "intend"}
+    # "What did the trial find?": results told as results ("according to results of a trial")
+    if _FINDING.search(text):
+        held |= {"find", "found", "show", "conclud", "reveal"}
+    # "Who made the drug?": "developed by", "manufactured by", "built by"
+    if _MAKING.search(text):
+        held |= {"make", "made"}
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:

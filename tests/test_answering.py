@@ -902,3 +902,19 @@ def test_a_sentence_holding_half_a_compound_does_not_answer_yes_or_no(tmp_path, 
     assert prices.answer.startswith("The sources do not say whether ticket prices will go up.")
     refunds = answerer.ask("Can ticket holders get refunds?", "nr-orchestra-strike-ends")
     assert refunds.status == "answered" and "request refunds through Dec. 31" in refunds.answer
+
+
+def test_what_a_trial_found_and_who_made_the_drug(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'What did the trial find?' is answered by its results ('according to
+    results of a large trial'), not by 'The company paid for the trial'; 'Who made
+    the drug?' by 'developed by ... Aurelis Therapeutics'; 'Why does this matter?'
+    is a request for the story's gist, not a question the sources leave open."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    found = answerer.ask("What did the trial find?", "nr-cancer-drug-trial")
+    assert found.answer.startswith("An experimental daily pill reduced the risk of death by 31%"), found.answer
+    made = answerer.ask("Who made the drug?", "nr-cancer-drug-trial")
+    assert "Aurelis Therapeutics" in made.answer.split("\n")[0], made.answer
+    matters = answerer.ask("Why does this matter?", "nr-cancer-drug-trial")
+    assert matters.status == "answered" and "31%" in matters.answer

@@ -210,3 +210,18 @@ def test_how_many_counts_the_noun_not_the_verb_after_it(analyzer) -> None:  # no
 def test_a_question_whose_wh_word_is_its_subject_keeps_its_order(analyzer, question: str,  # noqa: ANN001
                                                                   statement: str) -> None:
     assert analyse_question(question, analyzer).gap_statement() == statement
+
+
+@pytest.mark.parametrize("question, embedded", [
+    ("What does the ruling mean for renters?", "what the ruling means for renters"),
+    ("What does it mean for patients?", "what it means for patients"),
+])
+def test_what_it_means_for_someone_is_not_a_definition(analyzer, question: str, embedded: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert analysis.type != "definition" and analysis.embedded == embedded
+
+
+@pytest.mark.parametrize("question", ["Why does this matter?", "Why is this important?", "Why should I care?"])
+def test_why_the_story_matters_is_its_gist(analyzer, question: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert analysis.type == "gist" and analysis.topic_terms == []

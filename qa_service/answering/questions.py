@@ -140,6 +140,9 @@ _GIST_WIDE = re.compile(
     r"|(?:can you |please |could you )?(?:summari[sz]e|sum up|recap|give (?:me )?(?:a |the )?(?:summary|gist|"
     r"rundown|quick rundown|short version|key points|highlights|tl;?dr))|tl;?dr"
     r"|catch me up\b|bring me up to (?:speed|date)\b|what(?:'s| is) this (?:article|story|piece) about"
+    # why the story matters is what its lede and nut graf say
+    r"|why (?:does|do) (?:this|it|any of this|that) matter\b|why (?:is|was) (?:this|it|that) (?:important|"
+    r"significant|a big deal|news)\b|what does (?:this|it|that) mean\s*[?.!]*\s*$|why should i care\b"
     r"|what are the (?:main|key) points)", re.I)
 
 
@@ -181,7 +184,8 @@ _REQUEST = re.compile(
     r"|i (?:want|need) to know|i (?:was |am |'m )?wondering|i wonder|any idea|do you know"
     r"|(?:given|after|before|since|with|now that|in light of|considering)\b[^?]*?,)\s+", re.I)
 _LIST_VERBS = re.compile(r"^(?:list|name|enumerate|give (?:me )?(?:all|a list of|the list of))\b", re.I)
-_DEFINE = re.compile(r"^(?:define|what(?:'s| is| are)? meant by|what does .+ (?:stand for|mean)\b|"
+# ("What does the ruling mean for renters?" asks what follows from it, not what it is)
+_DEFINE = re.compile(r"^(?:define|what(?:'s| is| are)? meant by|what does .+ (?:stand for|mean)\b(?!\s+(?:for|to)\b)|"
                      r"who or what is)", re.I)
 _COMPARE = re.compile(r"\b(?:differ(?:s|ence|ences|ent)?|compare[sd]?|comparison|contrast|versus|vs\.?|"
                       r"better than|worse than|more or less than|sets? .{1,60} apart|bigger|larger|smaller|cheaper|which is (?:more|less|"
@@ -231,7 +235,8 @@ _NOISE_TERMS = set(terms("source sources say said tell know known article story 
 GIST_TERMS = frozenset(terms("happen happened happening summarize summarise summary sum up gist short version brief "
                              "briefly nutshell story news going tl dr tldr catch rundown quick bottom line main key "
                              "points recap overview upshot takeaway highlights this article piece here today me "
-                             "give sentence two far stands stand status latest update state play"))
+                             "give sentence two far stands stand status latest update state play matter matters "
+                             "mean means important significant care big deal"))
 
 
 @dataclass
