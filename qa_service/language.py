@@ -26,6 +26,20 @@ MONEY_LABELS = frozenset({"MONEY"})
 PERCENT_LABELS = frozenset({"PERCENT"})
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"})
 
+# Nouns for groups of people: who a change reaches.
+GROUP_NOUNS = frozenset("""
+residents resident customers customer workers worker employees employee students student patients patient families
+family households household homeowners homeowner renters renter tenants tenant farmers farmer businesses business
+passengers passenger travelers travellers traveler riders rider drivers driver commuters commuter voters voter
+taxpayers taxpayer members member users user parents parent children child teachers teacher consumers consumer
+shoppers shopper owners owner investors investor fans fan people musicians musician nurses nurse doctors doctor
+retirees retiree veterans veteran seniors senior immigrants immigrant applicants applicant borrowers borrower
+landlords landlord communities community towns town cities city schools school hospitals hospital employers employer
+staff crews crew officers officer inmates inmate defendants defendant victims victim survivors survivor athletes
+athlete players player viewers viewer readers reader subscribers subscriber clients client buyers buyer sellers
+seller growers grower ranchers rancher fishermen truckers trucker pilots pilot airlines airline carriers carrier
+""".split())
+
 
 @dataclass(frozen=True)
 class Word:

@@ -918,3 +918,17 @@ def test_what_a_trial_found_and_who_made_the_drug(tmp_path, embedder) -> None:  
     assert "Aurelis Therapeutics" in made.answer.split("\n")[0], made.answer
     matters = answerer.ask("Why does this matter?", "nr-cancer-drug-trial")
     assert matters.status == "answered" and "31%" in matters.answer
+
+
+def test_a_pronoun_for_the_story_and_a_group_that_gets_it(tmp_path, embedder) -> None:  # noqa: ANN001
+    """Under the minimum wage story, 'When does it take effect?' reads 'it' as
+    what the headline is about (not 'the effects' economists disagree on), and
+    'Who gets the raise?' is answered by the group of people who get it
+    ('Hourly workers ... will get a raise'), not by a quote naming someone."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    when = answerer.ask("When does it take effect?", "nr-minimum-wage-increase")
+    assert when.status == "answered" and "New Year's Day" in when.answer.split("\n")[0], when.answer
+    who = answerer.ask("Who gets the raise?", "nr-minimum-wage-increase")
+    assert who.answer.startswith("Hourly workers in Harbor City will get a raise"), who.answer

@@ -22,6 +22,7 @@ from qa_service.answering.questions import QuestionAnalysis
 from qa_service.ingest.boilerplate import is_boilerplate, trim_furniture
 from qa_service.language import (
     DATE_LABELS,
+    GROUP_NOUNS,
     NAME_LABELS,
     MONEY_LABELS,
     NUMBER_LABELS,
@@ -521,8 +522,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0  # "When did the SIG first meet?" is not answered by when it will meet
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
-        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and "organization" in ev.kinds
-                                         and predicate):
+        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and predicate and (
+                "organization" in ev.kinds or (not part.head and _names_a_group(ev)))):
+            # "Who gets the raise?" -- "Hourly workers will get a raise": a group of people, doing it
             return 0.0
         # "By what vote did the Senate pass ...?" -- "The Senate voted 78-21 to extend ...": the
         # thing asked for, done, stands in for the question's verb (named only, as in "completed
@@ -653,6 +655,15 @@ def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
     return any(mod in held and head not in held for mod, head in part.compounds)
+
+
+def _names_a_group(ev: Evidence) -> bool:
+    """A group of people is the subject or object of one of its verbs ("Hourly
+    workers will get a raise", "open to homeowners")."""
+    if ev.parse is None:
+        return False
+    return any(w.pos == "NOUN" and (w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS)
+               and w.dep in ("nsubj", "nsubjpass", "dobj", "pobj", "conj") for w in ev.parse.words)
 
 
 def _actor(part: QuestionAnalysis) -> str:

@@ -32,6 +32,10 @@ from qa_service.tokens import count_tokens
 
 # a comparison's side looked up on its own: its best few chunks, two of them new at most
 _SIDE_K, _SIDE_EXTRA = 3, 2
+# "When does it take effect?", "How much will they cost?": a pronoun for the story's subject
+_STORY_PRONOUN = re.compile(r"\b(?:does|do|did|will|would|is|was|are|were|has|have|can|could)\s+(?:it|they|this|that)\b|"
+                            r"^(?:is|was|will|does|did|has|can)\s+(?:it|this|that)\b", re.I)
+STORY_TERM_WEIGHT = 0.3  # a headline term read into a question's pronoun counts this much against its own terms
 NAMED_TITLE_SHARE = 0.6  # share of a summary request's topic terms a document's title must hold to be the one named
 _MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
                         "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
@@ -126,6 +130,24 @@ class Answerer:
                            mode=_mode(depth, analysis), min_score=self.relevance_threshold,
                            gist_doc=gist_doc, gist_title=gist_title, gist_of_document=named is not None)
 
+    def _read_pronoun_as_story(self, analysis: QuestionAnalysis, article_id: str | None) -> None:
+        """"When does it take effect?" asked under an article: "it" is what the
+        headline is about, so the headline's terms join the question's (weighed
+        lightly) and its context for the search."""
+        if not article_id or analysis.type in ("gist", "instruction") or not _STORY_PRONOUN.search(analysis.clean):
+            return
+        if analysis.context or len(analysis.all_parts) > 1 or re.search(r",|\band\b|\bor\b", analysis.clean):
+            return  # "I reported my damage. Does that count ...?": the pronoun has its antecedent right there
+        article = self.store.get_document(article_id)
+        if article is None:
+            return
+        title_terms = [t for t in dict.fromkeys(terms(article.title)) if not t.isdigit()]
+        for part in analysis.all_parts:
+            added = [t for t in title_terms if t not in part.terms]
+            part.terms = [*part.terms, *added]
+            part.weights = {**part.weights, **{t: STORY_TERM_WEIGHT for t in added}}
+        analysis.context = f"{analysis.context} {article.title}".strip()
+
     def named_document(self, analysis: QuestionAnalysis, article_id: str | None) -> Document | None:
         """The document of the article's scope that a summary request names by
         its title ("Give me the short version of the joint statement", "Sum up
@@ -177,6 +199,7 @@ class Answerer:
             answer.latency_ms = _ms(started)
             yield AnswerEvent("done", {"answer": answer.model_dump()})
             return
+        self._read_pronoun_as_story(analysis, article_id)
         query = analysis.query
         if article_id and analysis.asked == "next" and not analysis.terms:
             article = self.store.get_document(article_id)

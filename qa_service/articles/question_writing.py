@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_service.articles.reading import Reading, StorySentence
-from qa_service.language import Parse, Word, inflect
+from qa_service.language import GROUP_NOUNS, Parse, Word, inflect
 from qa_service.text import numbers, terms
 
 KINDS = ("how_much", "what_is", "next", "affected", "why", "unknown")
@@ -42,19 +42,6 @@ KINDS = ("how_much", "what_is", "next", "affected", "why", "unknown")
 FALLBACK_KIND = "detail"
 MAX_WORDS = 22
 
-# Nouns for groups of people: who a change reaches.
-GROUP_NOUNS = frozenset("""
-residents resident customers customer workers worker employees employee students student patients patient families
-family households household homeowners homeowner renters renter tenants tenant farmers farmer businesses business
-passengers passenger travelers travellers traveler riders rider drivers driver commuters commuter voters voter
-taxpayers taxpayer members member users user parents parent children child teachers teacher consumers consumer
-shoppers shopper owners owner investors investor fans fan people musicians musician nurses nurse doctors doctor
-retirees retiree veterans veteran seniors senior immigrants immigrant applicants applicant borrowers borrower
-landlords landlord communities community towns town cities city schools school hospitals hospital employers employer
-staff crews crew officers officer inmates inmate defendants defendant victims victim survivors survivor athletes
-athlete players player viewers viewer readers reader subscribers subscriber clients client buyers buyer sellers
-seller growers grower ranchers rancher fishermen truckers trucker pilots pilot airlines airline carriers carrier
-""".split())
 PROGRAMME_NOUNS = frozenset("""
 program programme law act bill ordinance rule regulation policy plan initiative fund grant pilot
 agreement treaty framework amendment measure mandate ban moratorium scheme project system authority agency
