@@ -932,3 +932,20 @@ def test_a_pronoun_for_the_story_and_a_group_that_gets_it(tmp_path, embedder) ->
     assert when.status == "answered" and "New Year's Day" in when.answer.split("\n")[0], when.answer
     who = answerer.ask("Who gets the raise?", "nr-minimum-wage-increase")
     assert who.answer.startswith("Hourly workers in Harbor City will get a raise"), who.answer
+
+
+def test_a_no_vote_is_a_vote_and_how_a_board_voted_is_its_tally(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'How did the board vote?' -- 'Board member Glen Paxton, one of two no votes,
+    said ...' does not deny that the board voted (a 'no vote' is a vote), and the
+    answer leads with the tally ('voted 5-2')."""
+    svc = services_over(tmp_path, embedder, {
+        "phones.md": "---\nid: phones\ntitle: Millbrook schools will ban phones for the whole school day\n"
+        "kind: article\n---\n"
+        "Students in Millbrook's middle and high schools will have to lock their phones in pouches when classes "
+        "start Sept. 3, after the school board voted 5-2 Monday night to adopt a ban.\n\n"
+        "Board member Glen Paxton, one of two no votes, said he worried about parents' ability to reach their "
+        "children in an emergency.\n\n"
+        "Parent reaction at the meeting was mixed.\n"})
+    answer = svc.answerer("extractive").ask("How did the board vote?", "phones")
+    assert answer.status == "answered", answer.answer
+    assert "voted 5-2" in answer.answer.split("\n")[0], answer.answer

@@ -53,7 +53,8 @@ GAP_SENTENCE = re.compile(
     r"\b(?:not|no|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|specif|list|describ|identif|"
     r"detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|determin|decided|known|clear)",
     re.I)
-NEGATION = re.compile(r"\b(?:not|no|never|nor|none|neither|without|n't|cannot)\b", re.I)
+# ("one of two no votes" and "a no-confidence motion" deny nothing: there "no" is a vote or part of a word)
+NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|without|n't|cannot)\b", re.I)
 # Words that give a cause or a purpose: what a "why" question wants first.
 _CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
@@ -567,7 +568,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         # "How do I apply?": the way in (a number to call, a site, in person, in writing) is the answer
         channel = gives_way_in(ev, part)
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel
+        # "How did the board vote?": the tally ("voted 5-2") is how
+        tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally
     if asked == "definition":
         subject = part.subject.lower()
         says_what = defines(ev.text, subject)
@@ -804,7 +807,8 @@ def gives_way_in(ev: Evidence, part: QuestionAnalysis) -> bool:
     return part.predicate.lower() in _APPLY_VERBS and bool(_CHANNEL.search(ev.text))
 
 
-_ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b", re.I)
+_ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b|^how did .+ vote\b|"
+                         r"\bwhat was the (?:final )?(?:vote|score)\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|"
                           r"\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
