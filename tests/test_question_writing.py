@@ -197,3 +197,22 @@ def test_an_answer_opening_with_a_time_the_reader_cannot_see_does_not_keep_the_q
     proposal = qw.Proposal("Who will be affected by the lawn watering?", "affected")
     assert answer_problem(proposal, answer(quote, doc.text.index(quote)), doc) == \
         "the answer opens with a time that the sentence before it set"
+
+
+def test_who_after_an_organisation_is_not_what_it_is(analyzer: SpacyAnalyzer) -> None:
+    """'What is the Memorial Sloan Kettering Cancer Center?' is not answered by '... a
+    specialist at Memorial Sloan Kettering Cancer Center who was not involved':
+    'who' is the specialist. Asked who someone is, 'who' does describe them."""
+    from qa_service.articles.suggestions import describes
+
+    text = ("Dr. Sarah Oyelowo, a lung cancer specialist at Memorial Sloan Kettering Cancer Center who was not "
+            "involved in the research, called the results solid.")
+    assert not describes(text, "Memorial Sloan Kettering Cancer Center", person=False)
+    assert describes("The award went to Dana Reyes, who leads the lab.", "Dana Reyes", person=True)
+
+
+def test_a_name_with_and_in_it_stays_whole(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Aurelis said it would apply to the Food and Drug Administration for approval by the "
+                           "end of the year.")
+    assert "When would Aurelis apply to the Food and Drug Administration for approval?" in \
+        {p.text for p in qw.when_next(s, "Experimental pill cut risk of death")}

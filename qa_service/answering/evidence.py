@@ -872,8 +872,10 @@ def defines(text: str, subject: str) -> bool:
     key = re.escape(subject.lower().removeprefix("the ").removeprefix("a ").removeprefix("an "))
     copula = [m for m in re.finditer(rf"{key}([^.]{{0,40}}?)\b(?:is|are|was|were|refers to|means|serves as|acts as)\b"
                                      rf"\s+(?:a|an|the|one|not)\b", low)
-              # "Marcus Oyelaran of Arizona State University, who was not involved": the scientist was
-              if not (re.match(r"^,\s+who(?:se)?\b", m.group(1)) and low[:m.start()].rstrip().endswith(" of"))]
+              # "Marcus Oyelaran of Arizona State University, who was not involved", "a specialist at
+              # Memorial Sloan Kettering Cancer Center who was not involved": the scientist was
+              if not (re.match(r"^,?\s+who(?:se)?\b", m.group(1)) and
+                      re.search(r"\b(?:of|at|from|with|for|in)$", low[:m.start()].rstrip()))]
     return bool(copula or appositive(text, key, "a|an|the")
                 # news defines a new thing by its launch: "the two governments launched 'Mission Firewall: ...'"
                 or re.search(rf"\b(?:launched|created|established|set up|formed|unveiled|introduced)\s+(?:a |an |the )?"

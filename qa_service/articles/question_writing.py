@@ -136,17 +136,24 @@ class _Tree:
     def subtree(self, i: int, skip: frozenset[str] = frozenset({"relcl", "appos", "acl", "advcl", "cc", "conj",
                                                                  "parataxis"})) -> list[int]:
         """The word and the words under it, clauses hanging off it left out;
-        punctuation only inside a word ("Denver-based", "three-year")."""
+        punctuation only inside a word ("Denver-based", "three-year"); a name
+        whole ("the Food and Drug Administration" keeps "and Drug")."""
         out, todo = [], [i]
         while todo:
             j = todo.pop()
             out.append(j)
             for c in self.kids.get(j, []):
                 w = self.w(c)
-                if w.dep in skip or (w.dep == "punct" and w.tag != "HYPH"):
+                if (w.dep in skip and not self._same_name(c, j)) or (w.dep == "punct" and w.tag != "HYPH"):
                     continue
                 todo.append(c)
         return sorted(out)
+
+    def _same_name(self, a: int, b: int) -> bool:
+        """Are words ``a`` and ``b`` inside one named entity?"""
+        wa, wb = self.w(a), self.w(b)
+        return bool(wa.entity) and any(e.start <= wa.start < e.end and e.start <= wb.start < e.end
+                                       for e in self.p.entities)
 
     def text(self, idx: Sequence[int]) -> str:
         if not idx:

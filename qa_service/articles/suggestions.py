@@ -384,7 +384,7 @@ _KIND_NOUNS = ("firm|company|chain|group|agency|association|organization|organis
                "developer|operator|provider|regulator|watchdog|platform|initiative|project|plan|system|service")
 
 
-def describes(text: str, name: str) -> bool:
+def describes(text: str, name: str, *, person: bool = True) -> bool:
     """Does ``text`` say what ``name`` is: a defining sentence (``defines``), an
     apposition or relative clause ("Northfield, which operates 410 stores"), a
     parenthesis, a kind noun before it ("the cybersecurity firm Blackwater
@@ -392,7 +392,9 @@ def describes(text: str, name: str) -> bool:
     if defines(text, name):
         return True
     key = re.escape(name)
-    return bool(appositive(text, key, "a|an|the|which|who|whose|one of")
+    # "a specialist at Memorial Sloan Kettering Cancer Center who was not involved": "who" is the specialist
+    relatives = "a|an|the|which|who|whose|one of" if person else "a|an|the|which|one of"
+    return bool(appositive(text, key, relatives)
                 or re.search(rf"{key}\s*\((?!\s*[A-Z]{{2,6}}\s*\))", text)
                 or re.search(rf"\b(?:{_KIND_NOUNS})\s+(?:the\s+)?{key}", text, re.I)
                 # what it is for says what it is: "Mission Firewall aims to expand ..."
@@ -419,7 +421,8 @@ def answer_problem(proposal: Proposal, answer: Answer, doc: Document,
     elif proposal.expect and proposal.kind == "what_is" and \
             _normal(proposal.expect).strip() not in _normal(answer.citations[0].quote):
         return "the answer does not open with what it is asked about"
-    elif proposal.expect and proposal.kind == "what_is" and not describes(answer.citations[0].quote, proposal.expect):
+    elif proposal.expect and proposal.kind == "what_is" and \
+            not describes(answer.citations[0].quote, proposal.expect, person=proposal.text.startswith("Who ")):
         # "What is Harbor State University?" is not answered by "A study by researchers
         # at Harbor State University found ...": the name is mentioned, not explained
         return "the answer mentions it but does not say what it is"
