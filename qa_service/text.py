@@ -122,6 +122,7 @@ _FINDING = re.compile(r"\b(?:found that|find that|finds that|showed|shows that|s
                       r"survey|report|analysis|data|findings))\b", re.I)
 _MAKING = re.compile(r"\b(?:developed|manufactured|produced|built|designed|invented|created)\s+by\b|"
                      r"\b(?:develops|manufactures|produces|builds|designs)\b", re.I)
+_DOLLARS = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s+(?:dollars|euros|pounds)\b", re.I)
 _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "find found detect detected discover discovered learn learned notice noticed",
     "sue sued suing lawsuit plaintiff plaintiffs",
@@ -155,6 +156,9 @@ def held_terms(text: str) -> set[str]:
     # "Who made the drug?": "developed by", "manufactured by", "built by"
     if _MAKING.search(text):
         held |= {"make", "made"}
+    # "How much money is involved?": an amount in dollars is money
+    if _DOLLARS.search(text):
+        held.add("money")
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:

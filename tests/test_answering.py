@@ -949,3 +949,20 @@ def test_a_no_vote_is_a_vote_and_how_a_board_voted_is_its_tally(tmp_path, embedd
     answer = svc.answerer("extractive").ask("How did the board vote?", "phones")
     assert answer.status == "answered", answer.answer
     assert "voted 5-2" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_where_and_why_did_this_happen_under_a_story(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why did this happen?' under the airline story is answered by its causes
+    ('because of a lack of pilots', 'citing a shortage of pilots'), weighed as
+    the headline 'this' stands for; 'Where did this happen?' under the recount
+    story by the county commission it names; 'How much money is involved?'
+    under the rebate story by its dollars."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    why = answerer.ask("Why did this happen?", "nr-regional-airline-route-cuts")
+    assert why.status == "answered" and "pilots" in why.answer.split("\n")[0], why.answer
+    where = answerer.ask("Where did this happen?", "nr-county-commission-recount")
+    assert where.status == "answered" and "Harbor County" in where.answer, where.answer
+    money = answerer.ask("How much money is involved?", "nr-heat-pump-rebates")
+    assert money.status == "answered" and "$62 million" in money.answer, money.answer

@@ -225,3 +225,14 @@ def test_what_it_means_for_someone_is_not_a_definition(analyzer, question: str, 
 def test_why_the_story_matters_is_its_gist(analyzer, question: str) -> None:  # noqa: ANN001
     analysis = analyse_question(question, analyzer)
     assert analysis.type == "gist" and analysis.topic_terms == []
+
+
+@pytest.mark.parametrize("question, statement", [
+    ("Where did this happen?", "The sources do not say where this happened."),
+    ("How did that happen?", "The sources do not say how that happened."),
+    ("Does it apply to renters?", "The sources do not say whether it applies to renters."),
+])
+def test_a_pronoun_subject_is_moved_like_any_subject(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert analysis.gap_statement() == statement
+    assert analysis.premise is None  # "this happened" takes nothing for granted to check

@@ -246,7 +246,9 @@ _FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hou
                            r"(?:week|month|year|day)\b|"
                            r"\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
 _PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
-                         r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road)\b")
+                         r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road|"
+                         # a body named for where it governs: "the Harbor County Commission"
+                         r"County|City|Township|Borough|Parish|Province)\b")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside)\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:of|and))")
 _MONTH_OR_DAY = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
                            r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|This|That|"
@@ -284,7 +286,8 @@ def gather_evidence(
                 list_of.setdefault(j, []).append(i)
     intros = sorted(list_of)
     block_texts = [" ".join([rows[j][4], *(rows[k][4] for k in list_of[j])]) for j in intros]
-    vecs = cache.embed([analysis.clean] + [r[4] for r in rows] + block_texts)
+    # (a pronoun standing for the story is weighed as the headline it stands for)
+    vecs = cache.embed([f"{analysis.story} {analysis.clean}".strip()] + [r[4] for r in rows] + block_texts)
     sims = vecs[1:len(rows) + 1] @ vecs[0] if len(rows) else np.zeros(0)
     for j, vec in zip(intros, vecs[len(rows) + 1:], strict=True):
         sims[j] = max(float(sims[j]), float(vec @ vecs[0]))
@@ -640,7 +643,7 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
                                 r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
-                          "help", "receive", "affect", "impact", "involve"})
+                          "help", "receive", "affect", "impact", "involve", "happen", "occur"})
 
 
 PARAPHRASE_SIMILARITY = 0.58  # sentence-question similarity above which other words may say the same

@@ -147,6 +147,7 @@ class Answerer:
             part.terms = [*part.terms, *added]
             part.weights = {**part.weights, **{t: STORY_TERM_WEIGHT for t in added}}
         analysis.context = f"{analysis.context} {article.title}".strip()
+        analysis.story = article.title
 
     def named_document(self, analysis: QuestionAnalysis, article_id: str | None) -> Document | None:
         """The document of the article's scope that a summary request names by

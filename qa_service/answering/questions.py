@@ -262,6 +262,7 @@ class QuestionAnalysis:
     head_kind: str = ""  # what kind of thing that is: place, organization, person, ...
     instructions: list[str] = field(default_factory=list)  # orders to the system found in the text (ignored)
     context: str = ""  # what the reader says before asking ("I already reported my damage to 2-1-1.")
+    story: str = ""  # the headline a pronoun in the question stands for ("When does it take effect?")
     # (modifier term, head term) of its compound nouns: ("ticket", "price") of "ticket prices"
     compounds: list[tuple[str, str]] = field(default_factory=list)
 
@@ -701,7 +702,11 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
         # "which bus routes are being rerouted", "how many people were rescued":
         # the question phrase is the subject; the words are in statement order already
         return text[toks[start][1]:toks[-1][2]], False
-    verb_at = _verb_position(rest, rest_toks, analyzer, require_verb=kind in ("do", "modal"))
+    if kind in ("do", "modal") and len(rest_words) >= 2 and \
+            rest_words[0].lower() in ("this", "that", "it", "they", "he", "she", "we", "you", "i"):
+        verb_at: int | None = 1  # "did this happen": a pronoun subject is one word (parsed alone it may not be)
+    else:
+        verb_at = _verb_position(rest, rest_toks, analyzer, require_verb=kind in ("do", "modal"))
     aux_word = _CONTRACTED.get(first, first.replace("n't", ""))
     if kind == "do":
         if verb_at is None or verb_at == 0:
@@ -832,6 +837,7 @@ def _subject_end(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyzer
     return None
 
 
+_EMPTY_PREMISE = frozenset(terms("happen happened happens occur occurred go went come came"))
 _BE = frozenset({"is", "are", "was", "were"})
 _PREPOSITIONS = frozenset({"behind", "in", "on", "at", "with", "for", "of", "among", "under", "inside", "near", "above",
                            "against", "about", "to", "from", "into", "after", "before", "beyond", "within", "without"})
@@ -876,6 +882,8 @@ def _embedded(question: str, qtype: str, analyzer: Analyzer | None) -> tuple[str
     past = any(w.lower() in ("did", "was", "were", "had", "didn't", "wasn't", "weren't") for w in words[n:n + 1])
     if lead == "why" or (lead == "how" and n > 1 and words[1].lower() == "come") or (lead == "how" and n == 1 and past):
         premise = statement  # as the reader wrote it: "the U.S. sent troops into Mexico"
+        if not set(terms(premise)) - _EMPTY_PREMISE:
+            premise = None  # "Why did this happen?": the story itself, nothing taken for granted to check
     return embedded, premise
 
 
