@@ -127,9 +127,10 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "find found detect detected discover discovered learn learned notice noticed",
     "sue sued suing lawsuit plaintiff plaintiffs",
     "die died dying kill killed dead death deaths",
-    "win won winning victory",
+    "win won winning victory beat",
     "buy bought acquire acquired purchase purchased",
     "pay paid",
+    "lose lost loss losses defraud defrauded defrauding",
 ))
 
 

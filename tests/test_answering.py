@@ -966,3 +966,22 @@ def test_where_and_why_did_this_happen_under_a_story(tmp_path, embedder) -> None
     assert where.status == "answered" and "Harbor County" in where.answer, where.answer
     money = answerer.ask("How much money is involved?", "nr-heat-pump-rebates")
     assert money.status == "answered" and "$62 million" in money.answer, money.answer
+
+
+def test_short_questions_under_a_story(tmp_path, embedder) -> None:  # noqa: ANN001
+    """Readers' shortest questions: 'Who won?' is the lede ('Millbrook beat
+    Crestview 58-51'), not the coach's remark about the win; 'How much did
+    investors lose?' is what he defrauded them of; 'Does it have life?' is not
+    answered by the planet's water (the headline's words are found, 'life' is
+    not), while 'Does it have water?' is."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    won = answerer.ask("Who won?", "nr-girls-basketball-state-title")
+    assert "Millbrook beat two-time defending champion Crestview 58-51" in won.answer.split("\n")[0], won.answer
+    lost = answerer.ask("How much did investors lose?", "nr-ceo-fraud-sentence")
+    assert lost.status == "answered" and "$140 million" in lost.answer.split("\n")[0], lost.answer
+    life = answerer.ask("Does it have life?", "nr-exoplanet-water-vapor")
+    assert life.status == "not_in_sources", life.answer
+    water = answerer.ask("Does it have water?", "nr-exoplanet-water-vapor")
+    assert water.status == "answered" and "water vapor" in water.answer.split("\n")[0], water.answer

@@ -348,7 +348,24 @@ def gather_evidence(
         ev.states_gap = bool(GAP_SENTENCE.search(text))
         out.append(ev)
     _link_across_chunks(out)
+    _favour_ledes(out, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     return out
+
+
+LEDE_BONUS = 0.04  # news puts the main facts first: between near-equal sentences, the lede's
+
+
+def _favour_ledes(evidence: Sequence[Evidence], opening: set[int]) -> None:
+    """The first two full sentences of each document (from a passage that opens
+    it) weigh a little more: "Who won?" is answered by "Millbrook beat Crestview
+    58-51", not by the coach's remark about the win further down."""
+    firsts: dict[str, list[Evidence]] = {}
+    for ev in sorted(evidence, key=lambda e: e.start):
+        if ev.passage in opening and len(ev.text.split()) >= 10 and len(firsts.setdefault(ev.doc_id, [])) < 2:
+            firsts[ev.doc_id].append(ev)
+    for lede in firsts.values():
+        for ev in lede:
+            ev.score += LEDE_BONUS
 
 
 def _link_across_chunks(evidence: Sequence[Evidence]) -> None:
@@ -588,6 +605,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         if _misses_what_is_asked_about(ev, part):
             return 0.0  # "Will ticket prices go up?" is not answered by what ticket holders can do
+        if part.story_terms and not _holds_own_nouns(ev, part):
+            return 0.0  # "Does it have life?": the headline's words found, "life" not
         if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and not _holds_verb(ev, part.predicate) and \
                 not _subject_acts(ev, _actor(part)):
             # "Did FEMA approve the housing units?" is answered by what the sources say
@@ -644,6 +663,16 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
                           "help", "receive", "affect", "impact", "involve", "happen", "occur"})
+
+
+def _holds_own_nouns(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """The sentence (with what frames it) holds the nouns the question itself
+    names, apart from the headline read into its pronoun."""
+    own = [t for t in part.terms if t not in part.story_terms and part.weights.get(t, 1.0) >= 0.5]
+    held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
+    if ev.anaphoric and ev.previous is not None:
+        held |= set(terms(ev.previous.text))
+    return all(t in held for t in own)
 
 
 PARAPHRASE_SIMILARITY = 0.58  # sentence-question similarity above which other words may say the same

@@ -263,6 +263,7 @@ class QuestionAnalysis:
     instructions: list[str] = field(default_factory=list)  # orders to the system found in the text (ignored)
     context: str = ""  # what the reader says before asking ("I already reported my damage to 2-1-1.")
     story: str = ""  # the headline a pronoun in the question stands for ("When does it take effect?")
+    story_terms: list[str] = field(default_factory=list)  # the headline's terms added to ``terms`` for it
     # (modifier term, head term) of its compound nouns: ("ticket", "price") of "ticket prices"
     compounds: list[tuple[str, str]] = field(default_factory=list)
 
