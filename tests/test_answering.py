@@ -985,3 +985,14 @@ def test_short_questions_under_a_story(tmp_path, embedder) -> None:  # noqa: ANN
     assert life.status == "not_in_sources", life.answer
     water = answerer.ask("Does it have water?", "nr-exoplanet-water-vapor")
     assert water.status == "answered" and "water vapor" in water.answer.split("\n")[0], water.answer
+
+
+def test_a_one_word_question_is_about_the_story_in_front_of_the_reader(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who can apply?' under the story about Orange County being added: the
+    story's own news (homeowners and renters there can now apply), not a
+    detail from a FEMA FAQ about parents applying for a child."""
+    vermont = Path(__file__).parent.parent / "evals" / "corpora" / "vermont-flooding-2025"
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in vermont.glob("*.md")})
+    answer = svc.answerer("extractive").ask("Who can apply?", "vt-flood-aid-deadlines-orange-county")
+    first = answer.answer.split("\n")[0]
+    assert "Orange County" in first and "parent or guardian" not in first, answer.answer

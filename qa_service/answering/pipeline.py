@@ -134,8 +134,14 @@ class Answerer:
     def _read_pronoun_as_story(self, analysis: QuestionAnalysis, article_id: str | None) -> None:
         """"When does it take effect?" asked under an article: "it" is what the
         headline is about, so the headline's terms join the question's (weighed
-        lightly) and its context for the search."""
-        if not article_id or analysis.type in ("gist", "instruction") or not _STORY_PRONOUN.search(analysis.clean):
+        lightly) and its context for the search. So for a question of one word
+        that says what it is about ("Who can apply?", "What's the deadline?"):
+        the reader asks about the story in front of them."""
+        if not article_id or analysis.type in ("gist", "instruction", "definition", "compare") or \
+                analysis.asked == "next":
+            return  # (a definition or a comparison names what it is about, however short)
+        naming = [t for t in analysis.terms if analysis.weights.get(t, 1.0) >= 0.5]
+        if not _STORY_PRONOUN.search(analysis.clean) and len(naming) > 1:
             return
         if analysis.context or len(analysis.all_parts) > 1 or re.search(r",|\band\b|\bor\b", analysis.clean):
             return  # "I reported my damage. Does that count ...?": the pronoun has its antecedent right there
