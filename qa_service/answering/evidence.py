@@ -261,9 +261,11 @@ def gather_evidence(
     cache: EmbeddingCache,
     idf: Callable[[str], float] | None = None,
     analyzer: Analyzer | None = None,
+    article_id: str | None = None,
 ) -> list[Evidence]:
     """Every sentence of the passages weighed against the question (reading
-    order; sort by ``score`` for best first)."""
+    order; sort by ``score`` for best first). ``article_id``: the article the
+    question is asked under, whose lede weighs a little more."""
     structured = _structured_sentences(passages)
     rows = [r[:5] for r in structured]
     if not rows:
@@ -348,24 +350,23 @@ def gather_evidence(
         ev.states_gap = bool(GAP_SENTENCE.search(text))
         out.append(ev)
     _link_across_chunks(out)
-    _favour_ledes(out, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
+    if article_id is not None:
+        _favour_lede(out, article_id, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     return out
 
 
 LEDE_BONUS = 0.04  # news puts the main facts first: between near-equal sentences, the lede's
 
 
-def _favour_ledes(evidence: Sequence[Evidence], opening: set[int]) -> None:
-    """The first two full sentences of each document (from a passage that opens
-    it) weigh a little more: "Who won?" is answered by "Millbrook beat Crestview
-    58-51", not by the coach's remark about the win further down."""
-    firsts: dict[str, list[Evidence]] = {}
-    for ev in sorted(evidence, key=lambda e: e.start):
-        if ev.passage in opening and len(ev.text.split()) >= 10 and len(firsts.setdefault(ev.doc_id, [])) < 2:
-            firsts[ev.doc_id].append(ev)
-    for lede in firsts.values():
-        for ev in lede:
-            ev.score += LEDE_BONUS
+def _favour_lede(evidence: Sequence[Evidence], article_id: str, opening: set[int]) -> None:
+    """The first two full sentences of the article asked under (from a passage
+    that opens it) weigh a little more: "Who won?" is answered by "Millbrook beat
+    Crestview 58-51", not by the coach's remark about the win further down. (A
+    source's opening is often a definition, not its news.)"""
+    lede = [ev for ev in sorted(evidence, key=lambda e: e.start)
+            if ev.doc_id == article_id and ev.passage in opening and len(ev.text.split()) >= 10][:2]
+    for ev in lede:
+        ev.score += LEDE_BONUS
 
 
 def _link_across_chunks(evidence: Sequence[Evidence]) -> None:
@@ -393,6 +394,9 @@ def _link_across_chunks(evidence: Sequence[Evidence]) -> None:
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w&'-]*(?:\s+(?:of\s+|de\s+|la\s+)?[A-Z0-9][\w&'-]*)*")
 
 
+_SUBJECT_WITHIN = 4  # words before a name that a question is about: "How much did | Ferrous Loop ..."
+
+
 def _subject_as_it(analysis: QuestionAnalysis, passages: Sequence[Passage],
                    rows: Sequence[tuple]) -> dict[str, list[int]]:
     """The question with the names its passages' document titles hold said as
@@ -402,7 +406,10 @@ def _subject_as_it(analysis: QuestionAnalysis, passages: Sequence[Passage],
     question = analysis.clean
     if analysis.type in ("definition", "compare") or analysis.subject:
         return {}
-    names = [m.group(0) for m in _NAME_RUN.finditer(question) if len(m.group(0).split()) >= 2]
+    # the name the question is about opens it ("How much did Ferrous Loop raise"); one further on
+    # qualifies it ("What did the two countries commit to under the Bicentennial Framework?")
+    names = [m.group(0) for m in _NAME_RUN.finditer(question)
+             if len(m.group(0).split()) >= 2 and len(question[:m.start()].split()) <= _SUBJECT_WITHIN]
     if not names:
         return {}
     title_of = {p.n: p.chunk.title for p in passages}

@@ -120,7 +120,7 @@ class Answerer:
 
     def plan(self, analysis: QuestionAnalysis, passages: Sequence[Passage], depth: str = "auto",
              article_id: str | None = None) -> AnswerPlan:
-        evidence = gather_evidence(analysis, passages, self.cache, self.index.idf, self.analyzer)
+        evidence = gather_evidence(analysis, passages, self.cache, self.index.idf, self.analyzer, article_id)
         named = self.named_document(analysis, article_id)
         gist_doc = named.id if named else article_id or (passages[0].chunk.doc_id if passages else None)
         gist_title = ""
@@ -134,14 +134,15 @@ class Answerer:
     def _read_pronoun_as_story(self, analysis: QuestionAnalysis, article_id: str | None) -> None:
         """"When does it take effect?" asked under an article: "it" is what the
         headline is about, so the headline's terms join the question's (weighed
-        lightly) and its context for the search. So for a question of one word
-        that says what it is about ("Who can apply?", "What's the deadline?"):
-        the reader asks about the story in front of them."""
+        lightly) and its context for the search. So for a question that names
+        nothing ("Who can apply?", "Who won?"): the reader asks about the story
+        in front of them."""
         if not article_id or analysis.type in ("gist", "instruction", "definition", "compare") or \
                 analysis.asked == "next":
             return  # (a definition or a comparison names what it is about, however short)
-        naming = [t for t in analysis.terms if analysis.weights.get(t, 1.0) >= 0.5]
-        if not _STORY_PRONOUN.search(analysis.clean) and len(naming) > 1:
+        # a noun of its own ("What should customers do?") says what the question is about
+        nouns = [t for t in analysis.terms if analysis.weights.get(t, 1.0) >= 1.0]
+        if not _STORY_PRONOUN.search(analysis.clean) and nouns:
             return
         if analysis.context or len(analysis.all_parts) > 1 or re.search(r",|\band\b|\bor\b", analysis.clean):
             return  # "I reported my damage. Does that count ...?": the pronoun has its antecedent right there
