@@ -122,6 +122,7 @@ _FINDING = re.compile(r"\b(?:found that|find that|finds that|showed|shows that|s
                       r"survey|report|analysis|data|findings))\b", re.I)
 _MAKING = re.compile(r"\b(?:developed|manufactured|produced|built|designed|invented|created)\s+by\b|"
                      r"\b(?:develops|manufactures|produces|builds|designs)\b", re.I)
+_SS_WORD = re.compile(r"\b[a-z]{3,}ss(?:es)?\b")
 _DOLLARS = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s+(?:dollars|euros|pounds)\b", re.I)
 _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "find found detect detected discover discovered learn learned notice noticed",
@@ -148,6 +149,10 @@ def held_terms(text: str) -> set[str]:
     for w in _NOMINAL.findall(text.lower()):
         bases = [w[:-len("ication")] + "y"] if w.endswith("ication") else [w[:-len("ation")] + s for s in ("", "e", "ate")]
         held |= {t for t in terms(" ".join(bases)) if len(t) >= 3}
+    # the stemmer makes "businesses" "business" but "business" "busines": a word in -ss holds both
+    for w in _SS_WORD.findall(text.lower()):
+        held.add(w if w.endswith("ss") else w[:-2])
+        held.add(stem(w[:-2]) if w.endswith("sses") else stem(w))
     # "Mission Firewall aims to expand ..." is what it wants: the verbs of intent hold "want"
     if _INTENT.search(text):
         held |= {"want", "aim", "seek", "intend"}

@@ -996,3 +996,13 @@ def test_a_one_word_question_is_about_the_story_in_front_of_the_reader(tmp_path,
     answer = svc.answerer("extractive").ask("Who can apply?", "vt-flood-aid-deadlines-orange-county")
     first = answer.answer.split("\n")[0]
     assert "Orange County" in first and "parent or guardian" not in first, answer.answer
+
+
+def test_a_word_in_ss_matches_its_plural() -> None:
+    """'What do businesses say?' -- 'Business groups said ...': the stemmer gives
+    'businesses' and 'business' different stems; a sentence holds both."""
+    from qa_service.text import held_terms, terms
+
+    assert terms("businesses")[0] in held_terms("Business groups said the increase would hurt restaurants.")
+    assert terms("business")[0] in held_terms("Small businesses will pay more.")
+    assert terms("class")[0] in held_terms("Classes start on Monday.")
