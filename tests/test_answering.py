@@ -1006,3 +1006,18 @@ def test_a_word_in_ss_matches_its_plural() -> None:
     assert terms("businesses")[0] in held_terms("Business groups said the increase would hurt restaurants.")
     assert terms("business")[0] in held_terms("Small businesses will pay more.")
     assert terms("class")[0] in held_terms("Classes start on Monday.")
+
+
+def test_who_is_affected_and_a_lede_that_gives_orders(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who is affected?' under the wildfire story names the people it reached
+    ('forcing about 3,500 residents ... to evacuate'), not the containment
+    figure; 'What happened?' under the hurricane outlook skips the lede that
+    tells the reader what to do ('Get your hurricane kit ready early this year.')."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    affected = answerer.ask("Who is affected?", "nr-bell-creek-wildfire")
+    assert "3,500 residents" in affected.answer.split("\n")[0], affected.answer
+    happened = answerer.ask("What happened?", "nr-hurricane-season-outlook")
+    assert not happened.answer.startswith("Get your hurricane kit"), happened.answer
+    assert "17 named storms" in happened.answer.split("\n")[0]

@@ -550,9 +550,12 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0  # "When did the SIG first meet?" is not answered by when it will meet
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
-        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and predicate and (
-                "organization" in ev.kinds or (not part.head and _names_a_group(ev)))):
+        light = part.predicate.lower() in _LIGHT_VERBS
+        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and (
+                predicate and "organization" in ev.kinds or (predicate or light) and not part.head
+                and _names_a_group(ev))):
             # "Who gets the raise?" -- "Hourly workers will get a raise": a group of people, doing it
+            # ("Who is affected?": any group the story's events reach)
             return 0.0
         # "By what vote did the Senate pass ...?" -- "The Senate voted 78-21 to extend ...": the
         # thing asked for, done, stands in for the question's verb (named only, as in "completed
@@ -560,7 +563,6 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         names_head = bool(part.head) and ev.parse is not None and any(
             w.pos == "VERB" and terms(w.lemma) == terms(part.head) for w in ev.parse.words)
         # "How long a sentence did Vance receive?": "receive", "get", "have" say nothing a sentence must repeat
-        light = part.predicate.lower() in _LIGHT_VERBS
         if cover < 0.34 or (not predicate and not names_head and not light and cover < 0.5):
             return 0.0
         if kind == "person" and _ASKS_NAMES.search(part.clean) and \
@@ -577,7 +579,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             bool(_GIVES_DEADLINE.search(ev.text))
         # "By what vote ...?", "What was the score?": a tally ("78-21") is the answer
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
-        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally
+        # "Who is affected?", "Who gets the raise?": a group of people ("3,500 residents") over an official
+        group = kind == "person" and part.wh == "who" and not part.head and _AFFECTED.search(part.clean) is not None \
+            and _names_a_group(ev)
+        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally + 0.15 * group
     if asked == "reason":
         causal = bool(_CAUSE.search(ev.text))
         strong = bool(_STRONG_CAUSE.search(ev.text))
@@ -697,6 +702,10 @@ def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
     return any(mod in held and head not in held for mod, head in part.compounds)
+
+
+_AFFECTED = re.compile(r"\b(?:affected|impacted|hit|hurt|helped|benefit(?:s|ed)?|get|gets|got|eligible|qualif(?:y|ies)|"
+                       r"pay|pays|lose|loses|lost|displaced|evacuated)\b", re.I)
 
 
 def _names_a_group(ev: Evidence) -> bool:

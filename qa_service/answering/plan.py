@@ -669,6 +669,13 @@ _ROSTER = re.compile(r"^\W*(?:speakers|participants|present|attendees|panelists|
                      r"in attendance)\W*:", re.I)
 
 
+def _addresses_reader(ev: Evidence) -> bool:
+    """"Get your hurricane kit ready early this year.": a lede that tells the
+    reader what to do (an imperative) is a hook, not what happened."""
+    words = ev.parse.words if ev.parse is not None else ()
+    return bool(words) and words[0].tag == "VB" and words[0].dep == "ROOT"
+
+
 def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None,
                title: str = "") -> AnswerPlan:
     """The gist of an article: its own opening sentences, in order (from the
@@ -691,7 +698,7 @@ def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: st
     chosen: list[Evidence] = []
     budget = {"brief": 60, "standard": 110, "full": 200}.get(mode, 110)
     for ev in own:
-        if len(ev.text.split()) < 8 or _redundant(ev, chosen) or _ROSTER.match(ev.text):
+        if len(ev.text.split()) < 8 or _redundant(ev, chosen) or _ROSTER.match(ev.text) or _addresses_reader(ev):
             continue
         chosen.append(ev)
         if _word_count(chosen) >= budget or len(chosen) >= (2 if mode == "brief" else 5):
