@@ -551,8 +551,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
         light = part.predicate.lower() in _LIGHT_VERBS
+        affects = _AFFECTED.search(part.clean) is not None
         if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and (
-                predicate and "organization" in ev.kinds or (predicate or light) and not part.head
+                predicate and "organization" in ev.kinds or (predicate or light and affects) and not part.head
                 and _names_a_group(ev))):
             # "Who gets the raise?" -- "Hourly workers will get a raise": a group of people, doing it
             # ("Who is affected?": any group the story's events reach)
@@ -580,8 +581,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "By what vote ...?", "What was the score?": a tally ("78-21") is the answer
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "Who is affected?", "Who gets the raise?": a group of people ("3,500 residents") over an official
-        group = kind == "person" and part.wh == "who" and not part.head and _AFFECTED.search(part.clean) is not None \
-            and _names_a_group(ev)
+        group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
         return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally + 0.15 * group
     if asked == "reason":
         causal = bool(_CAUSE.search(ev.text))
