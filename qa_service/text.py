@@ -132,6 +132,7 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "buy bought acquire acquired purchase purchased",
     "pay paid",
     "lose lost loss losses defraud defrauded defrauding",
+    "oppose opposed opposes opposition opponent opponents against",
 ))
 
 

@@ -1021,3 +1021,17 @@ def test_who_is_affected_and_a_lede_that_gives_orders(tmp_path, embedder) -> Non
     happened = answerer.ask("What happened?", "nr-hurricane-season-outlook")
     assert not happened.answer.startswith("Get your hurricane kit"), happened.answer
     assert "17 named storms" in happened.answer.split("\n")[0]
+
+
+def test_the_cost_ahead_and_who_voted_against(tmp_path, embedder) -> None:  # noqa: ANN001
+    """Under the free-bus story: 'How much will it cost?' leads with what it will
+    cost ('The two-year pilot will cost about $1.4 million a year' -- 'The two-year'
+    is no pronoun, so it is not shown after the lede), not last year's fares;
+    'Who opposed it?' with 'The lone vote against came from ...'."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    cost = answerer.ask("How much will it cost?", "nr-riverton-free-bus-fares")
+    assert cost.answer.startswith("The two-year pilot will cost about $1.4 million a year"), cost.answer
+    against = answerer.ask("Who opposed it?", "nr-riverton-free-bus-fares")
+    assert against.answer.startswith("The lone vote against came from council member Rick Haldane"), against.answer

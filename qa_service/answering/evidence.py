@@ -38,7 +38,7 @@ from qa_service.text import acronym_names, acronyms, held_terms, is_heading_line
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
-                      r"The two(?!\s+[a-z]+s\b)|Both(?!\s+[a-z]+s\b))\b")
+                      r"The two(?!\s+[a-z]+s\b)(?!-)|Both(?!\s+[a-z]+s\b))\b")  # ("The two-year pilot" is no pronoun)
 # Back-references inside a sentence: "presented as occasions to take stock in
 # this way", "meant to take stock of that year" say nothing without the one before.
 BACK_REFERENCE = re.compile(r"\b(?:in (?:this|that|the same) way|of that year|these (?:steps|measures|efforts|actions|"
@@ -582,7 +582,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "Who is affected?", "Who gets the raise?": a group of people ("3,500 residents") over an official
         group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
-        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally + 0.15 * group
+        # "How much will it cost?": what will be ("will cost about $1.4 million"), not what was
+        ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
+        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally + 0.15 * group + 0.1 * ahead
     if asked == "reason":
         causal = bool(_CAUSE.search(ev.text))
         strong = bool(_STRONG_CAUSE.search(ev.text))

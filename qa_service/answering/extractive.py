@@ -25,7 +25,7 @@ from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import Parse
 
 # "The two" stands for something only when no noun follows ("The two agreed", not "The two governments")
-_PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two(?!\s+[a-z]+s\b)|Both sides|Its|Their|His|Her)\b")
+_PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two(?!\s+[a-z]+s\b)(?!-)|Both sides|Its|Their|His|Her)\b")
 _POSSESSIVE = ("Its", "Their", "His", "Her")
 # "Those teams counted ...": a demonstrative and the noun it points back with
 _DEMONSTRATIVE = re.compile(r"^(?:These|Those|This|That)\s+([a-z]+)\b")
