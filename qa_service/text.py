@@ -122,6 +122,7 @@ _FINDING = re.compile(r"\b(?:found that|find that|finds that|showed|shows that|s
                       r"survey|report|analysis|data|findings))\b", re.I)
 _MAKING = re.compile(r"\b(?:developed|manufactured|produced|built|designed|invented|created)\s+by\b|"
                      r"\b(?:develops|manufactures|produces|builds|designs)\b", re.I)
+_VOTED_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) against\b|\bno votes?\b|\bdissent", re.I)
 _SS_WORD = re.compile(r"\b[a-z]{3,}ss(?:es)?\b")
 _DOLLARS = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s+(?:dollars|euros|pounds)\b", re.I)
 _SAME_ACT = tuple(frozenset(terms(words)) for words in (
@@ -132,7 +133,7 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "buy bought acquire acquired purchase purchased",
     "pay paid",
     "lose lost loss losses defraud defrauded defrauding",
-    "oppose opposed opposes opposition opponent opponents against",
+    "oppose opposed opposes opposition",
 ))
 
 
@@ -166,6 +167,9 @@ def held_terms(text: str) -> set[str]:
     # "How much money is involved?": an amount in dollars is money
     if _DOLLARS.search(text):
         held.add("money")
+    # "The lone vote against came from ...", "one of two no votes": who opposed it
+    if _VOTED_AGAINST.search(text):
+        held |= {"oppos", "oppose", "opposed"}
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:

@@ -1035,3 +1035,18 @@ def test_the_cost_ahead_and_who_voted_against(tmp_path, embedder) -> None:  # no
     assert cost.answer.startswith("The two-year pilot will cost about $1.4 million a year"), cost.answer
     against = answerer.ask("Who opposed it?", "nr-riverton-free-bus-fares")
     assert against.answer.startswith("The lone vote against came from council member Rick Haldane"), against.answer
+
+
+def test_a_question_the_story_does_not_touch_and_a_hook_for_the_reader(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who scored?' under the flu-shot story: the headline's words are found,
+    'scored' is not, so the sources do not say (and 'no insurance or ID
+    required' is no gap about scoring); 'What happened?' under the free-bus story
+    skips the hook spoken to the reader ('If you ride the No. 4 bus ...')."""
+    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
+    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    answerer = svc.answerer("extractive")
+    scored = answerer.ask("Who scored?", "nr-free-flu-shot-clinics")
+    assert scored.status == "not_in_sources" and scored.answer.startswith("The sources do not say who scored.")
+    assert not [g for g in scored.gaps if g.cited], scored.gaps
+    happened = answerer.ask("What happened?", "nr-riverton-free-bus-fares")
+    assert happened.answer.startswith("The Riverton City Council voted 6-1"), happened.answer

@@ -537,6 +537,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     predicate = _predicate_held(ev, part)
     if not _anchored(ev, part):
         return 0.0
+    if part.story_terms and not holds_own_words(ev, part, floor=0.8):
+        return 0.0  # "Who scored?" under a story about bird flu: the headline's words found, "scored" not
     if kind == "date" and re.search(r"\b(?:what|which|exact|specific) (?:day|date)\b|\bon what day\b", part.clean, re.I):
         kind = "day"  # "on what day?": a month alone does not answer
         month = _MONTH_ONLY_RE.search(part.clean)
@@ -619,7 +621,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         if _misses_what_is_asked_about(ev, part):
             return 0.0  # "Will ticket prices go up?" is not answered by what ticket holders can do
-        if part.story_terms and not _holds_own_nouns(ev, part):
+        if part.story_terms and not holds_own_words(ev, part):
             return 0.0  # "Does it have life?": the headline's words found, "life" not
         if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and not _holds_verb(ev, part.predicate) and \
                 not _subject_acts(ev, _actor(part)):
@@ -679,10 +681,13 @@ _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go
                           "help", "receive", "affect", "impact", "involve", "happen", "occur"})
 
 
-def _holds_own_nouns(ev: Evidence, part: QuestionAnalysis) -> bool:
-    """The sentence (with what frames it) holds the nouns the question itself
-    names, apart from the headline read into its pronoun."""
-    own = [t for t in part.terms if t not in part.story_terms and part.weights.get(t, 1.0) >= 0.5]
+def holds_own_words(ev: Evidence, part: QuestionAnalysis, floor: float = 0.5) -> bool:
+    """The sentence (with what frames it) holds the words the question itself
+    names (weighing ``floor`` or more, light verbs aside), apart from the
+    headline read into its pronoun."""
+    light = {t for v in _LIGHT_VERBS for t in terms(v)}
+    own = [t for t in part.terms if t not in part.story_terms and part.weights.get(t, 1.0) >= floor
+           and t not in light]
     held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          gives_deadline, gives_way_in, has_cause, part_coverage)
+                                          gives_deadline, gives_way_in, has_cause, holds_own_words, part_coverage)
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
@@ -355,6 +355,8 @@ def plan_answer(
         if part.answered:
             continue
         gap_sentences = [e for e in ranked if e.score >= min_score and (
+            # (under a story read into a pronoun: about what the question itself names)
+            not part.analysis.story_terms or holds_own_words(e, part.analysis, floor=0.8)) and (
             (e.states_gap and part_coverage(e, part.analysis.terms, idf) >= 0.5 and _gap_about(e, part.analysis))
             # "How much can a business get in FEMA grants?" -- "FEMA does not provide grants for businesses."
             # (a sentence saying something else is unpublished -- "the agenda" for "where" -- is not this gap)
@@ -671,9 +673,16 @@ _ROSTER = re.compile(r"^\W*(?:speakers|participants|present|attendees|panelists|
 
 def _addresses_reader(ev: Evidence) -> bool:
     """"Get your hurricane kit ready early this year.": a lede that tells the
-    reader what to do (an imperative) is a hook, not what happened."""
+    reader what to do (an imperative), or speaks to them and names no one, is
+    a hook, not what happened."""
     words = ev.parse.words if ev.parse is not None else ()
-    return bool(words) and words[0].tag == "VB" and words[0].dep == "ROOT"
+    if words and words[0].tag == "VB" and words[0].dep == "ROOT":
+        return True
+    # "Rolling up your sleeve this fall won't cost you a thing.": spoken to the reader, naming no one
+    if re.match(r"^\W*if you\b", ev.text, re.I):
+        return True  # "If you ride the No. 4 bus across the Marsh Street bridge, ..."
+    names = ev.parse is not None and any(e.label in ("PERSON", "ORG") for e in ev.parse.entities)
+    return bool(re.search(r"\b(?:you|your|you're|you've|you'll)\b", ev.text, re.I)) and not names
 
 
 def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: str | None,
