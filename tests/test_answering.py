@@ -1050,3 +1050,16 @@ def test_a_question_the_story_does_not_touch_and_a_hook_for_the_reader(tmp_path,
     assert not [g for g in scored.gaps if g.cited], scored.gaps
     happened = answerer.ask("What happened?", "nr-riverton-free-bus-fares")
     assert happened.answer.startswith("The Riverton City Council voted 6-1"), happened.answer
+
+
+def test_what_happens_next_includes_a_date_to_act_by(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Residents have until Nov. 29 to apply to FEMA.' is what comes next for
+    them, not a quote's 'even if you think you won't qualify'."""
+    svc = services_over(tmp_path, embedder, {
+        "aid.md": "---\nid: aid\ntitle: Flood aid opens in four counties\nkind: article\n---\n"
+        "Residents of four counties can now apply for federal disaster aid after the President approved the "
+        "governor's request on Tuesday.\n\n"
+        "Residents have until Nov. 29 to apply to FEMA.\n\n"
+        "\"If you had damage, apply, even if you think you won't qualify,\" the governor said.\n"})
+    answer = svc.answerer("extractive").ask("What happens next?", "aid")
+    assert answer.answer.startswith("Residents have until Nov. 29 to apply to FEMA."), answer.answer

@@ -725,7 +725,10 @@ _NEXT_STEP = re.compile(
     r"(?:is|are|was|were)\s+(?:scheduled|set|expected|due|likely|poised|slated|going)\s+to|"
     r"next\s+(?:week|month|year|steps?|phase|round|meeting|hearing|session)|later\s+this\s+(?:week|month|year)|"
     r"upcoming|consider(?:s|ing)?|appeal|pending|proceeds|deadline|in the coming|"
-    r"(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for))\b", re.I)
+    r"(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)|"
+    # a date by which to act: "Residents have until Nov. 29 to apply"
+    r"(?:until|by|through|before|no later than)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)",
+    re.I)
 # a schedule told in the present tense: "The new launch window opens at 1:17 a.m. on March 14"
 _SCHEDULED = re.compile(r"\b(?:opens?|begins?|starts?|takes? effect|resumes?|expires?|closes?|kicks? off)\b", re.I)
 
@@ -733,7 +736,9 @@ _SCHEDULED = re.compile(r"\b(?:opens?|begins?|starts?|takes? effect|resumes?|exp
 _COUNTERFACTUAL = re.compile(r"\bwould have\b|\bwould(?:n't| not)? (?:much )?rather\b", re.I)
 _SET_TO_HAPPEN = re.compile(r"\b(?:will|shall|won't)\b|\b(?:is|are)\s+(?:scheduled|set|expected|due|slated|poised)"
                             r"\s+to\b|\bplans?\s+to\b|\bnext\s+(?:week|month|year)\b|\bdeadline\b|"
-                            r"\b(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)\b", re.I)
+                            r"\b(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)\b|"
+                            r"\b(?:until|by|no later than)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+                            r"[a-z]*\.?\s+\d", re.I)
 _SAID_WOULD = re.compile(r"\bsaid\s+(?:\w+\s+){0,3}would\b|\bwould\s+(?:have until|begin|start|take effect)\b", re.I)
 _REPORTED_ON = re.compile(r"\b(?:said|says|announced|reported|confirmed|told [\w ]{1,30}?)\s+(?:on\s+)?(?:Monday|"
                           r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:night|morning|afternoon|"
