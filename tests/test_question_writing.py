@@ -216,3 +216,11 @@ def test_a_name_with_and_in_it_stays_whole(analyzer: SpacyAnalyzer) -> None:
                            "end of the year.")
     assert "When would Aurelis apply to the Food and Drug Administration for approval?" in \
         {p.text for p in qw.when_next(s, "Experimental pill cut risk of death")}
+
+
+def test_a_programme_named_for_its_length_is_not_people(analyzer: SpacyAnalyzer) -> None:
+    """'The two-year pilot will cost about $1.4 million a year' is about a programme:
+    'Who will cost about $1.4 million?' is not a question to ask."""
+    s = sentence(analyzer, "The two-year pilot will cost about $1.4 million a year, money the city will cover "
+                           "with a state transit grant.")
+    assert qw.affected(s) == []

@@ -862,10 +862,14 @@ def affected(s: StorySentence) -> list[Proposal]:
         if w.dep not in _SUBJ or w.tag not in ("NN", "NNS") or (
                 w.lemma.lower() not in GROUP_NOUNS and w.text.lower() not in GROUP_NOUNS):
             continue
+        if _SPAN_OF_TIME.search(t.text(t.subtree(i))):
+            continue  # "The two-year pilot will cost ...": a programme, not people
         verb = w.head
         vw = t.w(verb)
         if not vw.tag.startswith("VB") or vw.lemma.lower() in _BE | _SAY | {"have"}:
             continue
+        if vw.dep in ("relcl", "acl"):
+            continue  # "money the city will cover with a grant": the clause's object is the noun before it
         auxes = {t.w(a).text.lower() for a in t.auxes(verb)} | {t.w(a).dep for a in t.auxes(verb)}
         if not (auxes & _MODALS or "auxpass" in auxes or vw.lemma.lower() in _UNDERGO):
             continue  # the group acts ("The airline canceled 40 flights"): not who is affected
@@ -884,6 +888,9 @@ def affected(s: StorySentence) -> list[Proposal]:
             expect = _tidy(t.text(t.subtree(i)))
             out.append(Proposal(q, "affected", (s.doc_id, s.start, s.end), expect, s.salience))
     return out
+
+
+_SPAN_OF_TIME = re.compile(r"\w\s?-\s?(?:year|month|week|day|hour)s?\b", re.I)
 
 
 def reported_finding(s: StorySentence) -> list[Proposal]:
