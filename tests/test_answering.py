@@ -1063,3 +1063,13 @@ def test_what_happens_next_includes_a_date_to_act_by(tmp_path, embedder) -> None
         "\"If you had damage, apply, even if you think you won't qualify,\" the governor said.\n"})
     answer = svc.answerer("extractive").ask("What happens next?", "aid")
     assert answer.answer.startswith("Residents have until Nov. 29 to apply to FEMA."), answer.answer
+
+
+def test_a_signature_line_does_not_say_who_someone_is(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "order.md": "---\nid: order\ntitle: Governor declares a state of emergency\nkind: article\n---\n"
+        "Governor Daniel Hartwell today declared a state of emergency for the entire state as rivers rose.\n\n"
+        "The order takes effect at 6 p.m.\n\n"
+        "Daniel Hartwell, Governor\n"})
+    answer = svc.answerer("extractive").ask("Who is Daniel Hartwell?", "order")
+    assert answer.answer.startswith("Governor Daniel Hartwell today declared"), answer.answer

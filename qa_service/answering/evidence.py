@@ -608,6 +608,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally
     if asked == "definition":
+        if len(ev.text.split()) < 5:
+            return 0.0  # a signature line ("Daniel Hartwell, Governor.") names a role, it does not tell who someone is
         subject = part.subject.lower()
         says_what = defines(ev.text, subject)
         if not says_what and cover < 0.5:
