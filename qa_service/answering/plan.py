@@ -719,6 +719,7 @@ def _plan_gist(plan: AnswerPlan, usable: list[Evidence], mode: str, gist_doc: st
     return plan
 
 
+_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"  # "Nov.", "November"
 # what will or may happen: a plan, a schedule, an expectation, a decision still open
 _NEXT_STEP = re.compile(
     r"\b(?:will|would|shall|won't|plans?\s+to|planned|intends?\s+to|expects?\s+to|hopes?\s+to|"
@@ -727,8 +728,7 @@ _NEXT_STEP = re.compile(
     r"upcoming|consider(?:s|ing)?|appeal|pending|proceeds|deadline|in the coming|"
     r"(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)|"
     # a date by which to act: "Residents have until Nov. 29 to apply"
-    r"(?:until|by|through|before|no later than)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)",
-    re.I)
+    rf"(?:until|by|through|before|no later than)\s+{_MONTH_NAME}\s+\d)", re.I)
 # a schedule told in the present tense: "The new launch window opens at 1:17 a.m. on March 14"
 _SCHEDULED = re.compile(r"\b(?:opens?|begins?|starts?|takes? effect|resumes?|expires?|closes?|kicks? off)\b", re.I)
 
@@ -737,13 +737,12 @@ _COUNTERFACTUAL = re.compile(r"\bwould have\b|\bwould(?:n't| not)? (?:much )?rat
 _SET_TO_HAPPEN = re.compile(r"\b(?:will|shall|won't)\b|\b(?:is|are)\s+(?:scheduled|set|expected|due|slated|poised)"
                             r"\s+to\b|\bplans?\s+to\b|\bnext\s+(?:week|month|year)\b|\bdeadline\b|"
                             r"\b(?:pushed back|postponed|delayed|moved|rescheduled)\s+(?:to|until|for)\b|"
-                            r"\b(?:until|by|no later than)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
-                            r"[a-z]*\.?\s+\d", re.I)
+                            rf"\b(?:until|by|no later than)\s+{_MONTH_NAME}\s+\d", re.I)
 _SAID_WOULD = re.compile(r"\bsaid\s+(?:\w+\s+){0,3}would\b|\bwould\s+(?:have until|begin|start|take effect)\b", re.I)
 _REPORTED_ON = re.compile(r"\b(?:said|says|announced|reported|confirmed|told [\w ]{1,30}?)\s+(?:on\s+)?(?:Monday|"
                           r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:night|morning|afternoon|"
                           r"evening))?\b")
-_MONTH_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b")
+_MONTH_DAY = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}\b")
 _FUTURE_TIME = re.compile(r"\bnext (?:week|month|year|spring|summer|fall|autumn|winter|season)\b|\bearly next\b|"
                           r"\blater this\b|\bin the coming\b|\bin (?:19|20)\d\d\b", re.I)
 _QUOTED = re.compile(r"^[\"“']|[\"”],?\s+(?:said|says)\b")
@@ -791,6 +790,12 @@ def _plan_next(plan: AnswerPlan, usable: list[Evidence], idf: Callable[[str], fl
         chosen.append(ev)
         if len(chosen) >= (2 if mode == "brief" else 3):  # what happens next is rarely one thing
             break
+    return _lead_with(plan, chosen)
+
+
+def _lead_with(plan: AnswerPlan, chosen: list[Evidence]) -> AnswerPlan:
+    """The plan of an answer that is ``chosen`` in order: the first leads and
+    answers every part, the rest follow; nothing chosen, nothing relevant."""
     plan.relevant = bool(chosen)
     plan.lead = chosen[:1]
     plan.details = chosen[1:]
@@ -811,12 +816,7 @@ def _plan_summary(plan: AnswerPlan, ranked: list[Evidence], topic: list[str], id
         chosen.append(ev)
         if _word_count(chosen) >= budget or len(chosen) >= 6:
             break
-    plan.relevant = bool(chosen)
-    plan.lead = chosen[:1]
-    plan.details = chosen[1:]
-    for part in plan.parts:
-        part.answer = chosen[:1]
-    return plan
+    return _lead_with(plan, chosen)
 
 
 def _dedupe(evs: list[Evidence]) -> list[Evidence]:
