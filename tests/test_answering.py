@@ -39,6 +39,15 @@ def services_over(tmp_path, embedder, documents: dict[str, str]):  # noqa: ANN00
     return svc
 
 
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """Services over evals/corpora/newsroom, ingested once for the tests that ask
+    readers' questions of its stories (its word weights are the corpus's)."""
+    corpus = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"
+    return services_over(tmp_path_factory.mktemp("newsroom"), embedder,
+                         {f.name: f.read_text(encoding="utf-8") for f in corpus.glob("*.md")})
+
+
 def test_chair_question_leads_with_the_sources_own_cited_gap(seeded) -> None:  # noqa: ANN001
     """The sources say no single chair has been identified: that sentence is
     the honest answer, quoted and cited, and the asked element is a gap."""
@@ -889,13 +898,12 @@ def test_how_many_affected_and_what_to_do(tmp_path, embedder) -> None:  # noqa: 
     assert advice.answer.startswith("Northfield said customers should be wary"), advice.answer
 
 
-def test_a_sentence_holding_half_a_compound_does_not_answer_yes_or_no(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_a_sentence_holding_half_a_compound_does_not_answer_yes_or_no(newsroom) -> None:  # noqa: ANN001
     """'Will ticket prices go up?' -- the story says what ticket holders can do and
     nothing of prices: the honest answer is that the sources do not say, with
     the ticket sentence as background; 'Can ticket holders get refunds?' is
     answered by it."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     prices = answerer.ask("Will ticket prices go up?", "nr-orchestra-strike-ends")
     assert prices.status == "not_in_sources", prices.answer
@@ -904,13 +912,12 @@ def test_a_sentence_holding_half_a_compound_does_not_answer_yes_or_no(tmp_path, 
     assert refunds.status == "answered" and "request refunds through Dec. 31" in refunds.answer
 
 
-def test_what_a_trial_found_and_who_made_the_drug(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_what_a_trial_found_and_who_made_the_drug(newsroom) -> None:  # noqa: ANN001
     """'What did the trial find?' is answered by its results ('according to
     results of a large trial'), not by 'The company paid for the trial'; 'Who made
     the drug?' by 'developed by ... Aurelis Therapeutics'; 'Why does this matter?'
     is a request for the story's gist, not a question the sources leave open."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     found = answerer.ask("What did the trial find?", "nr-cancer-drug-trial")
     assert found.answer.startswith("An experimental daily pill reduced the risk of death by 31%"), found.answer
@@ -920,13 +927,12 @@ def test_what_a_trial_found_and_who_made_the_drug(tmp_path, embedder) -> None:  
     assert matters.status == "answered" and "31%" in matters.answer
 
 
-def test_a_pronoun_for_the_story_and_a_group_that_gets_it(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_a_pronoun_for_the_story_and_a_group_that_gets_it(newsroom) -> None:  # noqa: ANN001
     """Under the minimum wage story, 'When does it take effect?' reads 'it' as
     what the headline is about (not 'the effects' economists disagree on), and
     'Who gets the raise?' is answered by the group of people who get it
     ('Hourly workers ... will get a raise'), not by a quote naming someone."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     when = answerer.ask("When does it take effect?", "nr-minimum-wage-increase")
     assert when.status == "answered" and "New Year's Day" in when.answer.split("\n")[0], when.answer
@@ -951,14 +957,13 @@ def test_a_no_vote_is_a_vote_and_how_a_board_voted_is_its_tally(tmp_path, embedd
     assert "voted 5-2" in answer.answer.split("\n")[0], answer.answer
 
 
-def test_where_and_why_did_this_happen_under_a_story(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_where_and_why_did_this_happen_under_a_story(newsroom) -> None:  # noqa: ANN001
     """'Why did this happen?' under the airline story is answered by its causes
     ('because of a lack of pilots', 'citing a shortage of pilots'), weighed as
     the headline 'this' stands for; 'Where did this happen?' under the recount
     story by the county commission it names; 'How much money is involved?'
     under the rebate story by its dollars."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     why = answerer.ask("Why did this happen?", "nr-regional-airline-route-cuts")
     assert why.status == "answered" and "pilots" in why.answer.split("\n")[0], why.answer
@@ -968,14 +973,13 @@ def test_where_and_why_did_this_happen_under_a_story(tmp_path, embedder) -> None
     assert money.status == "answered" and "$62 million" in money.answer, money.answer
 
 
-def test_short_questions_under_a_story(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_short_questions_under_a_story(newsroom) -> None:  # noqa: ANN001
     """Readers' shortest questions: 'Who won?' is the lede ('Millbrook beat
     Crestview 58-51'), not the coach's remark about the win; 'How much did
     investors lose?' is what he defrauded them of; 'Does it have life?' is not
     answered by the planet's water (the headline's words are found, 'life' is
     not), while 'Does it have water?' is."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     won = answerer.ask("Who won?", "nr-girls-basketball-state-title")
     assert "Millbrook beat two-time defending champion Crestview 58-51" in won.answer.split("\n")[0], won.answer
@@ -1008,13 +1012,12 @@ def test_a_word_in_ss_matches_its_plural() -> None:
     assert terms("class")[0] in held_terms("Classes start on Monday.")
 
 
-def test_who_is_affected_and_a_lede_that_gives_orders(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_who_is_affected_and_a_lede_that_gives_orders(newsroom) -> None:  # noqa: ANN001
     """'Who is affected?' under the wildfire story names the people it reached
     ('forcing about 3,500 residents ... to evacuate'), not the containment
     figure; 'What happened?' under the hurricane outlook skips the lede that
     tells the reader what to do ('Get your hurricane kit ready early this year.')."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     affected = answerer.ask("Who is affected?", "nr-bell-creek-wildfire")
     assert "3,500 residents" in affected.answer.split("\n")[0], affected.answer
@@ -1023,13 +1026,12 @@ def test_who_is_affected_and_a_lede_that_gives_orders(tmp_path, embedder) -> Non
     assert "17 named storms" in happened.answer.split("\n")[0]
 
 
-def test_the_cost_ahead_and_who_voted_against(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_the_cost_ahead_and_who_voted_against(newsroom) -> None:  # noqa: ANN001
     """Under the free-bus story: 'How much will it cost?' leads with what it will
     cost ('The two-year pilot will cost about $1.4 million a year' -- 'The two-year'
     is no pronoun, so it is not shown after the lede), not last year's fares;
     'Who opposed it?' with 'The lone vote against came from ...'."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     cost = answerer.ask("How much will it cost?", "nr-riverton-free-bus-fares")
     assert cost.answer.startswith("The two-year pilot will cost about $1.4 million a year"), cost.answer
@@ -1037,13 +1039,12 @@ def test_the_cost_ahead_and_who_voted_against(tmp_path, embedder) -> None:  # no
     assert against.answer.startswith("The lone vote against came from council member Rick Haldane"), against.answer
 
 
-def test_a_question_the_story_does_not_touch_and_a_hook_for_the_reader(tmp_path, embedder) -> None:  # noqa: ANN001
+def test_a_question_the_story_does_not_touch_and_a_hook_for_the_reader(newsroom) -> None:  # noqa: ANN001
     """'Who scored?' under the flu-shot story: the headline's words are found,
     'scored' is not, so the sources do not say (and 'no insurance or ID
     required' is no gap about scoring); 'What happened?' under the free-bus story
     skips the hook spoken to the reader ('If you ride the No. 4 bus ...')."""
-    newsroom = Path(__file__).parent.parent / "evals" / "corpora" / "newsroom"  # the corpus's word weights
-    svc = services_over(tmp_path, embedder, {f.name: f.read_text(encoding="utf-8") for f in newsroom.glob("*.md")})
+    svc = newsroom
     answerer = svc.answerer("extractive")
     scored = answerer.ask("Who scored?", "nr-free-flu-shot-clinics")
     assert scored.status == "not_in_sources" and scored.answer.startswith("The sources do not say who scored.")
