@@ -683,6 +683,16 @@ _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go
                           "help", "receive", "affect", "impact", "involve", "happen", "occur"})
 
 
+def _held_with_frame(ev: Evidence) -> set[str]:
+    """The terms a sentence holds with what frames it: its heading, its
+    paragraph's first sentence, its list's items, and the sentence its
+    pronoun leans on."""
+    held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
+    if ev.anaphoric and ev.previous is not None:
+        held |= set(terms(ev.previous.text))
+    return held
+
+
 def holds_own_words(ev: Evidence, part: QuestionAnalysis, floor: float = 0.5) -> bool:
     """The sentence (with what frames it) holds the words the question itself
     names (weighing ``floor`` or more, light verbs aside), apart from the
@@ -690,9 +700,7 @@ def holds_own_words(ev: Evidence, part: QuestionAnalysis, floor: float = 0.5) ->
     light = {t for v in _LIGHT_VERBS for t in terms(v)}
     own = [t for t in part.terms if t not in part.story_terms and part.weights.get(t, 1.0) >= floor
            and t not in light]
-    held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
-    if ev.anaphoric and ev.previous is not None:
-        held |= set(terms(ev.previous.text))
+    held = _held_with_frame(ev)
     return all(t in held for t in own)
 
 
@@ -707,9 +715,7 @@ def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     for "housing grants") is not held to the words."""
     if not part.compounds or ev.similarity >= PARAPHRASE_SIMILARITY:
         return False
-    held = held_terms(ev.text) | acronyms(ev.text) | ev.heading | ev.context | ev.list_terms
-    if ev.anaphoric and ev.previous is not None:
-        held |= set(terms(ev.previous.text))
+    held = _held_with_frame(ev)
     return any(mod in held and head not in held for mod, head in part.compounds)
 
 
