@@ -680,7 +680,8 @@ _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|
                                 r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
 _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
-                          "help", "receive", "affect", "impact", "involve", "happen", "occur"})
+                          "help", "receive", "affect", "impact", "happen", "occur"})
+_LIGHT_VERB_TERMS = frozenset(t for v in _LIGHT_VERBS for t in terms(v))  # as question terms are stemmed
 
 
 def _held_with_frame(ev: Evidence) -> set[str]:
@@ -697,9 +698,8 @@ def holds_own_words(ev: Evidence, part: QuestionAnalysis, floor: float = 0.5) ->
     """The sentence (with what frames it) holds the words the question itself
     names (weighing ``floor`` or more, light verbs aside), apart from the
     headline read into its pronoun."""
-    light = {t for v in _LIGHT_VERBS for t in terms(v)}
     own = [t for t in part.terms if t not in part.story_terms and part.weights.get(t, 1.0) >= floor
-           and t not in light]
+           and t not in _LIGHT_VERB_TERMS]
     held = _held_with_frame(ev)
     return all(t in held for t in own)
 
