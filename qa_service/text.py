@@ -170,6 +170,14 @@ def held_terms(text: str) -> set[str]:
     # "The lone vote against came from ...", "one of two no votes": who opposed it
     if _VOTED_AGAINST.search(text):
         held |= {"oppos", "oppose", "opposed"}
+    # the stemmer gives "apply" "app" but "applies" "apply" and "applied" "appli": a verb
+    # in consonant + y holds every form's stem ("Who can apply?" -- "the grant applies to ...")
+    for w in _Y_VERB.findall(text.lower()):
+        base = w[:-3] if w.endswith(("ies", "ied")) else w[:-1]
+        held |= {stem(base + ending) for ending in ("y", "ies", "ied")}
+    # "does not have to be repaid" says whether it is paid back (one way: "pay" alone is not "pay back")
+    if _REPAY.search(text):
+        held |= {"pay", "paid", "back"}
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:
@@ -177,6 +185,9 @@ def held_terms(text: str) -> set[str]:
             held |= group
     return held
 
+
+_Y_VERB = re.compile(r"\b[a-z]{2,}[^aeiouy\W](?:y|ies|ied)\b")
+_REPAY = re.compile(r"\brepa(?:y|id|ys|ying|yment|yments)\b", re.I)
 
 _NOMINAL = re.compile(r"\b[a-z]{3,}(?:ication|ation)(?=s?\b)")
 

@@ -643,6 +643,26 @@ def test_a_noun_for_an_act_holds_its_verb() -> None:
     assert terms("consult")[0] in held_terms("After a consultation with engineers.")
 
 
+@pytest.mark.parametrize(("asked", "sentence"), [
+    ("apply", "The rule applies to renters."),  # "Does it apply to renters?"
+    ("applied", "Residents may apply by phone."),  # "Who applied?"
+    ("denied", "The city will deny the permit."),  # "Was the permit denied?"
+])
+def test_every_form_of_a_verb_in_y_holds_the_questions_word(asked: str, sentence: str) -> None:
+    """The stemmer makes "apply" "app" but "applies" "apply": a sentence holds the
+    stems of all the forms, so the question's form finds it."""
+    from qa_service.text import held_terms, terms
+
+    assert terms(asked)[0] in held_terms(sentence)
+
+
+def test_repaid_says_whether_it_is_paid_back_but_pay_alone_does_not() -> None:
+    from qa_service.text import held_terms, terms
+
+    assert set(terms("pay back")) <= held_terms("The grant does not have to be repaid.")
+    assert "back" not in held_terms("FEMA cannot pay for losses your insurance covers.")
+
+
 def test_by_when_is_answered_by_the_deadline_not_the_day_of_the_announcement(tmp_path, embedder) -> None:  # noqa: ANN001
     svc = services_over(tmp_path, embedder, {
         "dua.md": "---\nid: dua\ntitle: Jobless aid for flood workers\nkind: article\n---\n"
@@ -1074,3 +1094,108 @@ def test_a_signature_line_does_not_say_who_someone_is(tmp_path, embedder) -> Non
         "Daniel Hartwell, Governor\n"})
     answer = svc.answerer("extractive").ask("Who is Daniel Hartwell?", "order")
     assert answer.answer.startswith("Governor Daniel Hartwell today declared"), answer.answer
+
+
+@pytest.mark.parametrize(("before", "lead"), [
+    # the parser reads "made" as the main verb: the subject is all of "Reports made to 2-1-1"
+    ("Reports made to 2-1-1 helped the State document damage for its disaster request.",
+     "Reports made to 2-1-1 are not registrations for FEMA assistance"),
+    # the subject after an opening phrase, without the examples that follow its noun
+    ("Under the new framework, cooperation areas such as customs integration, biometrics, information systems "
+     "and the exchange of passenger data are carried out through the laws of both countries.",
+     "Cooperation areas are not registrations for FEMA assistance"),
+])
+def test_they_takes_the_subject_of_the_sentence_before(tmp_path, embedder, before: str, lead: str) -> None:  # noqa: ANN001
+    """'They are not registrations ...' answers the yes/no question: it leads,
+    with 'They' replaced by what the sentence before names, cited to both
+    sentences, instead of showing the sentence before it first."""
+    svc = services_over(tmp_path, embedder, {
+        "aid.md": "---\nid: aid\ntitle: Flood aid deadline nears\nkind: article\n---\n"
+        f"{before} They are not registrations for FEMA assistance.\n\n"
+        "The deadline to apply for FEMA assistance is Nov. 29.\n"})
+    answer = svc.answerer("extractive").ask("Does a report to 2-1-1 count as a registration for FEMA assistance?",
+                                            "aid")
+    assert answer.answer.startswith(lead), answer.answer
+    assert_citations_verify(svc, answer)
+    assert answer.citations[0].quote.startswith(before[:30])
+
+
+FAQ = ("---\nid: faq\ntitle: Flood assistance questions and answers\nkind: source\npublisher: FEMA\n---\n"
+       "# Flood assistance: questions and answers\n\n"
+       "## I have insurance. Should I still apply?\n\n"
+       "Yes. File a claim with your insurance company first, then apply to FEMA. FEMA cannot pay for losses "
+       "your insurance covers.\n\n"
+       "## Do I have to pay FEMA back?\n\n"
+       "In most cases, no. FEMA grants are not loans. They are not taxable income. You may have to repay FEMA "
+       "if you later receive insurance payments for the same losses.\n\n"
+       "## Is it true that FEMA will take my land if I accept assistance?\n\n"
+       "No. Accepting FEMA disaster assistance does not give FEMA any claim to your property.\n")
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # "pay back" in other words than the answer's ("not loans"), the FAQ's in yet others
+    ("Do I have to pay back what FEMA gives me?", "In most cases, no. FEMA grants are not loans."),
+    ("Is it true FEMA will take my land if I take its help?", "No. Accepting FEMA disaster assistance"),
+])
+def test_an_faq_answers_its_question_asked_in_other_words(tmp_path, embedder, question: str, lead: str) -> None:  # noqa: ANN001
+    """An FAQ heading that asks the reader's question: the paragraph under it
+    answers, and its first sentence leads, though it shares no word with the
+    question ("In most cases, no.")."""
+    svc = services_over(tmp_path, embedder, {"faq.md": FAQ, "article.md":
+        "---\nid: flood\ntitle: FEMA opens aid to flood victims\nkind: article\nsources: [\"faq\"]\n---\n"
+        "FEMA opened grants for housing repairs to flood victims in four counties on Tuesday.\n"})
+    answer = svc.answerer("extractive").ask(question, "flood")
+    assert answer.status == "answered"
+    assert answer.answer.startswith(lead), answer.answer
+    assert_citations_verify(svc, answer)
+
+
+def test_a_purpose_told_in_the_next_sentence_leads_a_why_answer_joined_to_it(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why does the program want X?' -- 'The program aims to X. This is meant to
+    let Y.': Y is why; the answer leads with the two as one sentence ('..., which
+    is meant to let Y'), cited to both, not with the first restating the question."""
+    svc = services_over(tmp_path, embedder, {
+        "guns.md": "---\nid: guns\ntitle: Gun tracing program launched\nkind: article\n---\n"
+        "The two governments launched a program against gun trafficking on Friday.\n\n"
+        "The program aims to expand the use of the eTrace system to every state. This is meant to let "
+        "investigators match seized weapons to purchases and crime scenes.\n\n"
+        "The program will also add inspectors at border crossings.\n"})
+    answer = svc.answerer("extractive").ask("Why does the program want every state to use eTrace?", "guns")
+    first = answer.answer.split("[1]")[0]
+    assert first.startswith("The program aims to expand the use of the eTrace system to every state, which is meant "
+                            "to let investigators match seized weapons"), answer.answer
+    assert_citations_verify(svc, answer)
+    assert answer.citations[0].quote.endswith("crime scenes.")
+
+
+def test_why_is_answered_by_the_sentence_after_the_one_restating_the_question(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why don't members need to apply?' -- 'Members ... do not need to apply.
+    They will automatically receive a supplement ...': the second is why, with
+    no causal word; it leads ('They' named), not the restatement, and not a
+    sentence that only holds 'because' ('... because of flooding ...')."""
+    svc = services_over(tmp_path, embedder, {
+        "food.md": "---\nid: food\ntitle: Food aid opens for flood victims\nkind: article\n---\n"
+        "Households in any county that lost food because of flooding may request replacement benefits.\n\n"
+        "Households that already receive food benefits do not need to apply for the disaster program. They will "
+        "automatically receive a supplement that brings their benefit up to the maximum. They also keep their "
+        "regular benefits.\n\n"
+        "Applications are taken by phone until Oct. 17.\n"})
+    answer = svc.answerer("extractive").ask(
+        "Why don't households that already get food benefits need to apply for the disaster program?", "food")
+    assert answer.answer.startswith("Households that already receive food benefits will automatically receive a "
+                                    "supplement"), answer.answer
+    assert_citations_verify(svc, answer)
+
+
+def test_a_yes_no_question_about_a_group_is_not_answered_by_what_another_group_gets(newsroom) -> None:  # noqa: ANN001
+    """'Does the rebate apply to renters?' -- the story says only what homeowners
+    get: the sources do not say, and the homeowner sentences are background,
+    not a cited gap. Asked about homeowners, the same story answers."""
+    answerer = newsroom.answerer("extractive")
+    renters = answerer.ask("Does the rebate apply to renters?", "nr-heat-pump-rebates")
+    assert renters.status == "not_in_sources"
+    assert renters.answer.startswith("The sources do not say whether the rebate applies to renters.")
+    assert [g.cited for g in renters.gaps] == [False]
+    owners = answerer.ask("Can homeowners who already installed a heat pump get the rebate?", "nr-heat-pump-rebates")
+    assert owners.status == "answered"
+    assert owners.answer.startswith("Homeowners who have already installed heat pumps are not eligible")

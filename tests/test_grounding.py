@@ -479,3 +479,33 @@ def test_a_demonstrative_replaced_by_the_phrase_before_is_a_quote(claim: str, ho
     sentences = ["He asked for help on Sept. 23, after state, FEMA and SBA teams spent a week assessing damage.",
                  "Those teams counted 1,412 damaged homes."]
     assert is_resolved_quote(claim, sentences) is holds
+
+
+def test_a_pronoun_resolved_to_the_subject_after_an_opening_phrase_is_a_quote() -> None:
+    """'Under the framework, cooperation areas ... are carried out ...' 'They do
+    not grant ...': the subject after the opening phrase is what 'They' is."""
+    from qa_service.grounding.alignment import is_resolved_quote
+
+    sentences = ["Under the framework, cooperation areas such as customs are carried out under both countries' laws.",
+                 "They do not grant foreign agencies operational control."]
+    assert is_resolved_quote("Cooperation areas do not grant foreign agencies operational control.", sentences)
+    # a phrase from further into the sentence is not its subject
+    assert not is_resolved_quote("Both countries do not grant foreign agencies operational control.", sentences)
+    # nor is what follows a long opening
+    long_opening = ["Under the framework the two governments signed last year in the capital, cooperation areas "
+                    "are carried out under both countries' laws.", sentences[1]]
+    assert not is_resolved_quote("Cooperation areas do not grant foreign agencies operational control.",
+                                 long_opening)
+
+
+@pytest.mark.parametrize(("claim", "holds"), [
+    ("The program aims to expand eTrace to every state, which is meant to let police match seized weapons.", True),
+    # the join must say what the two sentences say, word for word
+    ("The program aims to expand eTrace to every state, which is meant to let police match all weapons.", False),
+    ("The program aims to expand eTrace to every state, which lets police match seized weapons.", False),
+])
+def test_this_joined_to_the_sentence_it_stands_for_is_a_quote(claim: str, holds: bool) -> None:
+    from qa_service.grounding.alignment import is_resolved_quote
+
+    sentences = ["The program aims to expand eTrace to every state.", "This is meant to let police match seized weapons."]
+    assert is_resolved_quote(claim, sentences) is holds

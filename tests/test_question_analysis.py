@@ -89,6 +89,11 @@ def test_orders_to_the_service_are_not_the_question(analyzer, question: str, cle
     ("Is the border shut to commercial trucks?", "The sources do not say whether the border is shut to commercial trucks."),
     ("Has Congress approved the funding?", "The sources do not say whether Congress has approved the funding."),
     ("Did Mexico agree to the plan?", "The sources do not say whether Mexico agreed to the plan."),
+    # a statement whose truth is asked, however the asking is worded
+    ("Is it true the deadline was extended?", "The sources do not say whether the deadline was extended."),
+    ("Is it true that FEMA will take my land?", "The sources do not say whether FEMA will take my land."),
+    ("Do you know if the ferry still runs?", "The sources do not say whether the ferry still runs."),
+    ("Tell me whether the vote was delayed.", "The sources do not say whether the vote was delayed."),
 ])
 def test_a_yes_no_gap_is_said_as_a_statement(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
     assert analyse_question(question, analyzer).gap_statement() == statement
@@ -236,3 +241,14 @@ def test_a_pronoun_subject_is_moved_like_any_subject(analyzer, question: str, st
     analysis = analyse_question(question, analyzer)
     assert analysis.gap_statement() == statement
     assert analysis.premise is None  # "this happened" takes nothing for granted to check
+
+
+@pytest.mark.parametrize("question", ["Is it true that the council cut the budget?",
+                                      "Is it known whether the council cut the budget?",
+                                      "Do you know if the council cut the budget?"])
+def test_asking_whether_a_statement_holds_is_a_yes_no_question_about_it(analyzer, question: str) -> None:  # noqa: ANN001
+    """'Is it true that X?' asks whether X: a yes/no question whose words are
+    X's ("true" and "known" are not what a sentence must hold)."""
+    analysis = analyse_question(question, analyzer)
+    assert (analysis.type, analysis.asked) == ("yes_no", "yes_no")
+    assert analysis.terms == ["council", "cut", "budget"]

@@ -121,6 +121,7 @@ class Evidence:
     list_item: bool = False  # a bullet of a list
     introduces_list: bool = False  # the sentence before a bulleted list ("Applicants will need:")
     list_terms: frozenset[str] = frozenset()  # content terms of the items of the list it introduces
+    answers_faq: bool = False  # in the answer to an FAQ heading that asks the question
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -130,23 +131,28 @@ class Evidence:
 # ------------------------------------------------------------------ evidence
 def passage_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str]]:
     """(passage n, doc id, start, end, text) for every sentence, offsets into the document."""
-    return [(n, doc_id, s, e, text) for n, doc_id, s, e, text, _, _ in _structured_sentences(passages)]
+    return [row[:5] for row in _structured_sentences(passages)]
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 
 
-def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str, int, bool]]:
+def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, int, int, str, int, bool, str]]:
     """Sentences with where they sit: (passage n, doc id, start, end, text,
-    block, is list item). A block is a paragraph, or a bulleted list together
-    with the sentence that introduces it; headings and page furniture are left
-    out (headings are context, boilerplate is not news: neither is quoted)."""
+    block, is list item, the question its section's heading asks). A block is
+    a paragraph, or a bulleted list together with the sentence that
+    introduces it; headings and page furniture are left out (headings are
+    context, boilerplate is not news: neither is quoted). The question is set
+    under a heading that asks one ("## Do I have to pay FEMA back?"): in an
+    FAQ, what follows it is its answer."""
     out = []
     block = 0
     for p in passages:
         base = p.chunk.start
         text = p.chunk.text
         block += 1
+        section = p.chunk.heading.rsplit(" > ", 1)[-1].strip()
+        asked = section if section.endswith("?") else ""
         last_was_item = False
         paragraph_break = False
         pos = 0
@@ -159,6 +165,8 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
                 block += 1
                 paragraph_break = False
                 last_was_item = False
+                heading = line.strip().lstrip("#").strip()
+                asked = heading if heading.endswith("?") else ""
                 continue
             item = bool(_LIST_ITEM.match(line))
             if item:
@@ -174,7 +182,7 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
                     s = trim_furniture(text, s, e, furniture)
                 if s >= e or is_boilerplate(text[s:e]) or p.chunk.is_flagged(base + s, base + e):
                     continue  # page furniture, or text addressed to a model (flagged at ingest): never evidence
-                out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item))
+                out.append((p.n, p.chunk.doc_id, base + s, base + e, text[s:e], block, item, asked))
     return out
 
 
@@ -279,7 +287,7 @@ def gather_evidence(
     # A sentence introducing a bulleted list ("Applicants will need:") says little
     # on its own: it is weighed with its items, as a reader reads it.
     list_of: dict[int, list[int]] = {}
-    for i, (n, _d, _s, _e, _t, block, item) in enumerate(structured):
+    for i, (n, _d, _s, _e, _t, block, item, _a) in enumerate(structured):
         if item and i > 0:
             j = i - 1
             while j >= 0 and structured[j][6] and structured[j][5] == block:
@@ -293,6 +301,11 @@ def gather_evidence(
     sims = vecs[1:len(rows) + 1] @ vecs[0] if len(rows) else np.zeros(0)
     for j, vec in zip(intros, vecs[len(rows) + 1:], strict=True):
         sims[j] = max(float(sims[j]), float(vec @ vecs[0]))
+    # An FAQ's answer under the question the reader asks in other words ("Do I have to
+    # pay FEMA back?" for "Do I have to pay back what FEMA gives me?") answers it, even
+    # where its sentences ("In most cases, no.") share no word with the question.
+    asked = sorted({r[7] for r in structured if r[7]})
+    asked_sim = dict(zip(asked, cache.embed(asked) @ vecs[0], strict=True)) if asked else {}
     # In a document whose title names what the question names ("How much did Ferrous
     # Loop raise ..." over "Battery recycler Ferrous Loop raises ..."), every sentence is
     # about it, and most say "the startup" or "it": the name would only favour the
@@ -313,7 +326,7 @@ def gather_evidence(
     local = {t: np.log((n_sent + 1) / (sum(t in s for s in sentence_terms) + 0.5)) for t in q_terms}
     local_total = sum(local.values()) or 1.0
     block_lead: dict[int, Evidence] = {}
-    for position, ((n, doc_id, start, end, text, block, item), sim, parse) in enumerate(
+    for position, ((n, doc_id, start, end, text, block, item, _asked), sim, parse) in enumerate(
             zip(structured, sims, parses, strict=True)):
         ev = Evidence(n, doc_id, chunk_of[n], start, end, text, position, similarity=float(sim), parse=parse,
                       heading=frozenset(headings[n]), block=block, list_item=item)
@@ -345,6 +358,9 @@ def gather_evidence(
         ev.coverage = covered / total if q_terms else 0.0
         ev.distinct = float(sum(w for t, w in local.items() if t in held) / local_total) if q_terms else 0.0
         ev.score = 0.5 * ev.similarity + 0.3 * ev.coverage + 0.2 * ev.distinct
+        if _asked and asked_sim[_asked] >= FAQ_MATCH:
+            ev.answers_faq = True
+            ev.score += FAQ_BONUS
         ev.kinds = element_kinds(text, parse, analysis.clean)
         ev.negated = bool(NEGATION.search(text))
         ev.states_gap = bool(GAP_SENTENCE.search(text))
@@ -354,6 +370,11 @@ def gather_evidence(
         _favour_lede(out, article_id, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     return out
 
+
+_ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally|further|furthermore|moreover)\b", re.I)
+RESTATES_PREMISE = 0.8  # share of a why-question's terms a sentence holds that says what it takes for granted
+FAQ_MATCH = 0.8  # similarity of an FAQ heading to the question that makes it the same question
+FAQ_BONUS = 0.1
 
 LEDE_BONUS = 0.04  # news puts the main facts first: between near-equal sentences, the lede's
 
@@ -524,11 +545,27 @@ def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
         any(h.startswith(stem_[0][:5]) for h in held if len(stem_[0]) >= 5)
 
 
+def explains_premise(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], float] | None,
+                     min_score: float) -> bool:
+    """"Households that already receive 3SquaresVT do not need to apply. They
+    will automatically receive a supplement ...": after a sentence that only
+    restates what a why-question takes for granted, the next one, leaning on it,
+    is why, causal words or not."""
+    prev = ev.previous
+    # ("They also agreed to ..." adds another thing done, not why the first was)
+    return part.asked == "reason" and ev.anaphoric and not _ALSO.search(ev.text) and prev is not None \
+        and prev.block == ev.block \
+        and prev.score >= min_score and not _CAUSE.search(prev.text) and not _CAUSE.search(ev.text) \
+        and part_coverage(prev, part.terms, idf, part.weights) >= RESTATES_PREMISE
+
+
 def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], float] | None,
                  min_score: float) -> float:
     """How well ``ev`` answers ``part`` (0 = it does not)."""
     follows_reason = part.asked == "reason" and ev.previous is not None and ev.previous.block == ev.block \
         and bool(_STRONG_CAUSE.search(ev.text)) and ev.previous.score >= min_score
+    explains = not follows_reason and explains_premise(ev, part, idf, min_score)
+    follows_reason = follows_reason or explains
     if ev.score < min_score * 0.8 and not follows_reason:
         return 0.0
     cover = part_coverage(ev, part.terms, idf, part.weights)
@@ -598,7 +635,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         if not causal and cover < 0.55:
             return 0.0
-        return max(ev.score, ev.previous.score if follows_reason else 0.0) + 0.1 * causal + 0.2 * strong
+        # (and leads it: "X aims to Y. This is meant to let Z." -- Z is why, Y what is wanted)
+        return max(ev.score, ev.previous.score if follows_reason else 0.0) + 0.1 * (causal or explains) + \
+            0.2 * strong + 0.05 * (follows_reason and ev.anaphoric)
     if asked == "method":
         if cover < 0.35:
             return 0.0
@@ -621,8 +660,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
-        if _misses_what_is_asked_about(ev, part):
-            return 0.0  # "Will ticket prices go up?" is not answered by what ticket holders can do
+        if _misses_what_is_asked_about(ev, part) or misses_the_group_asked_about(ev, part):
+            # "Will ticket prices go up?" is not answered by what ticket holders can do,
+            # nor "Does the rebate apply to renters?" by what homeowners can get
+            return 0.0
         if part.story_terms and not holds_own_words(ev, part):
             return 0.0  # "Does it have life?": the headline's words found, "life" not
         if not predicate and _ASKS_ABOUT_AN_ACT.match(part.clean) and not _holds_verb(ev, part.predicate) and \
@@ -717,6 +758,25 @@ def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
         return False
     held = _held_with_frame(ev)
     return any(mod in held and head not in held for mod, head in part.compounds)
+
+
+_GROUP_TERMS = frozenset(t for w in GROUP_NOUNS for t in terms(w))
+_ANYONE = frozenset(terms("people person"))
+
+
+def misses_the_group_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """A yes/no question about a group of people ("... apply to renters?") and a
+    sentence (with what frames it) about another group ("homeowners") that never
+    names the one asked about. ("People" is anyone: "residents" are people.)"""
+    groups = [t for t in part.terms if t in _GROUP_TERMS and t not in _ANYONE and part.weights.get(t, 1.0) >= 1.0]
+    if not groups:
+        return False
+    if all(t in _held_with_frame(ev) for t in groups) or ev.parse is None:
+        return False
+    # another group the sentence is about ("Homeowners who ... are not eligible"), not a title ("Officer Castillo")
+    return any(w.pos == "NOUN" and w.dep in ("nsubj", "nsubjpass", "dobj", "pobj", "conj")
+               and (w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS)
+               and not set(terms(w.text)) & (set(groups) | _ANYONE) for w in ev.parse.words)
 
 
 _AFFECTED = re.compile(r"\b(?:affected|impacted|hit|hurt|helped|benefit(?:s|ed)?|get|gets|got|eligible|qualif(?:y|ies)|"

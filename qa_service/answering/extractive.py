@@ -20,13 +20,16 @@ from collections.abc import Iterator, Sequence
 from qa_service.answering.evidence import ANAPHORA, BACK_REFERENCE, CONNECTIVE, Evidence
 from qa_service.answering.generation import Draft, Passage
 from qa_service.answering.plan import AnswerPlan
-from qa_service.grounding.alignment import EXPLETIVE_IT
+from qa_service.grounding.alignment import EXPLETIVE_IT, joined_with_which
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import Parse
 
 # "The two" stands for something only when no noun follows ("The two agreed", not "The two governments")
 _PRONOUN = re.compile(r"^(It|They|He|She|The group|This group|The two(?!\s+[a-z]+s\b)(?!-)|Both sides|Its|Their|His|Her)\b")
 _POSSESSIVE = ("Its", "Their", "His", "Her")
+# the longest subject a pronoun is replaced with ("Households that already receive
+# 3SquaresVT and live in the four counties"); the checker's resolved quotes allow as many
+SUBJECT_WORDS = 12
 # "Those teams counted ...": a demonstrative and the noun it points back with
 _DEMONSTRATIVE = re.compile(r"^(?:These|Those|This|That)\s+([a-z]+)\b")
 
@@ -96,6 +99,18 @@ class ExtractiveGenerator:
             return _as_sentence(rewritten)
         return ""
 
+    def _joined(self, prev: Evidence, ev: Evidence) -> str:
+        """"X. This is meant to let Y." as "X, which is meant to let Y.": one
+        sentence that leads with what the second adds; '' when the second does
+        not open with "this" doing something, or the checker does not find the
+        join supported by the two sentences."""
+        if self.checker is None or prev.passage != ev.passage or prev.list_item != ev.list_item:
+            return ""
+        joined = joined_with_which(_as_sentence(prev.text.strip()), ev.text.strip())
+        if joined and self.checker.score(joined, f"{prev.text} {ev.text}") >= self.checker.threshold:
+            return _as_sentence(joined)
+        return ""
+
     def _render(self, ev: Evidence, shown: list[Evidence], depth: int = 0) -> list[str]:
         """``ev`` as text lines with markers; the sentence it leans on first when
         it cannot stand alone (and the one that one leans on, up to two back)."""
@@ -110,6 +125,9 @@ class ExtractiveGenerator:
             before = self._render(prev, shown, depth + 1)
             if not before:
                 return []
+            joined = self._joined(prev, ev) if before == [f"{_as_sentence(prev.text)} [{prev.passage}]"] else ""
+            if joined:
+                return [f"{joined} [{ev.passage}]"]
             return [*before, f"{_as_sentence(ev.text)} [{ev.passage}]"]
         if prev is None and (_PRONOUN.match(ev.text.strip()) or BACK_REFERENCE.search(ev.text)):
             return []  # "It was created in 2025" with nothing before it to say what "it" is
@@ -122,11 +140,17 @@ class ExtractiveGenerator:
 
         def para(evs: Sequence[Evidence]) -> str:
             lines: list[str] = []
+            last: Evidence | None = None
             for ev in evs:
                 if ev in shown:
                     continue
                 shown.append(ev)
-                lines.extend(self._render(ev, shown))
+                if last is not None and ev.previous is last and _PRONOUN.match(ev.text.strip()):
+                    # right after the sentence it leans on, "They" reads as written
+                    lines.append(f"{_as_sentence(ev.text)} [{ev.passage}]")
+                else:
+                    lines.extend(self._render(ev, shown))
+                last = ev
             return " ".join(lines)
 
         if plan.correction is not None:
@@ -263,10 +287,14 @@ def _fits(pronoun: str, antecedent: str, source: Evidence | None) -> bool:
     if _QUANTIFIED.match(antecedent):
         return False
     labels = set()
+    plural = " and " in antecedent or antecedent.split()[-1].endswith("s") and not antecedent.endswith("ss")
     if source is not None and source.parse is not None:
         labels = {e.label for e in source.parse.entities if e.text in antecedent}
+        found = _main_subject(source)
+        if found is not None and (found[1].startswith(antecedent) or antecedent.startswith(found[1])):
+            # the parser's number beats the spelling ("Reports made to 2-1-1" are several)
+            plural = plural or source.parse.words[found[2]].tag in ("NNS", "NNPS")
     low = pronoun.lower()
-    plural = " and " in antecedent or antecedent.split()[-1].endswith("s") and not antecedent.endswith("ss")
     if low in ("he", "she", "his", "her"):
         return "PERSON" in labels
     if low in ("it", "its"):
@@ -285,20 +313,58 @@ def _subject_of(ev: Evidence) -> str:
     found = _main_subject(ev)
     if found is None:
         return ""
-    pos, text = found
-    if pos == "PRON" or len(text.split()) > 8 or ANAPHORA.match(text):
+    pos, text, head = found
+    if len(text.split()) > SUBJECT_WORDS and ev.parse is not None:
+        # "cooperation areas such as customs integration, biometrics, and ...":
+        # the examples after the noun can go; what the phrase names stays
+        words = ev.parse.words
+        after = " ".join(w.text for w in words[head + 1:head + 3]).lower()
+        if after.startswith(("such as", "including", ", including", ", such")):
+            left = [j for j in ev.parse.subtree(head) if j <= head]
+            start = head
+            while start - 1 in left:
+                start -= 1
+            text = ev.parse.span_text(list(range(start, head + 1)))
+    elif ev.parse is not None:
+        text = _with_its_qualifier(ev.parse, head, text)
+    if pos == "PRON" or len(text.split()) > SUBJECT_WORDS or ANAPHORA.match(text):
         return ""
     return text
 
 
-def _main_subject(ev: Evidence) -> tuple[str, str] | None:
-    """(its part of speech, the phrase) of the subject of the sentence's main verb."""
+# words that go on to qualify a noun ("Reports made to 2-1-1 helped ...")
+_PARTICIPLES = frozenset({"made", "said", "known", "called", "named", "based", "held", "set", "given", "taken",
+                          "run", "led", "filed", "sent", "issued", "received", "submitted"})
+
+
+def _with_its_qualifier(parse: Parse, head: int, subject: str) -> str:
+    """The subject with the participle phrase the parser cut off it: in
+    "Reports made to 2-1-1 helped the State ..." the parser takes "made" for
+    the main verb and "Reports" for its subject; the subject is everything up
+    to the finite verb after the participle."""
+    words = parse.words
+    after = head + 1
+    if after >= len(words) or words[after].text.lower() not in _PARTICIPLES or \
+            not subject.endswith(words[head].text):
+        return subject
+    for j in range(after + 1, min(len(words), after + 8)):
+        if words[j].tag in ("VBD", "VBZ", "VBP", "MD"):
+            start = words[head].start - len(subject) + len(words[head].text)
+            return parse.text[start:words[j - 1].end]
+        if words[j].text in (",", ";", ":") or words[j].tag in ("WDT", "WP"):
+            break
+    return subject
+
+
+def _main_subject(ev: Evidence) -> tuple[str, str, int] | None:
+    """(its part of speech, the phrase, the index of its head word) of the
+    subject of the sentence's main verb."""
     parse: Parse | None = ev.parse
     if parse is None:
         return None
     for i, w in enumerate(parse.words):
         if w.dep in ("nsubj", "nsubjpass") and parse.words[w.head].dep == "ROOT":
-            return w.pos, parse.span_text(parse.subtree(i))
+            return w.pos, parse.span_text(parse.subtree(i)), i
     return None
 
 

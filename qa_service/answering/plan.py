@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          gives_deadline, gives_way_in, has_cause, holds_own_words, part_coverage)
+                                          explains_premise, gives_deadline, gives_way_in, has_cause,
+                                          holds_own_words, misses_the_group_asked_about, part_coverage)
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
@@ -342,7 +343,8 @@ def plan_answer(
         part.answer = [e for _, e in scored]
         if part.analysis.asked == "reason":
             # a cause leads; a sentence that only restates what happened is context
-            part.answer.sort(key=lambda e: not has_cause(e.text))
+            part.answer.sort(key=lambda e: not (has_cause(e.text) or
+                                                explains_premise(e, part.analysis, idf, min_score)))
         if scored:
             # "How do self-employed people apply for DUA?" -- "call the Department of Labor at
             # 877-...", not "self-employed people ... can apply for DUA": the way in leads; "By
@@ -352,6 +354,10 @@ def plan_answer(
             first = next((e for s_, e in scored if s_ >= 0.6 * top and wanted(e, part.analysis)), None)
             if first is not None:
                 part.answer = [first] + [e for e in part.answer if e is not first]
+        # an FAQ that asks the reader's question in other words: its answer's first sentence leads
+        faq = min((e for e in usable if e.answers_faq), key=lambda e: e.position, default=None)
+        if faq is not None and len(plan.parts) == 1:
+            part.answer = [faq] + [e for e in part.answer if e is not faq]
         if part.answered:
             continue
         gap_sentences = [e for e in ranked if e.score >= min_score and (
@@ -362,6 +368,7 @@ def plan_answer(
             # (a sentence saying something else is unpublished -- "the agenda" for "where" -- is not this gap)
             or (e.negated and not (e.states_gap and not _gap_about(e, part.analysis))
                 and part_coverage(e, _premise_terms(part.analysis), idf, part.analysis.weights) >= 0.6
+                and not misses_the_group_asked_about(e, part.analysis)
                 # "how many businesses": a denial about something else ("a loan may not exceed
                 # $2 million") is not the gap; it must name what is asked about itself
                 and set(terms(part.analysis.head)) <= set(terms(e.text))))]

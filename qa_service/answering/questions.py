@@ -312,21 +312,27 @@ def _lower_first(text: str, parse: Parse | None = None) -> str:
     return text[0].lower() + text[1:]
 
 
+# "Is it true that FEMA will take my land?" asks whether FEMA will
+_IS_IT_TRUE = re.compile(r"^(?:(?:so|and|but)[,\s]+)?(?:is it|is this|is that|it is) (?:really )?"
+                         r"(?:true|the case|correct|right|so)(?:\s*,)? (?:that\s+)?(?=\S)", re.I)
+
+
 def _strip_request(question: str) -> tuple[str, bool]:
-    """("who signed the order", True) for "Tell me who signed the order."."""
+    """("who signed the order", False) for "Tell me who signed the order.";
+    ("FEMA will take my land", True) for "Do you know whether FEMA will take
+    my land?": a statement whose truth is asked."""
+    m = _IS_IT_TRUE.match(question)
+    if m:
+        rest = question[m.end():].strip()
+        return re.sub(r"\s*[?.!]+$", "", rest), bool(rest)
     m = _REQUEST.match(question)
     if not m:
         return question, False
     rest = question[m.end():].strip()
     if rest.lower().startswith(("if ", "whether ")):
         rest = re.sub(r"^(?:if|whether)\s+", "", rest, flags=re.I)
-        return _as_yes_no(rest), True
-    return (rest[0].upper() + rest[1:] if rest else question), True
-
-
-def _as_yes_no(statement: str) -> str:
-    """"the deadline will be extended" -> a yes/no question we can analyse."""
-    return statement[0].upper() + statement[1:] if statement else statement
+        return re.sub(r"\s*[?.!]+$", "", rest), bool(rest)
+    return (rest[0].upper() + rest[1:] if rest else question), False
 
 
 def split_parts(question: str) -> list[str]:
@@ -1068,10 +1074,10 @@ def analyse_question(question: str, analyzer: Analyzer | None = None) -> Questio
 
 
 def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAnalysis:
-    core, _ = _strip_request(clean)
+    core, whether = _strip_request(clean)
     core = core.strip()
     parse = analyzer.parse(core) if analyzer is not None and core else None
-    qtype, asked, wh = _classify(core, parse)
+    qtype, asked, wh = ("yes_no", "yes_no", "") if whether else _classify(core, parse)
     analysis = QuestionAnalysis(text=text, clean=clean, type=qtype, asked=asked, wh=wh)
     lead = re.match(r"^(?:(?:in|on|at|by|for|from|to|with|during|under|since|until)\s+)?(?:what|which)\b|"
                     r"^(?:list|name|enumerate|give (?:me )?(?:all|a list of|the list of))\b", core.lower())
@@ -1131,7 +1137,9 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
                      r"who(?:'s| is| was)|"
                      r"can you explain what)\s+(.+?)(?:\s+(?:stand for|mean|measure|do|is|are))?\s*[?.]*$", core, re.I)
         analysis.subject = (m.group(1) if m else core).strip(" '\"‘’“”")
-    if qtype not in ("gist",):
+    if whether:
+        analysis.embedded = "whether " + _lower_first(core, parse)
+    elif qtype not in ("gist",):
         analysis.embedded, analysis.premise = _embedded(core, qtype, analyzer)
     if not analysis.embedded:
         analysis.embedded = _fallback_embedded(core, qtype)

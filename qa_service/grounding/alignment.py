@@ -292,11 +292,13 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
     meetings focused on launching initiatives." quoted as "The SIG's first
     meetings did not focus on new budget lines." It says what the two sentences
     say together, so it is as extractive as a quote. Only the opening phrase of
-    the neighbour before counts (at most eight words), never a name from
+    the neighbour before counts (at most twelve words), never a name from
     elsewhere in the passage."""
     cl = _canon(claim).rstrip(".!? ")
     for k, (before, sentence) in enumerate(zip(passage_sentences, passage_sentences[1:])):
         if _names_what_demonstrative_points_to(cl, before, sentence):
+            return True
+        if cl == joined_with_which(_canon(before), _canon(sentence)).rstrip(".!? "):
             return True
         m = _LEADING_PRONOUN.match(sentence.strip())
         if not m or EXPLETIVE_IT.match(sentence.strip()):
@@ -323,6 +325,20 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
 
 
 _DEMONSTRATIVE = re.compile(r"(?:these|those|this|that) ([a-z]+)\b", re.I)
+# "This is meant to ...", "That will ...": "this" standing for what the sentence before says
+THIS_DOES = re.compile(r"^(?:this|that) (?=(?:is|was|will|would|could|can|should|may|might|means|meant|lets|"
+                       r"allows|helps|makes|gives|puts|keeps|leaves|follows|comes|marks|brings|adds)\b)", re.I)
+
+
+def joined_with_which(before: str, sentence: str) -> str:
+    """"X. This is meant to let Y." as one sentence: "X, which is meant to let
+    Y."; '' when the second does not open with "this" standing for the first.
+    It says what the two say together, so it is as extractive as a quote."""
+    m = THIS_DOES.match(sentence.strip())
+    body = before.strip()
+    if not m or not body.endswith(".") or body.endswith(("?", "!", ":")) or '"' in body[-3:]:
+        return ""
+    return body[:-1].rstrip() + ", which " + sentence.strip()[m.end():]
 
 
 def _names_what_demonstrative_points_to(claim: str, before: str, sentence: str) -> bool:
@@ -364,10 +380,17 @@ def is_pronoun_chain(second: str, third: str) -> bool:
 
 
 def _opens_with(sentence: str, head: str) -> bool:
-    """Does ``sentence`` open with the phrase ``head`` (at most eight words), whole?"""
+    """Does ``sentence`` open with the phrase ``head`` (at most twelve words), whole,
+    or with a short opening phrase and a comma before it ("Under the new
+    framework, cooperation areas ...": the subject follows the comma)?"""
     opening = _canon(sentence)
-    if not head or len(head.split()) > 8 or not opening.startswith(head + " "):
+    if not head or len(head.split()) > 12:
         return False
+    if not opening.startswith(head + " "):
+        lead_in, comma, rest = opening.partition(", ")
+        if not comma or len(lead_in.split()) > 6 or not rest.startswith(head + " "):
+            return False
+        opening = rest
     following = opening[len(head) + 1:].split()[0]
     # "Reports made to 2-1-1 helped ...": a phrase cut before what
     # qualifies it is not what the pronoun stands for
