@@ -1199,3 +1199,47 @@ def test_a_yes_no_question_about_a_group_is_not_answered_by_what_another_group_g
     owners = answerer.ask("Can homeowners who already installed a heat pump get the rebate?", "nr-heat-pump-rebates")
     assert owners.status == "answered"
     assert owners.answer.startswith("Homeowners who have already installed heat pumps are not eligible")
+
+
+@pytest.mark.parametrize(("gap_score", "answered"), [(0.67, False), (0.5, True)])
+def test_a_source_saying_the_asked_thing_is_unpublished_beats_sentences_that_brush_the_subject(
+        analyzer, gap_score: float, answered: bool) -> None:  # noqa: ANN001
+    """'What decision-making rules will the February ministerial follow?' -- the
+    sources say 'Any decision-making rules for that ministerial have not been
+    published' (relevance 0.67); where it is held (0.43) does not answer
+    it: the stated gap is the answer, cited. A stated gap no closer to the
+    question than the answer leaves the answer be."""
+    from qa_service.answering.evidence import Evidence
+    from qa_service.answering.plan import plan_answer
+    from qa_service.answering.questions import analyse_question
+    from qa_service.grounding.checker import LexicalGroundingChecker
+
+    analysis = analyse_question("What decision-making rules will the February ministerial follow?", analyzer)
+    texts = ["The February ministerial, hosted by the State Department in Washington, will assess progress.",
+             "Any decision-making rules for that ministerial have not been published either."]
+    weak, gap = (Evidence(1, "d", "d:0", 0, len(t), t, i, similarity=0.5, parse=analyzer.parse(t),
+                          kinds={"organization", "date"}) for i, t in enumerate(texts))
+    weak.score, weak.coverage = 0.43, 0.45
+    gap.score, gap.coverage, gap.states_gap, gap.negated = gap_score, 0.78, True, True
+    plan = plan_answer(analysis, [weak, gap], LexicalGroundingChecker())
+    assert plan.answered is answered
+    if not answered:
+        assert [g.cited for g in plan.gaps] == [True] and plan.gaps[0].statement == texts[1]
+
+
+def test_what_someone_in_a_role_said_needs_that_role_saying_something(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'What did the security minister say?' is not answered by 'the two officials
+    reaffirmed ...' nor by a sentence that names the minister saying nothing."""
+    svc = services_over(tmp_path, embedder, {
+        "talks.md": "---\nid: talks\ntitle: Security talks resume\nkind: article\n---\n"
+        "During the call, the two officials reaffirmed the partnership between the two countries.\n\n"
+        "Delegations typically include the security minister, navy leaders and the heads of intelligence "
+        "agencies.\n\n"
+        "The foreign minister said the plan would be reviewed in February.\n"})
+    answerer = svc.answerer("extractive")
+    answer = answerer.ask("What did the security minister say about the plan?", "talks")
+    assert answer.status == "not_in_sources"
+    assert answer.answer.startswith("The sources do not say what the security minister said about the plan.")
+    named = answerer.ask("What did the foreign minister say about the plan?", "talks")
+    assert named.status == "answered"
+    assert named.answer.startswith("The foreign minister said the plan would be reviewed in February.")

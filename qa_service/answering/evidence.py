@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa_service.answering.generation import Passage
-from qa_service.answering.questions import QuestionAnalysis
+from qa_service.answering.questions import QuestionAnalysis, noun_class
 from qa_service.ingest.boilerplate import is_boilerplate, trim_furniture
 from qa_service.language import (
     DATE_LABELS,
@@ -869,7 +869,40 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
         stem_ = terms(part.head)
         if stem_ and stem_[0] not in set(terms(held_text)) | frame:
             return False
+    # "What did Mexico's security minister say?": what someone in that role said or did, so the
+    # sentence (or the one its pronoun leans on) names the role, not "the two officials"
+    actor = _ROLE_ACTS.match(part.clean)
+    if actor:
+        words_ = re.findall(r"[a-z']+", actor.group(1).lower())
+        roles = [i for i, w in enumerate(words_) if noun_class(w) == "person" and w not in _ANY_OFFICIAL]
+        if roles:
+            # the role with the word that makes it one ("security minister", not "foreign minister")
+            i = roles[-1]
+            role = [words_[i]]
+            if i > 0 and not words_[i - 1].endswith("'s") and words_[i - 1] not in _DETERMINERS:
+                role.insert(0, words_[i - 1])
+            if not set(terms(" ".join(role))) <= set(terms(held_text)) | frame:
+                return False
+        if roles and actor.group(2).lower() in ("say", "said", "tell", "think", "claim", "argue", "warn") and \
+                not _REPORTED.search(held_text):
+            return False  # "These can include the security minister": named, but saying nothing
     return True
+
+
+# something said: a reporting verb or a quotation
+_REPORTED = re.compile(r"\b(?:said|says|told|tells|stated|states|according to|argued|argues|warned|warns|added|"
+                       r"noted|wrote|writes|claimed|claims|announced|announces|called for|described|reaffirmed|"
+                       r"emphasi[sz]ed|acknowledged|insisted|urged|predicted|vowed|pledged|promised|asked)\b|[\"“]",
+                       re.I)
+
+
+# ("officials", "experts": whoever speaks for them is named otherwise -- "Fire Chief Dan Ruiz said")
+_DETERMINERS = frozenset("the a an his her their its our your my this that these those".split())
+_ANY_OFFICIAL = frozenset("official officials authority authorities leader leaders people person expert experts "
+                          "critic critics analyst analysts observer observers someone anyone".split())
+_ROLE_ACTS = re.compile(r"^what (?:did|does|do|has|have|had|will|would|could|can|is|was) (.{3,60}?) (say|said|tell|"
+                        r"think|do|announce|claim|argue|write|propose|want|plan|decide|recommend|promise|warn|ask)\b",
+                        re.I)
 
 
 def _plain_number(text: str) -> bool:

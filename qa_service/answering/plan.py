@@ -354,6 +354,13 @@ def plan_answer(
             first = next((e for s_, e in scored if s_ >= 0.6 * top and wanted(e, part.analysis)), None)
             if first is not None:
                 part.answer = [first] + [e for e in part.answer if e is not first]
+        # "Any decision-making rules for that ministerial have not been published": a source
+        # saying the asked thing is unpublished, far closer to the question than any sentence
+        # that would answer it, is the honest answer (the weak ones only brush the subject)
+        if part.answer and any(e.states_gap and e.score >= part.answer[0].score + STATED_GAP_MARGIN
+                               and part_coverage(e, part.analysis.terms, idf) >= 0.5
+                               and _gap_about(e, part.analysis) for e in ranked):
+            part.answer = []
         # an FAQ that asks the reader's question in other words: its answer's first sentence leads
         faq = min((e for e in usable if e.answers_faq), key=lambda e: e.position, default=None)
         if faq is not None and len(plan.parts) == 1:
@@ -449,6 +456,8 @@ def plan_answer(
     # the parts not answered keep their gaps; a cited gap sentence joins the answer
     return plan
 
+
+STATED_GAP_MARGIN = 0.15  # how much closer to the question a stated gap must be than the best answer
 
 _LIST_LIMIT = {"brief": 4, "standard": 6, "full": 8}
 # the words that name what is asked for, not what the question takes for granted

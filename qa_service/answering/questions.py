@@ -439,7 +439,7 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     copula = re.match(r"^(?:(?:exactly|actually|really)\s+)?(?:'s|is|are|was|were)\b\s*", low[lead.end():].lstrip())
     head, plural, rest = _noun_after(low, lead.end(), parse)
     if head:
-        asked = _noun_class(head)
+        asked = noun_class(head)
         if re.match(r"^(?:kinds?|types?|sorts?|forms?) of\b", low[lead.end():].lstrip() if not copula else
                     low[lead.end():].lstrip()[copula.end():]):
             return "list", "list", wh
@@ -524,7 +524,7 @@ def _is_known_noun(word: str) -> bool:
 
 
 def _asked_for_noun(noun: str) -> str:
-    asked = _noun_class(noun)
+    asked = noun_class(noun)
     return "entity" if asked == "description" else asked
 
 
@@ -547,7 +547,7 @@ def _looks_plural(word: str) -> bool:
         "people", "children", "men", "women", "data", "criteria")
 
 
-def _noun_class(noun: str) -> str:
+def noun_class(noun: str) -> str:
     singular = noun[:-1] if _looks_plural(noun) and noun.endswith("s") else noun
     if noun in ("time", "hour") or singular == "hour":
         return "time"
@@ -1084,7 +1084,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if lead:
         head, _, _ = _noun_after(core.lower(), lead.end(), parse)
         analysis.head = head
-        analysis.head_kind = _noun_class(head) if head else ""
+        analysis.head_kind = noun_class(head) if head else ""
         if head in ("name", "names") and re.search(r"\bnames? of (?:the )?(?:\w+ )?(?:people|persons?|victims?|"
                                                   r"officials?|members?|players?|candidates?|men|women|"
                                                   r"residents?|suspects?|dead)\b|\b(?:their|his|her) names?\b",
@@ -1094,7 +1094,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         analysis.head_kind = "person"
         role = re.match(r"^who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w.'-]+\s+){0,3}?([a-z]+)\s*(?:of|for|to|in|at|\?|$)",
                         core.lower())
-        if role and _noun_class(role.group(1)) == "person":
+        if role and noun_class(role.group(1)) == "person":
             analysis.head = role.group(1)  # "Who is the U.S. ambassador to Mexico?": an ambassador
     if analysis.asked in ("number", "duration") and not analysis.head:
         many = re.search(r"\bhow many\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+(?:do|does|did|is|are|was|were|have|"
