@@ -1243,3 +1243,26 @@ def test_what_someone_in_a_role_said_needs_that_role_saying_something(tmp_path, 
     named = answerer.ask("What did the foreign minister say about the plan?", "talks")
     assert named.status == "answered"
     assert named.answer.startswith("The foreign minister said the plan would be reviewed in February.")
+
+
+@pytest.mark.parametrize(("text", "answers"), [
+    ("Its aim is to dismantle cartels that have been designated as Foreign Terrorist Organizations.", False),
+    ("Its aim is to dismantle the Sinaloa and Gulf cartels, designated as Foreign Terrorist Organizations.", True),
+    ("Its aim is to dismantle drug cartels that have been designated as Foreign Terrorist Organizations.", True),
+])
+def test_which_things_is_not_answered_by_a_sentence_naming_them_only_as_the_question_does(
+        analyzer, text: str, answers: bool) -> None:  # noqa: ANN001
+    """'Which cartels have been designated Foreign Terrorist Organizations?' --
+    '... cartels that have been designated ...' says which none are (the quote in
+    the sentence before it names nothing either); a word of its own saying
+    which ones ('the Sinaloa and Gulf cartels', 'drug cartels') answers."""
+    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.questions import analyse_question
+
+    part = analyse_question("Which cartels have been designated Foreign Terrorist Organizations?",
+                            analyzer).all_parts[0]
+    before = 'The SIG is "pursuing decisive action against financial institutions" involved in selling fentanyl.'
+    prev = Evidence(1, "d", "d:0", 0, len(before), before, 0, parse=analyzer.parse(before), block=1)
+    ev = Evidence(1, "d", "d:0", len(before) + 1, len(before) + 1 + len(text), text, 1, similarity=0.7, score=0.8,
+                  parse=analyzer.parse(text), previous=prev, anaphoric=True, block=1)
+    assert (answers_part(ev, part, None, 0.35) > 0) is answers

@@ -684,6 +684,11 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0
     if asked == "entity" and part.head and not ev.introduces_list and not _names_something(ev, part):
         return 0.0  # "Which film won?": a sentence naming no film does not answer
+    if asked == "list" and part.head and _restates_the_head(ev, part) and not ev.list_item \
+            and not ev.introduces_list and not _enumerates(ev.text, part.head) and not counts(ev.text, part.head) \
+            and not any(e.label in NAME_LABELS and e.text.lower() not in part.clean.lower()
+                        for e in (ev.parse.entities if ev.parse else ())):
+        return 0.0  # "Which cartels have been designated ...?" -- "... cartels that have been designated ..."
     wanted = {_KIND_OF_HEAD[part.head_kind]} if part.head_kind in _KIND_OF_HEAD else set()
     if wanted and part.wh == "who":
         wanted.add("organization")  # "who took part": agencies and cabinets take part too
@@ -923,6 +928,27 @@ def _names_something(ev: Evidence, part: QuestionAnalysis) -> bool:
         if re.search(r"[\"“][^\"”]{3,80}[\"”]", e.text):
             return True  # a quoted title
     return False
+
+
+def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """The sentence speaks of the asked-for things only as the question does:
+    "cartels that have been designated as Foreign Terrorist Organizations" for
+    "Which cartels have been designated ...?", with no word of its own before
+    the noun to say which ("the Sinaloa and Gulf cartels", "drug cartels")."""
+    if ev.parse is None:
+        return False
+    head = set(terms(part.head))
+    asked = set(terms(part.clean))
+    mentions = [i for i, w in enumerate(ev.parse.words) if w.pos == "NOUN" and set(terms(w.text)) & head]
+    if not mentions:
+        return False
+    for i in mentions:
+        own = [w for w in ev.parse.words if w.head == i and w is not ev.parse.words[i]
+               and w.dep in ("compound", "amod", "nmod", "poss", "nummod", "appos", "conj")
+               and not set(terms(w.text)) <= asked]
+        if own:
+            return False
+    return True
 
 
 def _enumerates(text: str, head: str) -> bool:
