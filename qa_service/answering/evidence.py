@@ -48,12 +48,13 @@ CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Mo
                         r"Separately|Likewise|Similarly|Nonetheless|Nevertheless|Yet|But|And|So|Then|Indeed|"
                         r"As a result|In turn|For its part|At the same time|In the meantime|Besides),?\s+", re.I)
 # A sentence that says something has not been made public: the honest answer
-# to a question about it ("No detailed protocol has been published").
+# to a question about it ("No detailed protocol has been published"). ("One of
+# two no votes" and "a no-confidence motion" deny nothing: there "no" is a vote
+# or part of a word.)
 GAP_SENTENCE = re.compile(
-    r"\b(?:not|no|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|specif|list|describ|identif|"
-    r"detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|determin|decided|known|clear)",
-    re.I)
-# ("one of two no votes" and "a no-confidence motion" deny nothing: there "no" is a vote or part of a word)
+    r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|"
+    r"specif|list|describ|identif|detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|"
+    r"determin|decided|known|clear)", re.I)
 NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|without|n't|cannot)\b", re.I)
 # Words that give a cause or a purpose: what a "why" question wants first.
 _CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
