@@ -1266,3 +1266,25 @@ def test_which_things_is_not_answered_by_a_sentence_naming_them_only_as_the_ques
     ev = Evidence(1, "d", "d:0", len(before) + 1, len(before) + 1 + len(text), text, 1, similarity=0.7, score=0.8,
                   parse=analyzer.parse(text), previous=prev, anaphoric=True, block=1)
     assert (answers_part(ev, part, None, 0.35) > 0) is answers
+
+
+@pytest.mark.parametrize(("article", "question", "lead"), [
+    # a relative clause says which objects; the act asked about ("collected") is what the answer does
+    ("nr-museum-returns-artifacts", "Who collected the objects the museum returned to the Pueblo nations?",
+     "The objects were collected between 1887 and 1911 by Harold Whitcombe"),
+    # the thing asked for, said which ("charges of $120 million"), not a quote naming an analyst
+    ("nr-software-company-layoffs", "What charges does Brightwave expect to record?",
+     "The Seattle-based maker of workplace collaboration software expects to record charges of $120 million"),
+    # pay counted in weeks is how much severance
+    ("nr-software-company-layoffs", "How much severance pay will laid-off Brightwave employees in the U.S. get?",
+     "U.S. employees who lose their jobs will receive at least 16 weeks of pay"),
+    # the thing asked for by name ("nicknamed the 'cold blob'"), not the sentence restating the question
+    ("nr-ocean-heat-study", "What is the nickname of the patch of the North Atlantic that refused to warm?",
+     "While almost every other part of the world's seas has heated up"),
+])
+def test_quiz_questions_lead_with_the_sentence_that_answers(newsroom, article: str, question: str,  # noqa: ANN001
+                                                            lead: str) -> None:
+    answer = newsroom.answerer("extractive").ask(question, article)
+    assert answer.status == "answered"
+    assert answer.answer.startswith(lead), answer.answer
+    assert_citations_verify(newsroom, answer)

@@ -372,6 +372,9 @@ def gather_evidence(
     return out
 
 
+# "How much severance will they get?" -- "at least 16 weeks of pay": pay counted in time is an amount
+_PAY_IN_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:weeks?|months?|days?|years?)"
+                          r"(?:'|’)?\s+(?:of\s+)?(?:pay|salary|wages|severance|base pay)\b", re.I)
 _ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally|further|furthermore|moreover)\b", re.I)
 RESTATES_PREMISE = 0.8  # share of a why-question's terms a sentence holds that says what it takes for granted
 FAQ_MATCH = 0.8  # similarity of an FAQ heading to the question that makes it the same question
@@ -592,7 +595,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Who released the statement?": a person, or the organization that did it
         light = part.predicate.lower() in _LIGHT_VERBS
         affects = _AFFECTED.search(part.clean) is not None
-        if kind not in ev.kinds and not (kind == "person" and part.wh == "who" and (
+        if kind not in ev.kinds and not (kind == "money" and _PAY_IN_TIME.search(ev.text)) and \
+                not (kind == "person" and part.wh == "who" and (
                 predicate and "organization" in ev.kinds or (predicate or light and affects) and not part.head
                 and _names_a_group(ev))):
             # "Who gets the raise?" -- "Hourly workers will get a raise": a group of people, doing it
@@ -624,7 +628,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
         # "How much will it cost?": what will be ("will cost about $1.4 million"), not what was
         ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
-        return ev.score + 0.25 + 0.1 * predicate + 0.15 * deadline + 0.2 * tally + 0.15 * group + 0.1 * ahead
+        # "Who collected the objects ...?": the one who did that act, not who did another to them
+        acts = predicate and part.wh == "who" and not light
+        return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
+            0.1 * ahead
     if asked == "reason":
         causal = bool(_CAUSE.search(ev.text))
         strong = bool(_STRONG_CAUSE.search(ev.text))
@@ -702,7 +709,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     excludes = bool(NEGATED_WH.search(part.clean)) and excludes_something(ev)
     # "What should customers do?": what they are told to do ("customers should be wary of ...")
     advice = bool(_ASKS_ADVICE.search(part.clean)) and bool(_ADVISES.search(ev.text))
-    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice
+    # "What charges does it expect?" -- "charges of $120 million": the thing asked for, said which
+    which = asked in ("list", "entity") and says_which(ev, part)
+    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which
 
 
 _ASKS_ADVICE = re.compile(r"^what (?:should|can|must|do|does|ought)\b.*\b(?:do|know|watch for|look out for)\b|"
@@ -931,6 +940,12 @@ def _names_something(ev: Evidence, part: QuestionAnalysis) -> bool:
     return False
 
 
+def says_which(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """The sentence names the thing asked for and says which ("charges of $120
+    million" for "What charges ...?")."""
+    return bool(part.head) and bool(set(terms(part.head)) & held_terms(ev.text)) and not _restates_the_head(ev, part)
+
+
 def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
     """The sentence speaks of the asked-for things only as the question does:
     "cartels that have been designated as Foreign Terrorist Organizations" for
@@ -943,12 +958,19 @@ def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
     mentions = [i for i, w in enumerate(ev.parse.words) if w.pos == "NOUN" and set(terms(w.text)) & head]
     if not mentions:
         return False
+    words_ = ev.parse.words
     for i in mentions:
-        own = [w for w in ev.parse.words if w.head == i and w is not ev.parse.words[i]
-               and w.dep in ("compound", "amod", "nmod", "poss", "nummod", "appos", "conj")
-               and not set(terms(w.text)) <= asked]
-        if own:
-            return False
+        for j, w in enumerate(words_):
+            if w.head != i or j == i:
+                continue
+            if w.dep in ("compound", "amod", "nmod", "poss", "nummod", "appos", "conj"):
+                said = w.text
+            elif w.dep == "prep":  # "charges of $120 million" (a clause, "that have been designated ...", says no which)
+                said = ev.parse.span_text(ev.parse.subtree(j))
+            else:
+                continue
+            if not set(terms(said)) <= asked:
+                return False
     return True
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
                                           explains_premise, gives_deadline, gives_way_in, has_cause,
-                                          holds_own_words, misses_the_group_asked_about, part_coverage)
+                                          holds_own_words, misses_the_group_asked_about, part_coverage,
+                                          says_which)
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
@@ -507,7 +508,10 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     def block_score(block: int) -> float:
         evs = by_block[block]
         excluding = negated_q and any(excludes_something(e) for e in evs)
-        return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6) + 0.15 * excluding
+        # (the block of the sentence that answers best, the thing asked for said which, comes first between near-equals)
+        best = part.answer[0].block == block
+        return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6) + \
+            0.15 * excluding + 0.05 * best
 
     blocks = sorted(by_block, key=lambda b: -block_score(b))
     # A bulleted list whose lead-in answers is the answer as its source gives it:
@@ -561,7 +565,9 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         return sum(1 for ent in (e.parse.entities if e.parse else ())
                    if ent.label in labels and ent.text.lower() not in asked_low)
 
-    if plan.analysis.head and not any(names(e) for e in chosen):
+    # (a thing with no kind of name, said which -- "charges of $120 million" -- needs no name)
+    if plan.analysis.head and not any(names(e) for e in chosen) and \
+            not (not kind_labels and any(says_which(e, part.analysis) for e in chosen)):
         naming = [e for e in part.answer if names(e) >= 2 and e not in chosen and e.score >= 0.5 * best_score
                   and not e.negated]
         if naming:

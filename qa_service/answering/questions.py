@@ -901,17 +901,25 @@ _LIGHT_VERBS = {"take", "make", "give", "get", "do", "have", "go", "come", "put"
                 "want", "use", "happen", "include"}
 
 
+RELATIVE_CLAUSE_WEIGHT = 0.5
+
+
 def _term_weights(parse: Parse | None, content: list[str]) -> dict[str, float]:
     if parse is None:
         return {t: 1.0 for t in content}
     out: dict[str, float] = {}
-    for w in parse.words:
+    # "Who collected the objects the museum returned to the Pueblo nations?": a relative
+    # clause says which objects; the sentence that answers need not repeat it
+    identifying = {j for i, w in enumerate(parse.words) if w.dep == "relcl" for j in parse.subtree(i)}
+    for i, w in enumerate(parse.words):
         for term in terms(w.text):
             if term not in content:
                 continue
             weight = 0.25 if w.lemma.lower() in _LIGHT_VERBS else _POS_WEIGHT.get(w.pos, 0.8)
             if w.dep == "dobj" and parse.words[w.head].lemma.lower() in _LIGHT_VERBS:
                 weight = 0.5  # "part" of "take part", "place" of "take place"
+            if i in identifying:
+                weight *= RELATIVE_CLAUSE_WEIGHT
             out[term] = max(out.get(term, 0.0), weight)
     return {t: out.get(t, 1.0) for t in content}
 
