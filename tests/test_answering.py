@@ -659,6 +659,10 @@ def test_every_form_of_a_verb_in_y_holds_the_questions_word(asked: str, sentence
 def test_repaid_says_whether_it_is_paid_back_but_pay_alone_does_not() -> None:
     from qa_service.text import held_terms, terms
 
+    # (and a crowd of so many says how many people attended)
+    assert set(terms("people attended")) <= held_terms("A crowd of 18,204 watched the final.")
+    assert "attend" not in held_terms("The crowd cheered the final.")
+
     assert set(terms("pay back")) <= held_terms("The grant does not have to be repaid.")
     assert "back" not in held_terms("FEMA cannot pay for losses your insurance covers.")
 
@@ -1278,6 +1282,20 @@ def test_which_things_is_not_answered_by_a_sentence_naming_them_only_as_the_ques
     # pay counted in weeks is how much severance
     ("nr-software-company-layoffs", "How much severance pay will laid-off Brightwave employees in the U.S. get?",
      "U.S. employees who lose their jobs will receive at least 16 weeks of pay"),
+    # a short sentence counting the patients of the sentence before ("Three have been hospitalized.")
+    ("nr-measles-cases-county", "How many measles patients have been hospitalized?", "Three have been hospitalized."),
+    # "What caps X?": "caps" is the verb, not a cap asked for in dollars
+    ("nr-minimum-wage-increase", "What caps annual inflation adjustments to the minimum wage?",
+     "The ordinance caps annual inflation adjustments at 3.5%."),
+    # "What was the House vote ...?": the tally
+    ("nr-paid-family-leave-bill", "What was the House vote on the paid family leave bill?",
+     "The House passed the bill 58-41"),
+    # "How will it be paid for?": what it is paid for by
+    ("nr-paid-family-leave-bill", "How will the paid leave program be paid for?",
+     "The program would be paid for by a payroll premium"),
+    # "reasons" is a causal word as "reason" is
+    ("nr-hurricane-season-outlook", "Why do forecasters expect an above-average hurricane season?",
+     "Lead forecaster Dr. Annette Broussard said warmer-than-normal water"),
     # the thing asked for by name ("nicknamed the 'cold blob'"), not the sentence restating the question
     ("nr-ocean-heat-study", "What is the nickname of the patch of the North Atlantic that refused to warm?",
      "While almost every other part of the world's seas has heated up"),

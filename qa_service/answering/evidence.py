@@ -59,14 +59,14 @@ NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|w
 # Words that give a cause or a purpose: what a "why" question wants first.
 _CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
-                    r"following|driven by|caused by|reason|why|led to|prompted|citing|cited|blamed|attributed|"
+                    r"following|driven by|caused by|reasons?|why|led to|prompted|citing|cited|blamed|attributed|"
                     r"in an effort to|seeks? to|to (?:let|allow|enable|help|ensure|avoid|prevent|stop|spot|detect|"
                     r"counter|combat|reduce|protect|mark|pre-empt|respond|disrupt|weaken|cut|keep|make sure)|"
                     r"(?:said|says|argued|explained) (?:that )?(?:it|they|the \w+) (?:wanted|needed|could not|couldn't)|"
                     r"would (?:otherwise|not be able)|can't|cannot afford|so (?:the|that|it)|which (?:is|was) why|"
                     r"as|given that)\b", re.I)
 _STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|meant to|designed to|"
-                           r"purpose|goal|aim(?:s|ed)? (?:to|at)|reason|caused by|driven by|in response to|"
+                           r"purpose|goal|aim(?:s|ed)? (?:to|at)|reasons?|caused by|driven by|in response to|"
                            r"to (?:let|allow|enable|spot|detect|mark|pre-empt))\b", re.I)
 _METHOD = re.compile(r"\b(?:by|through|via|using|with|will|plan|steps?|process|procedure|must|can|apply|"
                      r"calculated|measured|handled|led|chaired|hosted|under|according to|requires?|involves?)\b",
@@ -372,6 +372,9 @@ def gather_evidence(
     return out
 
 
+_MEANS = re.compile(r"\b(?:paid for|funded|financed|covered|supported|run|operated|managed|measured|calculated|"
+                    r"chosen|selected|decided|determined|enforced|delivered|built|made)\s+(?:by|through|via|with|"
+                    r"using|from)\b", re.I)
 # "How much severance will they get?" -- "at least 16 weeks of pay": pay counted in time is an amount
 _PAY_IN_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:weeks?|months?|days?|years?)"
                           r"(?:'|’)?\s+(?:of\s+)?(?:pay|salary|wages|severance|base pay)\b", re.I)
@@ -616,7 +619,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if kind == "number" and "percent" in ev.kinds and not (ev.kinds & {"money"}) and \
                 not _plain_number(ev.text) and not _ASKS_CHANGE.search(part.clean):
             return 0.0  # "how large", "how many": a share is not a size or a count ("by how much" asks for one)
-        if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head):
+        if kind == "number" and part.wh == "how many" and part.head and not counts(ev.text, part.head) and \
+                not counts_by_ellipsis(ev, part.head):
             return 0.0  # "how many people": a number of people, not "two governments"
         # "By what date must ...?", "Until when ...?": a deadline ("by Sept. 1") beats the
         # day something else happened ("on Thursday")
@@ -653,7 +657,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         channel = gives_way_in(ev, part)
         # "How did the board vote?": the tally ("voted 5-2") is how
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally
+        # "How will the program be paid for?" -- "paid for by a payroll premium": the means, named
+        means = bool(_MEANS.search(ev.text)) and predicate
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.1 * means
     if asked == "definition":
         if len(ev.text.split()) < 5:
             return 0.0  # a signature line ("Daniel Hartwell, Governor.") names a role, it does not tell who someone is
@@ -1013,7 +1019,7 @@ def gives_way_in(ev: Evidence, part: QuestionAnalysis) -> bool:
 
 
 _ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)\b|^how did .+ vote\b|"
-                         r"\bwhat was the (?:final )?(?:vote|score)\b", re.I)
+                         r"\bwhat (?:was|were|is) the (?:[\w-]+ ){0,2}(?:vote|score|tally|margin)s?\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|"
                           r"\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
@@ -1030,6 +1036,8 @@ def counts(text: str, head: str) -> bool:
     head_terms = set(terms(head))
     if not head_terms:
         return True
+    if head_terms & _PEOPLE and _CROWD.search(text):
+        return True  # "a crowd of 18,204" counts people
     tokens = _DATE_RE.sub(" ", text).split()
     for i, tok in enumerate(tokens):
         if tok.startswith("$"):
@@ -1043,6 +1051,22 @@ def counts(text: str, head: str) -> bool:
             if head_terms & set(terms(" ".join(after))):
                 return True
     return False
+
+
+_PEOPLE = frozenset(terms("people persons fans spectators attendees visitors"))
+_CROWD = re.compile(r"\b(?:crowd|attendance|audience|turnout) of (?:about |nearly |more than |some |almost )?\d", re.I)
+# "Twelve of the patients are children ... Three have been hospitalized.": a count whose noun is the sentence before's
+_ELLIPTIC_COUNT = re.compile(r"^(?:about |nearly |more than |at least |only )?(?:\d[\d,]*|one|two|three|four|five|six|"
+                             r"seven|eight|nine|ten|eleven|twelve|dozens|hundreds|thousands)\s+(?:have|had|has|were|"
+                             r"are|was|is|remain|remained|died|will|would|may|could)\b", re.I)
+
+
+def counts_by_ellipsis(ev: Evidence, head: str) -> bool:
+    """"Three have been hospitalized." after a sentence about the patients: it
+    counts them."""
+    prev = ev.previous
+    return bool(_ELLIPTIC_COUNT.match(ev.text.strip())) and prev is not None and prev.block == ev.block and \
+        bool(set(terms(head)) & held_terms(prev.text))
 
 
 def has_cause(text: str) -> bool:

@@ -494,7 +494,9 @@ def _noun_after_parsed(parse: Parse, pos: int) -> tuple[str, bool, str]:
                               words[j].text.lower() in _DETERMINERS):
         j += 1
     after_which = j > 0 and words[j - 1].text.lower() == "which"
-    if j < len(words) and words[j].pos == "VERB" and (_is_known_noun(words[j].text.lower()) or (
+    # (when no verb follows it is the verb: "What caps annual inflation adjustments?")
+    if j < len(words) and words[j].pos == "VERB" and any(w.pos in ("VERB", "AUX") for w in words[j + 1:]) and (
+            _is_known_noun(words[j].text.lower()) or (
             # "which documents a business needs": after "which" comes what is asked for, never a verb
             after_which and words[j].text.lower().endswith("s") and j + 1 < len(words)
             and words[j + 1].pos in ("DET", "NOUN", "PROPN", "PRON", "ADJ"))):
@@ -904,13 +906,15 @@ _LIGHT_VERBS = {"take", "make", "give", "get", "do", "have", "go", "come", "put"
 RELATIVE_CLAUSE_WEIGHT = 0.5
 
 
-def _term_weights(parse: Parse | None, content: list[str]) -> dict[str, float]:
+def _term_weights(parse: Parse | None, content: list[str], qtype: str = "factoid") -> dict[str, float]:
     if parse is None:
         return {t: 1.0 for t in content}
     out: dict[str, float] = {}
     # "Who collected the objects the museum returned to the Pueblo nations?": a relative
-    # clause says which objects; the sentence that answers need not repeat it
-    identifying = {j for i, w in enumerate(parse.words) if w.dep == "relcl" for j in parse.subtree(i)}
+    # clause says which objects; the sentence that answers need not repeat it (in "Why
+    # don't households that already get benefits need to apply?" it is what is asked about)
+    identifying = {j for i, w in enumerate(parse.words) if w.dep == "relcl" for j in parse.subtree(i)} \
+        if qtype in ("factoid", "list") else set()
     for i, w in enumerate(parse.words):
         for term in terms(w.text):
             if term not in content:
@@ -1126,7 +1130,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if asked == "next":
         # "What comes next for the ordinance?" is about the ordinance; "What happens next?" about the article
         analysis.terms = [t for t in analysis.terms if t not in NEXT_TERMS]
-    analysis.weights = _term_weights(parse, analysis.terms)
+    analysis.weights = _term_weights(parse, analysis.terms, qtype)
     if analysis.asked == "list" and analysis.head:
         # "What measures are being considered to stop X?": the items rarely say
         # "measure"; what they must hold is X
