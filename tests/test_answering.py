@@ -1296,6 +1296,14 @@ def test_which_things_is_not_answered_by_a_sentence_naming_them_only_as_the_ques
     # "reasons" is a causal word as "reason" is
     ("nr-hurricane-season-outlook", "Why do forecasters expect an above-average hurricane season?",
      "Lead forecaster Dr. Annette Broussard said warmer-than-normal water"),
+    # a role the word lists do not know is a role: the sentence naming it answers, not a governor's proclamation
+    ("nr-avian-flu-dairy-herd", "Who is the State Veterinarian?", "The herd of about 850 cows"),
+    # "want customers to cut": the act asked about is cutting, by how much a share
+    ("nr-drought-watering-restrictions", "How much does the Cedar Valley district want customers to cut water use?",
+     "General Manager Teresa Olander said the district needs customers to cut water use by 20%"),
+    # what analysts had expected, not what the company reported
+    ("nr-calderon-semiconductor-earnings", "How much revenue had analysts expected from Calderon Semiconductor?",
+     "Analysts had expected revenue of $3.87 billion"),
     # the thing asked for by name ("nicknamed the 'cold blob'"), not the sentence restating the question
     ("nr-ocean-heat-study", "What is the nickname of the patch of the North Atlantic that refused to warm?",
      "While almost every other part of the world's seas has heated up"),
@@ -1306,3 +1314,31 @@ def test_quiz_questions_lead_with_the_sentence_that_answers(newsroom, article: s
     assert answer.status == "answered"
     assert answer.answer.startswith(lead), answer.answer
     assert_citations_verify(newsroom, answer)
+
+
+def test_who_is_the_role_asks_for_the_role_even_one_no_list_knows(analyzer) -> None:  # noqa: ANN001
+    from qa_service.answering.questions import analyse_question
+
+    assert analyse_question("Who is the State Veterinarian?", analyzer).head == "veterinarian"
+    assert analyse_question("Who is the U.S. ambassador to Mexico?", analyzer).head == "ambassador"
+    assert analyse_question("Who is the new one?", analyzer).head == ""
+
+
+def test_the_sentence_saying_the_asked_act_was_done_answers_how_much(analyzer) -> None:  # noqa: ANN001
+    """'How much revenue had analysts expected?' -- 'Analysts had expected revenue
+    of $3.87 billion', not the closer-worded lede giving what was reported."""
+    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.questions import analyse_question
+
+    part = analyse_question("How much revenue had analysts expected from Calderon Semiconductor?",
+                            analyzer).all_parts[0]
+    texts = ["Calderon Semiconductor reported fourth-quarter revenue of $4.12 billion on Thursday, beating Wall "
+             "Street estimates.", "Analysts had expected revenue of $3.87 billion, according to LSEG data."]
+    from qa_service.text import terms
+
+    headline = frozenset(terms("Calderon Semiconductor revenue beats estimates"))  # (the story's, framing both)
+    lede, expected = (Evidence(1, "d", "d:0", 0, len(t), t, i, similarity=0.6, parse=analyzer.parse(t),
+                               kinds={"money", "number", "organization"}, heading=headline)
+                      for i, t in enumerate(texts))
+    lede.score, expected.score = 0.65, 0.52
+    assert answers_part(expected, part, None, 0.35) > answers_part(lede, part, None, 0.35)

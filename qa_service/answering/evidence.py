@@ -632,8 +632,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
         # "How much will it cost?": what will be ("will cost about $1.4 million"), not what was
         ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
-        # "Who collected the objects ...?": the one who did that act, not who did another to them
-        acts = predicate and part.wh == "who" and not light
+        # "Who collected the objects ...?", "How much had analysts expected?": the sentence
+        # saying that act was done, not another done to the same things
+        acts = predicate and not light and not _ASKS_TALLY.search(part.clean)
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
             0.1 * ahead
     if asked == "reason":
@@ -1022,7 +1023,7 @@ _ASKS_TALLY = re.compile(r"\b(?:what|which) (?:\w+ )?(?:vote|margin|score|tally)
                          r"\bwhat (?:was|were|is) the (?:[\w-]+ ){0,2}(?:vote|score|tally|margin)s?\b", re.I)
 _TALLY = re.compile(r"(?<![\d-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d-])|\b\d{1,3} to \d{1,3}\b")
 _ASKS_CHANGE = re.compile(r"\bby how much\b|"
-                          r"\bhow much (?:\w+ ){0,6}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
+                          r"\bhow much (?:\w+ ){0,9}(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|"
                           r"shrink|shrank|shrunk|drop|dropped|increase|increased|decrease|decreased|reduce|reduced|"
                           r"cut|climb|climbed|jump|jumped|decline|declined)\b|\bwhat (?:percentage|share|proportion)\b",
                           re.I)

@@ -461,6 +461,10 @@ _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "thei
                 "my", "exactly", "actually", "really", "currently", "now", "all", "any"}
 
 
+# words a "who is the ...?" question ends with that are not the role asked about
+_NOT_ROLES = frozenset("one person man woman first last best new other same latest".split())
+
+
 def _noun_after(low: str, pos: int, parse: Parse | None) -> tuple[str, bool, str]:
     """The noun phrase right after a wh-word (or "name", "list"): its head
     noun, whether it is plural, and the words after it. "which bus routes are
@@ -963,14 +967,24 @@ def _focus(parse: Parse | None, clean: str) -> list[str]:
     return out
 
 
+_WANTING = frozenset({"want", "need", "ask", "expect", "plan", "hope", "intend", "urge", "order", "require", "tell"})
+
+
 def _predicate(parse: Parse | None) -> str:
     if parse is None:
         return ""
-    for w in parse.words:
+    for i, w in enumerate(parse.words):
         if w.dep == "ROOT" and w.pos == "VERB" and w.lemma not in ("be", "have", "do"):
+            if w.lemma.lower() in _WANTING:
+                # "How much does the district want customers to cut water use?": the act is cutting
+                done = next((c for c in parse.words if c.head == i and c.dep in ("xcomp", "ccomp")
+                             and c.pos == "VERB"), None)
+                if done is not None:
+                    return done.lemma.lower()
             return w.lemma.lower()
     for w in parse.words:
-        if w.pos == "VERB" and w.lemma not in ("be", "have", "do", "know", "tell"):
+        # ("the paid family leave bill": a participle describing a noun is no act asked about)
+        if w.pos == "VERB" and w.lemma not in ("be", "have", "do", "know", "tell") and w.dep not in ("amod", "compound"):
             return w.lemma.lower()
     return ""
 
@@ -1104,10 +1118,13 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
             analysis.asked, analysis.head_kind = "person", "person"
     elif re.match(r"^who\b", core.lower()) and not _WHO_EXCLUDED.match(core.lower()):
         analysis.head_kind = "person"
-        role = re.match(r"^who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w.'-]+\s+){0,3}?([a-z]+)\s*(?:of|for|to|in|at|\?|$)",
-                        core.lower())
-        if role and noun_class(role.group(1)) == "person":
-            analysis.head = role.group(1)  # "Who is the U.S. ambassador to Mexico?": an ambassador
+        role = re.match(r"^who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w.'-]+\s+){0,3}?([a-z]+)"
+                        r"(?:\s+(?:of|for|to|in|at)\b|\s*\?|$)", core.lower())
+        if role and noun_class(role.group(1)) in ("person", "description") and not _looks_plural(role.group(1)) \
+                and role.group(1) not in _NOT_ROLES:
+            # "Who is the U.S. ambassador to Mexico?": an ambassador; "Who is the State
+            # Veterinarian?": a role the word lists do not know is a role all the same
+            analysis.head = role.group(1)
     if analysis.asked in ("number", "duration") and not analysis.head:
         many = re.search(r"\bhow many\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+(?:do|does|did|is|are|was|were|have|"
                          r"has|had|will|would|can|could|in|of|on|at|for|from|to|with|\?|$)", core + " ", re.I)
