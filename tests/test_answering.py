@@ -1322,6 +1322,9 @@ def test_who_is_the_role_asks_for_the_role_even_one_no_list_knows(analyzer) -> N
     assert analyse_question("Who is the State Veterinarian?", analyzer).head == "veterinarian"
     assert analyse_question("Who is the U.S. ambassador to Mexico?", analyzer).head == "ambassador"
     assert analyse_question("Who is the new one?", analyzer).head == ""
+    # a verb after "who is" asks who undergoes it, not for a role
+    assert analyse_question("Who will be detoured to the Marsh Street bridge?", analyzer).head == ""
+    assert analyse_question("Who is affected by the risk of death?", analyzer).head == ""
 
 
 def test_the_sentence_saying_the_asked_act_was_done_answers_how_much(analyzer) -> None:  # noqa: ANN001

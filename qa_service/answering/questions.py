@@ -461,6 +461,18 @@ _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "thei
                 "my", "exactly", "actually", "really", "currently", "now", "all", "any"}
 
 
+def _names_a_role(parse: Parse | None, start: int, end: int, core: str) -> bool:
+    """The words from after "who is" to the role's noun are a noun phrase ("the
+    State Veterinarian"), not a verb ("will be detoured to", "is affected by the
+    risk of death")."""
+    if parse is None:
+        return noun_class(core[start:end].lower()) == "person"
+    lead = re.match(r"^who\s+(?:is|was|are|were|will be)\s+", core, re.I)
+    words = [w for w in parse.words if lead is not None and lead.end() <= w.start < end]
+    return bool(words) and words[-1].pos in ("NOUN", "PROPN") and \
+        all(w.pos in ("DET", "NOUN", "PROPN", "ADJ", "PUNCT", "PART") for w in words)
+
+
 # words a "who is the ...?" question ends with that are not the role asked about
 _NOT_ROLES = frozenset("one person man woman first last best new other same latest".split())
 
@@ -1121,7 +1133,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         role = re.match(r"^who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w.'-]+\s+){0,3}?([a-z]+)"
                         r"(?:\s+(?:of|for|to|in|at)\b|\s*\?|$)", core.lower())
         if role and noun_class(role.group(1)) in ("person", "description") and not _looks_plural(role.group(1)) \
-                and role.group(1) not in _NOT_ROLES:
+                and role.group(1) not in _NOT_ROLES and _names_a_role(parse, role.start(1), role.end(1), core):
             # "Who is the U.S. ambassador to Mexico?": an ambassador; "Who is the State
             # Veterinarian?": a role the word lists do not know is a role all the same
             analysis.head = role.group(1)
