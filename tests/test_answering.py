@@ -1345,3 +1345,18 @@ def test_the_sentence_saying_the_asked_act_was_done_answers_how_much(analyzer) -
                       for i, t in enumerate(texts))
     lede.score, expected.score = 0.65, 0.52
     assert answers_part(expected, part, None, 0.35) > answers_part(lede, part, None, 0.35)
+
+
+def test_the_film_is_the_work_its_story_named_in_quotes(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who directed The Last Light?' -- the story names the film in quotes at the
+    start and then says 'The film, directed by Ingrid Solvang, ...': that answers."""
+    svc = services_over(tmp_path, embedder, {
+        "film.md": "---\nid: film\ntitle: A quiet film about a lighthouse keeper wins the top prize\nkind: article\n---\n"
+        "There are no car chases in \"The Last Light.\" There is barely any dialogue.\n\n"
+        "On Sunday night, that was enough to win the Golden Gull, the festival's top prize.\n\n"
+        "The film, directed by the Norwegian filmmaker Ingrid Solvang, follows the final winter of a lighthouse "
+        "keeper.\n\n"
+        "The audience award went to \"Second Shift,\" a documentary directed by Maya Ortiz about nurses.\n"})
+    answer = svc.answerer("extractive").ask("Who directed The Last Light?", None)
+    assert answer.status == "answered"
+    assert answer.answer.startswith("The film, directed by the Norwegian filmmaker Ingrid Solvang"), answer.answer

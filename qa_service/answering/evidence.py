@@ -317,6 +317,7 @@ def gather_evidence(
             sims[i] = float(sim)
     parses = analyzer.parse_many([r[4] for r in rows]) if analyzer is not None else [None] * len(rows)
     delayed = _delayed_identification(structured, parses, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
+    works = _works_named_in_openings(structured, {p.n for p in passages if p.chunk.start < _OPENING_CHARS})
     out: list[Evidence] = []
     seen: set[tuple[str, int, int]] = set()
     previous: Evidence | None = None
@@ -342,6 +343,8 @@ def gather_evidence(
             # the paragraph's first sentence (or a list's introduction) frames the rest:
             # "On the U.S. side, ..." then "The Treasury Department sent ..."
             ev.context = frozenset(terms(lead.text)) | lead.context
+        if doc_id in works and _THE_WORK.match(text):
+            ev.context = ev.context | works[doc_id]  # "The film, directed by ..." is "The Last Light"
         if ev.key in seen:  # overlapping chunks repeat sentences
             continue
         seen.add(ev.key)
@@ -456,6 +459,31 @@ def _subject_as_it(analysis: QuestionAnalysis, passages: Sequence[Passage],
 
 
 _OPENING_CHARS = 600  # a chunk starting this close to its document's start holds its lede
+
+# "The film", "the novel": how a story goes on to speak of the work it named in quotes
+_THE_WORK = re.compile(r"^The (?:film|movie|documentary|book|novel|memoir|play|musical|opera|album|song|single|"
+                       r"series|show|painting|exhibit|exhibition|game)\b")
+_QUOTED_TITLE = re.compile(r"[\"“]((?:The |A |An )?[A-Z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,5})[.,!?]?[\"”]")
+
+
+def _works_named_in_openings(structured: Sequence[tuple], opening: set[int]) -> dict[str, frozenset[str]]:
+    """The terms of a work a story names in quotes in its first two sentences
+    ("There are no car chases in 'The Last Light.'"), by document: the story is
+    about that work, and "The film" later on is it. Only one such title per
+    story (two would leave "the film" unclear)."""
+    titles: dict[str, list[str]] = {}
+    seen: dict[int, int] = {}
+    for row in structured:
+        n, doc_id, text = row[0], row[1], row[4]
+        if n not in opening or seen.get(n, 0) >= 2:
+            continue
+        seen[n] = seen.get(n, 0) + 1
+        for m in _QUOTED_TITLE.finditer(text):
+            if len(m.group(1).split()) >= 2:
+                titles.setdefault(doc_id, [])
+                if m.group(1) not in titles[doc_id]:
+                    titles[doc_id].append(m.group(1))
+    return {d: frozenset(terms(t[0])) for d, t in titles.items() if len(t) == 1}
 
 
 def _delayed_identification(structured: Sequence[tuple], parses: Sequence[Parse | None],
