@@ -1360,3 +1360,15 @@ def test_the_film_is_the_work_its_story_named_in_quotes(tmp_path, embedder) -> N
     answer = svc.answerer("extractive").ask("Who directed The Last Light?", None)
     assert answer.status == "answered"
     assert answer.answer.startswith("The film, directed by the Norwegian filmmaker Ingrid Solvang"), answer.answer
+
+
+def test_who_answered_by_a_description_shows_the_name_just_before_it(newsroom) -> None:  # noqa: ANN001
+    """'Who scored the winning goal?' -- 'Then Diego Ocampo found the top corner.'
+    'The 22-year-old forward scored in the second minute of stoppage time ...':
+    the name comes first; 'What was the score?' still leads with the 2-1."""
+    answerer = newsroom.answerer("extractive")
+    who = answerer.ask("Who scored the winning goal for Harbor City FC?", "nr-harbor-city-fc-final")
+    assert who.answer.startswith("Diego Ocampo found the top corner. [1] The 22-year-old forward scored"), who.answer
+    assert_citations_verify(newsroom, who)
+    score = answerer.ask("What was the score of the final?", "nr-harbor-city-fc-final")
+    assert score.answer.startswith("The 22-year-old forward scored"), score.answer

@@ -288,6 +288,24 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     return False
 
 
+_DESCRIBED = re.compile(r"^The \d+-year-old\b")
+
+
+def _named_just_before(ev: Evidence) -> Evidence | None:
+    """"Then Diego Ocampo found the top corner." before "The 22-year-old forward
+    scored in the second minute of stoppage time ...": a sentence that gives
+    someone only by description, answering "who", needs the one before it that
+    names them (one person, same passage) shown first."""
+    prev = ev.previous
+    if not _DESCRIBED.match(ev.text) or prev is None or prev.passage != ev.passage or ev.parse is None or \
+            prev.parse is None or any(e.label == "PERSON" for e in ev.parse.entities):
+        return None
+    people = {e.text for e in prev.parse.entities if e.label == "PERSON"}
+    if not people:  # (the small model misses some names: a proper-noun subject is one)
+        people = {w.text for w in prev.parse.words if w.dep == "nsubj" and w.pos == "PROPN"}
+    return prev if len(people) == 1 else None
+
+
 def _word_count(evs: Sequence[Evidence]) -> int:
     return sum(len(e.text.split()) for e in evs)
 
@@ -415,6 +433,10 @@ def plan_answer(
         if lead is not None:
             chosen.append(lead)
     plan.lead = chosen[:1]
+    if plan.lead and analysis.asked == "person" and len(plan.parts) == 1:
+        named = _named_just_before(plan.lead[0])
+        if named is not None:
+            plan.lead = [named, plan.lead[0]]
     if plan.lead and _introduces_list(plan.lead[0], usable):
         # "To qualify, a household must:" leads; its list is the answer
         plan.items = _list_of(plan.lead[0], usable)[:max(_LIST_LIMIT.get(mode, 6), 8)]
