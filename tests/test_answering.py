@@ -1372,3 +1372,13 @@ def test_who_answered_by_a_description_shows_the_name_just_before_it(newsroom) -
     assert_citations_verify(newsroom, who)
     score = answerer.ask("What was the score of the final?", "nr-harbor-city-fc-final")
     assert score.answer.startswith("The 22-year-old forward scored"), score.answer
+
+
+def test_a_factoid_suggested_answer_is_not_padded_with_the_story(newsroom) -> None:  # noqa: ANN001
+    """In a suggested answer's full shape, 'By how much did shares of Brightwave
+    rise?' is its figure and what else answers it, not the story's other
+    sentences about Brightwave."""
+    answer = newsroom.answerer("extractive").ask("By how much did shares of Brightwave rise?",
+                                                 "nr-software-company-layoffs", depth="full")
+    assert answer.answer.startswith("Shares of Brightwave rose 4% in premarket trading. [1]")
+    assert "doubled its workforce" not in answer.answer and len(answer.answer.split()) <= 60, answer.answer

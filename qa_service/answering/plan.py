@@ -459,7 +459,10 @@ def plan_answer(
     if pool and plan.lead:
         top = pool[0].score
         pool.sort(key=lambda e: 0 if e.previous is plan.lead[0] and e.score >= top - 0.05 else 1)
-    if analysis.type in ("compare", "how", "why", "yes_no", "definition") or mode == "full":
+    # (a name, date or number is not padded out with the story's other sentences, even
+    # in a suggested answer's full shape: its detail is what else answers it)
+    if analysis.type in ("compare", "how", "why", "yes_no", "definition") or \
+            mode == "full" and analysis.type != "factoid":
         pool.extend(e for e in ranked if e.score >= min_score)
     if analysis.type == "compare" and len(analysis.sides) == 2:
         pool = _both_sides(analysis, pool, ranked, idf) + pool
