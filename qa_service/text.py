@@ -176,7 +176,7 @@ def held_terms(text: str) -> set[str]:
         base = w[:-3] if w.endswith(("ies", "ied")) else w[:-1]
         held |= {stem(base + ending) for ending in ("y", "ies", "ied")}
     # "A crowd of 18,204 watched ..." says how many people attended
-    if _CROWD.search(text):
+    if CROWD.search(text):
         held |= set(terms("people attend attended attendance"))
     # "does not have to be repaid" says whether it is paid back (one way: "pay" alone is not "pay back")
     if _REPAY.search(text):
@@ -190,8 +190,9 @@ def held_terms(text: str) -> set[str]:
 
 
 _Y_VERB = re.compile(r"\b[a-z]{2,}[^aeiouy\W](?:y|ies|ied)\b")
-_CROWD = re.compile(r"\b(?:crowd|attendance|audience|turnout|sellout crowd) of (?:about |nearly |more than |some |"
-                    r"almost )?\d", re.I)
+# "A crowd of 18,204": a count of people there
+CROWD = re.compile(r"\b(?:crowd|attendance|audience|turnout|sellout crowd) of (?:about |nearly |more than |some |"
+                   r"almost )?\d", re.I)
 _REPAY = re.compile(r"\brepa(?:y|id|ys|ying|yment|yments)\b", re.I)
 
 _NOMINAL = re.compile(r"\b[a-z]{3,}(?:ication|ation)(?=s?\b)")

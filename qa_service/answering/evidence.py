@@ -34,7 +34,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import acronym_names, acronyms, held_terms, is_heading_line, sentence_spans, terms
+from qa_service.text import CROWD, acronym_names, acronyms, held_terms, is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
@@ -1065,7 +1065,7 @@ def counts(text: str, head: str) -> bool:
     head_terms = set(terms(head))
     if not head_terms:
         return True
-    if head_terms & _PEOPLE and _CROWD.search(text):
+    if head_terms & _PEOPLE and CROWD.search(text):
         return True  # "a crowd of 18,204" counts people
     tokens = _DATE_RE.sub(" ", text).split()
     for i, tok in enumerate(tokens):
@@ -1083,7 +1083,6 @@ def counts(text: str, head: str) -> bool:
 
 
 _PEOPLE = frozenset(terms("people persons fans spectators attendees visitors"))
-_CROWD = re.compile(r"\b(?:crowd|attendance|audience|turnout) of (?:about |nearly |more than |some |almost )?\d", re.I)
 # "Twelve of the patients are children ... Three have been hospitalized.": a count whose noun is the sentence before's
 _ELLIPTIC_COUNT = re.compile(r"^(?:about |nearly |more than |at least |only )?(?:\d[\d,]*|one|two|three|four|five|six|"
                              r"seven|eight|nine|ten|eleven|twelve|dozens|hundreds|thousands)\s+(?:have|had|has|were|"

@@ -34,10 +34,10 @@ from qa_service.tokens import count_tokens
 _SIDE_K, _SIDE_EXTRA = 3, 2
 # "When does it take effect?", "How much will they cost?": a pronoun for the story's subject
 # ("Is it true that ...?" asks about what follows: its "it" is no one)
-_STORY_PRONOUN = re.compile(r"\b(?:does|do|did|will|would|is|was|are|were|has|have|can|could)\s+"
-                            r"(?:it|they|this|that|he|she)\b(?!\s+(?:really\s+)?(?:true|the case|correct|right|"
-                            r"known|clear)\b)|^(?:is|was|will|does|did|has|can)\s+(?:it|this|that)\b"
-                            r"(?!\s+(?:really\s+)?(?:true|the case|correct|right|known|clear)\b)", re.I)
+_NO_ONE = r"(?!\s+(?:really\s+)?(?:true|the case|correct|right|known|clear)\b)"
+_STORY_PRONOUN = re.compile(rf"\b(?:does|do|did|will|would|is|was|are|were|has|have|can|could)\s+"
+                            rf"(?:it|they|this|that|he|she)\b{_NO_ONE}|^(?:is|was|will|does|did|has|can)\s+"
+                            rf"(?:it|this|that)\b{_NO_ONE}", re.I)
 STORY_TERM_WEIGHT = 0.3  # a headline term read into a question's pronoun counts this much against its own terms
 NAMED_TITLE_SHARE = 0.6  # share of a summary request's topic terms a document's title must hold to be the one named
 _MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
