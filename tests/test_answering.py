@@ -39,6 +39,13 @@ def services_over(tmp_path, embedder, documents: dict[str, str]):  # noqa: ANN00
     return svc
 
 
+def sentence(analyzer, text: str, position: int = 0, **fields):  # noqa: ANN001, ANN201 - Evidence
+    """One parsed sentence of a one-document passage, as gather_evidence makes it."""
+    from qa_service.answering.evidence import Evidence
+
+    return Evidence(1, "d", "d:0", 0, len(text), text, position, parse=analyzer.parse(text), **fields)
+
+
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
     """Services over evals/corpora/newsroom, ingested once for the tests that ask
@@ -451,12 +458,11 @@ def test_how_to_do_something_is_answered_by_the_way_in(analyzer, question: str, 
                                                        other: str) -> None:
     """Of two sentences equally about the question, the one giving the way in
     (a number to call, in writing, a website) answers 'how do I apply/appeal'."""
-    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.evidence import answers_part
     from qa_service.answering.questions import analyse_question
 
     part = analyse_question(question, analyzer).all_parts[0]
-    found = [Evidence(1, "d", "d:0", 0, len(text), text, i, similarity=0.5, score=0.5, parse=analyzer.parse(text))
-             for i, text in enumerate([way_in, other])]
+    found = [sentence(analyzer, text, i, similarity=0.5, score=0.5) for i, text in enumerate([way_in, other])]
     way, not_way = (answers_part(e, part, None, 0.35) for e in found)
     assert way > not_way
 
@@ -1213,7 +1219,6 @@ def test_a_source_saying_the_asked_thing_is_unpublished_beats_sentences_that_bru
     published' (relevance 0.67); where it is held (0.43) does not answer
     it: the stated gap is the answer, cited. A stated gap no closer to the
     question than the answer leaves the answer be."""
-    from qa_service.answering.evidence import Evidence
     from qa_service.answering.plan import plan_answer
     from qa_service.answering.questions import analyse_question
     from qa_service.grounding.checker import LexicalGroundingChecker
@@ -1221,8 +1226,7 @@ def test_a_source_saying_the_asked_thing_is_unpublished_beats_sentences_that_bru
     analysis = analyse_question("What decision-making rules will the February ministerial follow?", analyzer)
     texts = ["The February ministerial, hosted by the State Department in Washington, will assess progress.",
              "Any decision-making rules for that ministerial have not been published either."]
-    weak, gap = (Evidence(1, "d", "d:0", 0, len(t), t, i, similarity=0.5, parse=analyzer.parse(t),
-                          kinds={"organization", "date"}) for i, t in enumerate(texts))
+    weak, gap = (sentence(analyzer, t, i, similarity=0.5, kinds={"organization", "date"}) for i, t in enumerate(texts))
     weak.score, weak.coverage = 0.43, 0.45
     gap.score, gap.coverage, gap.states_gap, gap.negated = gap_score, 0.78, True, True
     plan = plan_answer(analysis, [weak, gap], LexicalGroundingChecker())
@@ -1260,15 +1264,14 @@ def test_which_things_is_not_answered_by_a_sentence_naming_them_only_as_the_ques
     '... cartels that have been designated ...' says which none are (the quote in
     the sentence before it names nothing either); a word of its own saying
     which ones ('the Sinaloa and Gulf cartels', 'drug cartels') answers."""
-    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.evidence import answers_part
     from qa_service.answering.questions import analyse_question
 
     part = analyse_question("Which cartels have been designated Foreign Terrorist Organizations?",
                             analyzer).all_parts[0]
     before = 'The SIG is "pursuing decisive action against financial institutions" involved in selling fentanyl.'
-    prev = Evidence(1, "d", "d:0", 0, len(before), before, 0, parse=analyzer.parse(before), block=1)
-    ev = Evidence(1, "d", "d:0", len(before) + 1, len(before) + 1 + len(text), text, 1, similarity=0.7, score=0.8,
-                  parse=analyzer.parse(text), previous=prev, anaphoric=True, block=1)
+    prev = sentence(analyzer, before, 0, block=1)
+    ev = sentence(analyzer, text, 1, similarity=0.7, score=0.8, previous=prev, anaphoric=True, block=1)
     assert (answers_part(ev, part, None, 0.35) > 0) is answers
 
 
@@ -1330,7 +1333,7 @@ def test_who_is_the_role_asks_for_the_role_even_one_no_list_knows(analyzer) -> N
 def test_the_sentence_saying_the_asked_act_was_done_answers_how_much(analyzer) -> None:  # noqa: ANN001
     """'How much revenue had analysts expected?' -- 'Analysts had expected revenue
     of $3.87 billion', not the closer-worded lede giving what was reported."""
-    from qa_service.answering.evidence import Evidence, answers_part
+    from qa_service.answering.evidence import answers_part
     from qa_service.answering.questions import analyse_question
 
     part = analyse_question("How much revenue had analysts expected from Calderon Semiconductor?",
@@ -1340,9 +1343,8 @@ def test_the_sentence_saying_the_asked_act_was_done_answers_how_much(analyzer) -
     from qa_service.text import terms
 
     headline = frozenset(terms("Calderon Semiconductor revenue beats estimates"))  # (the story's, framing both)
-    lede, expected = (Evidence(1, "d", "d:0", 0, len(t), t, i, similarity=0.6, parse=analyzer.parse(t),
-                               kinds={"money", "number", "organization"}, heading=headline)
-                      for i, t in enumerate(texts))
+    lede, expected = (sentence(analyzer, t, i, similarity=0.6, kinds={"money", "number", "organization"},
+                               heading=headline) for i, t in enumerate(texts))
     lede.score, expected.score = 0.65, 0.52
     assert answers_part(expected, part, None, 0.35) > answers_part(lede, part, None, 0.35)
 
