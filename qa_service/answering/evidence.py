@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa_service.answering.generation import Passage
-from qa_service.answering.questions import QuestionAnalysis, noun_class
+from qa_service.answering.questions import DETERMINERS, QuestionAnalysis, noun_class
 from qa_service.ingest.boilerplate import is_boilerplate, trim_furniture
 from qa_service.language import (
     DATE_LABELS,
@@ -929,7 +929,7 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
             # the role with the word that makes it one ("security minister", not "foreign minister")
             i = roles[-1]
             role = [words_[i]]
-            if i > 0 and not words_[i - 1].endswith("'s") and words_[i - 1] not in _DETERMINERS:
+            if i > 0 and not words_[i - 1].endswith("'s") and words_[i - 1] not in DETERMINERS:
                 role.insert(0, words_[i - 1])
             if not set(terms(" ".join(role))) <= set(terms(held_text)) | frame:
                 return False
@@ -947,7 +947,6 @@ _REPORTED = re.compile(r"\b(?:said|says|told|tells|stated|states|according to|ar
 
 
 # ("officials", "experts": whoever speaks for them is named otherwise -- "Fire Chief Dan Ruiz said")
-_DETERMINERS = frozenset("the a an his her their its our your my this that these those".split())
 _ANY_OFFICIAL = frozenset("official officials authority authorities leader leaders people person expert experts "
                           "critic critics analyst analysts observer observers someone anyone".split())
 _ROLE_ACTS = re.compile(r"^what (?:did|does|do|has|have|had|will|would|could|can|is|was) (.{3,60}?) (say|said|tell|"

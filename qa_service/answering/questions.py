@@ -457,8 +457,6 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
 
 _TIME_UNITS = {"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month",
                "months", "year", "years", "decade", "decades"}
-_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "your",
-                "my", "exactly", "actually", "really", "currently", "now", "all", "any"}
 
 
 def _names_a_role(parse: Parse | None, start: int, end: int, core: str) -> bool:
@@ -488,7 +486,7 @@ def _noun_after(low: str, pos: int, parse: Parse | None) -> tuple[str, bool, str
     copula = re.match(r"^(?:'s|is|are|was|were)\b\s*", rest)
     if copula:
         rest = rest[copula.end():]
-    tokens = [t for t in re.findall(r"[a-z0-9$][a-z0-9$'’.-]*", rest) if t not in _DETERMINERS]
+    tokens = [t for t in re.findall(r"[a-z0-9$][a-z0-9$'’.-]*", rest) if t not in DETERMINERS]
     stop = {"do", "does", "did", "is", "are", "was", "were", "will", "would", "can", "could", "has", "have", "had",
             "should", "may", "might", "of", "for", "in", "on", "at", "to", "by", "about", "from", "that", "with",
             "and", "or", "between"}
@@ -507,7 +505,7 @@ def _noun_after_parsed(parse: Parse, pos: int) -> tuple[str, bool, str]:
     words = parse.words
     j = next((i for i, w in enumerate(words) if w.start >= pos), len(words))
     while j < len(words) and (words[j].pos in ("DET", "ADV", "PART", "PUNCT") or words[j].lemma == "be" or
-                              words[j].text.lower() in _DETERMINERS):
+                              words[j].text.lower() in DETERMINERS):
         j += 1
     after_which = j > 0 and words[j - 1].text.lower() == "which"
     # (when no verb follows it is the verb: "What caps annual inflation adjustments?")
@@ -690,8 +688,9 @@ def _starts_with_subject(rest: str, words: list[str], analyzer: Analyzer | None)
     return words[0][:1].isupper()
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "my", "your",
-                          "our"})
+# (the one list of them: an earlier, longer one further up was redefined by this one, so never used)
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "my", "your",
+                         "our"})
 
 
 def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase: bool = False) -> tuple[str, bool] | None:
@@ -753,7 +752,7 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
     while verb_at is not None and verb_at > 1 and rest_words[verb_at - 1].lower() in ("been", "being", "be"):
         verb_at -= 1
     if verb_at is not None and verb_at > 0 and \
-            not (verb_at == 1 and rest_words[0].lower() in _DETERMINERS and kind in ("be", "have")):
+            not (verb_at == 1 and rest_words[0].lower() in DETERMINERS and kind in ("be", "have")):
         # ("is the border shut": a lone "the" is no subject, "border" no verb)
         subject = text[rest_toks[0][1]:rest_toks[verb_at - 1][2]]
         return f"{subject} {aux_text} {text[rest_toks[verb_at][1]:rest_toks[-1][2]]}", True
@@ -795,7 +794,7 @@ def _verb_position(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyz
         cut = toks[k][1] - base
         previous = toks[k - 1][0].lower()
         return (any(s == 0 and rest[e:cut].strip() == "" for s, e in parse.noun_chunks)
-                and previous not in _DETERMINERS) or \
+                and previous not in DETERMINERS) or \
             toks[0][0].lower() in ("i", "you", "he", "she", "it", "we", "they", "there")
 
     for i, w in enumerate(parse.words):
@@ -827,7 +826,7 @@ def _verb_position(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyz
         at = next((i for i, w in enumerate(parsed.words) if w.start == cut + 5), None)
         subject_is_phrase = any(s == 0 and candidate[e:cut].strip() == "" for s, e in parsed.noun_chunks)
         last = parsed.words[at - 2] if at is not None and at >= 2 else None
-        noun_before = last is not None and last.text.lower() not in _DETERMINERS and \
+        noun_before = last is not None and last.text.lower() not in DETERMINERS and \
             last.pos in ("NOUN", "PROPN", "PRON", "NUM")
         if at is not None and parsed.words[at].pos == "VERB" and subject_is_phrase and noun_before:
             return k
