@@ -137,6 +137,19 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
 ))
 
 
+def quoted_share(text: str) -> float:
+    """Share of the text's characters inside quotation marks (straight or curly)."""
+    inside, open_, count = 0, False, 0
+    for ch in text:
+        if ch in "\"\u201c\u201d":
+            open_ = not open_ if ch == "\"" else ch == "\u201c"
+            continue
+        count += 1
+        if open_:
+            inside += 1
+    return inside / count if count else 0.0
+
+
 def held_terms(text: str) -> set[str]:
     """The terms a sentence holds when matched against a question: its own,
     the parts of its hyphenated words ("a single-agency body" holds "single"

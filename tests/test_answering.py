@@ -1103,7 +1103,9 @@ def test_a_signature_line_does_not_say_who_someone_is(tmp_path, embedder) -> Non
         "The order takes effect at 6 p.m.\n\n"
         "Daniel Hartwell, Governor\n"})
     answer = svc.answerer("extractive").ask("Who is Daniel Hartwell?", "order")
-    assert answer.answer.startswith("Governor Daniel Hartwell today declared"), answer.answer
+    # (who he is, in the words of the sentence that leads, then that sentence)
+    assert answer.answer.startswith("Daniel Hartwell is the governor. [1] Governor Daniel Hartwell today declared"), \
+        answer.answer
 
 
 @pytest.mark.parametrize(("before", "lead"), [
@@ -1384,3 +1386,44 @@ def test_a_factoid_suggested_answer_is_not_padded_with_the_story(newsroom) -> No
                                                  "nr-software-company-layoffs", depth="full")
     assert answer.answer.startswith("Shares of Brightwave rose 4% in premarket trading. [1]")
     assert "doubled its workforce" not in answer.answer and len(answer.answer.split()) <= 60, answer.answer
+
+
+@pytest.mark.parametrize(("text", "name", "statement"), [
+    ("The herd was quarantined, said State Veterinarian Dr. Howard Ames.", "Howard Ames",
+     "Howard Ames is State Veterinarian."),
+    ("Temperatures near 108 degrees drove the fire, said Cal Fire spokesperson Kristen Albers.", "Kristen Albers",
+     "Kristen Albers is a Cal Fire spokesperson."),
+    ("Secretary of State Marco Rubio and Mexican Foreign Secretary Juan Ramón de la Fuente spoke by phone.",
+     "Marco Rubio", "Marco Rubio is Secretary of State."),
+    ("Governor Patricia Lang, who made paid leave a centerpiece of her campaign, said she would sign it.",
+     "Patricia Lang", "Patricia Lang is the governor."),
+    ("Senior guard Keira Washington scored 24 points.", "Keira Washington", "Keira Washington is a senior guard."),
+    ("Owner Ray Castellanos, a local car dealer who bought the team in 2021, invested in a new training facility.",
+     "Ray Castellanos", "Ray Castellanos is a local car dealer who bought the team in 2021."),
+    # a party is not who someone is; a piece of a hyphenated title is no title
+    ("A recount confirmed that Democrat Renee Hollister won the seat.", "Renee Hollister", ""),
+    ('"I wish Commissioner-elect Hollister well," he said.', "Hollister", ""),
+    # the sentence names someone else
+    ("Mayor Angela Whitfield said the city will add signs.", "Teresa Olander", ""),
+])
+def test_who_someone_is_is_said_in_the_words_of_their_title_or_apposition(analyzer, text: str, name: str,  # noqa: ANN001
+                                                                          statement: str) -> None:
+    from qa_service.answering.plan import identity_statement
+
+    assert identity_statement(sentence(analyzer, text), name) == statement
+
+
+def test_who_is_a_person_leads_with_who_they_are(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who is Howard Ames?' opens 'Howard Ames is State Veterinarian.', cited to the
+    sentence that calls him so (which follows), not with what he said first."""
+    svc = services_over(tmp_path, embedder, {
+        "flu.md": "---\nid: flu\ntitle: Bird flu found in dairy herd\nkind: article\n---\n"
+        "State officials confirmed bird flu in a dairy herd in Marlow County on Monday.\n\n"
+        "The herd of about 850 cows was placed under quarantine after several animals got sick, said State "
+        "Veterinarian Dr. Howard Ames. Tests were confirmed by a federal laboratory on Sunday.\n\n"
+        "Ames said the farm has not been named to protect the owners' privacy.\n"})
+    answer = svc.answerer("extractive").ask("Who is Howard Ames?", "flu")
+    assert answer.status == "answered"
+    assert answer.answer.startswith("Howard Ames is State Veterinarian. [1]")
+    assert "said State Veterinarian Dr. Howard Ames" in answer.answer
+    assert_citations_verify(svc, answer)

@@ -509,3 +509,29 @@ def test_this_joined_to_the_sentence_it_stands_for_is_a_quote(claim: str, holds:
 
     sentences = ["The program aims to expand eTrace to every state.", "This is meant to let police match seized weapons."]
     assert is_resolved_quote(claim, sentences) is holds
+
+
+@pytest.mark.parametrize(("claim", "holds"), [
+    ("Howard Ames is State Veterinarian.", True),
+    ("Howard Ames is the state veterinarian.", True),
+    ("Mira Feldstein is an analyst of Harborview Securities.", True),
+    ("Mira Feldstein is an analyst.", True),
+    ("Andrea Kowal is a researcher at Lumen Ridge.", True),
+    ("Derek Vance is the former chief executive of CardioLume.", True),
+    # not the title the sentence gives, not the whole apposition, not the person it is given to
+    ("Howard Ames is a dairy farmer.", False),
+    ("Andrea Kowal is a researcher.", False),
+    ("Mira Feldstein is State Veterinarian.", False),
+    ("Howard Ames is a quarantine.", False),
+])
+def test_who_someone_is_in_the_words_their_sentence_gives_them_is_a_quote(claim: str, holds: bool) -> None:
+    """'Howard Ames is State Veterinarian.' says what '... said State Veterinarian
+    Dr. Howard Ames' says of him, so it verifies as a quote does; any other title does not."""
+    from qa_service.grounding.alignment import is_stated_identity
+
+    sentences = ["The herd was placed under quarantine, said State Veterinarian Dr. Howard Ames.",
+                 "Analyst Mira Feldstein of Harborview Securities said customers may be stockpiling chips.",
+                 '"That is everything a phishing crew needs," said Andrea Kowal, a researcher at Lumen Ridge.',
+                 "The judge also ordered Derek Vance, 41, the former chief executive of CardioLume, to forfeit "
+                 "$22 million."]
+    assert is_stated_identity(claim, sentences) is holds

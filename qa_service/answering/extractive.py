@@ -167,6 +167,10 @@ class ExtractiveGenerator:
             shown.append(plan.lead[0])
             intro = CONNECTIVE.sub("", plan.lead[0].text.strip(), count=1).rstrip(" .:;")
             paragraphs.append(intro[0].upper() + intro[1:] + ":")
+        elif plan.identity and plan.lead:
+            # "Howard Ames is State Veterinarian. [1]", then the sentence it restates
+            lead = para(plan.lead)
+            paragraphs.append(f"{plan.identity} [{plan.lead[0].passage}] {lead}".strip())
         else:
             paragraphs.append(para(plan.lead))
         if plan.items:

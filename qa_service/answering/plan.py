@@ -22,8 +22,9 @@ from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answe
                                           holds_own_words, misses_the_group_asked_about, part_coverage,
                                           says_which)
 from qa_service.answering.questions import QuestionAnalysis
+from qa_service.grounding.alignment import HONORIFIC, NOT_IN_TITLES, fold, is_stated_identity
 from qa_service.grounding.checker import GroundingChecker
-from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer
+from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer, Parse
 from qa_service.models import Gap
 from qa_service.text import held_terms, terms
 
@@ -60,6 +61,9 @@ class AnswerPlan:
 
     premise_unreported: bool = False
     list_intro: bool = False  # the lead only introduces the list (shown as "...:")
+    # "Who is Howard Ames?": "Howard Ames is State Veterinarian.", restating the title or
+    # apposition the lead sentence gives the name ("said State Veterinarian Dr. Howard Ames")
+    identity: str = ""
 
     @property
     def quality(self) -> tuple[bool, int, int]:
@@ -288,6 +292,98 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     return False
 
 
+_WHO_IS = re.compile(r"^who(?:'s| is| was) ((?:[\w.'-]+\s?){1,5})\?*$", re.I)
+_IDENTITY_CANDIDATES = 8  # the best sentences searched for one that says who the person is
+# a title alone naming an office a place has one of ("Mayor Angela Whitfield": "the mayor")
+_OFFICES = frozenset("governor mayor superintendent president chairman chairwoman chair chancellor commissioner sheriff "
+                     "coach owner director secretary treasurer principal provost dean manager publisher editor "
+                     "founder".split())
+_HONORIFIC = re.compile(rf"^{HONORIFIC}$", re.I)
+
+
+def identity_statement(ev: Evidence, name: str, surname_alone: bool = False) -> str:
+    """"<Name> is <title>." in the words the sentence gives the person: the
+    apposition after the name ("Andrea Kowal, a researcher at Lumen Labs") or
+    the title before it ("said State Veterinarian Dr. Howard Ames", "Analyst
+    Mira Feldstein of Harborview Securities"); '' when it gives neither. The
+    statement is one the checker accepts as a quote (alignment.is_stated_identity).
+    ``surname_alone``: a mention by the surname alone counts ("Hollister, a
+    nurse ..."), where the document has named the person in full before."""
+    parse = ev.parse
+    if parse is None:
+        return ""
+    asked = set(fold(name).lower().split())
+    # (every word the question names them by: "Hollister" alone may be someone else's mention)
+    surname = fold(name).lower().split()[-1]
+    people = [(e.start, e.end, e.text) for e in parse.entities if e.label == "PERSON" and (
+        asked <= set(fold(e.text).lower().split()) or surname_alone and fold(e.text).lower() == surname)]
+    if not people and surname_alone:  # (the small model misses some: "Hollister, a nurse ...")
+        people = [(w.start, w.end, w.text) for w in parse.words if w.pos == "PROPN" and fold(w.text).lower() == surname]
+    for start, end, text in people:
+        full = re.sub(rf"^{HONORIFIC}\s+", "", text, flags=re.I).strip()
+        statement = ""
+        # (an age may come first: "Derek Vance, 41, the former chief executive of CardioLume")
+        appos = re.match(r",(?:\s+\d{1,3},)?\s+(a|an|the)\s+([^,;]+?)(?=,|;|\.(?:\s|$)|$)", parse.text[end:])
+        if appos and len(appos.group(2).split()) <= 20:
+            statement = f"{full} is {appos.group(1)} {appos.group(2)}."
+        else:
+            statement = _titled(parse, start, end, full)
+        if statement and is_stated_identity(statement, [ev.text]):
+            return statement
+    return ""
+
+
+def _titled(parse: Parse, start: int, end: int, full: str) -> str:
+    """"<full> is <title>." from the title words right before the name."""
+    idx = [i for i, w in enumerate(parse.words) if start <= w.start < end]
+    if not idx:
+        return ""
+    j = idx[0] - 1
+    while j >= 0 and _HONORIFIC.match(parse.words[j].text):
+        j -= 1
+    title: list[int] = []
+    # (the small parser may make the title the head and the name its apposition:
+    # "Superintendent Dr. Carla Ibsen said")
+    heads_name = j >= 0 and parse.words[idx[-1]].dep == "appos" and parse.words[idx[-1]].head == j
+    while j >= 0:
+        w = parse.words[j]
+        if j >= 2 and w.dep == "pobj" and w.head == j - 1 and parse.words[j - 1].text == "of" and \
+                w.text[:1].isupper() and parse.words[j - 2].text[:1].isupper() and parse.words[j - 2].head > j:
+            title[:0] = [j - 2, j - 1, j]  # "Secretary of State Marco Rubio"
+            j -= 3
+            continue
+        if not (w.dep in ("compound", "amod", "nmod") and w.head > j or heads_name and not title) or \
+                w.text.lower() in NOT_IN_TITLES or not re.match(r"^[A-Za-z][\w.&-]*$", w.text):
+            break
+        title.insert(0, j)
+        j -= 1
+    first = parse.words[title[0]].start if title else 0
+    if not title or first and not parse.text[first - 1].isspace() and parse.text[first - 1] not in "\"'\u201c(":
+        return ""  # ("Commissioner-elect Hollister": "elect" is a piece of the title, not one)
+    if all(parse.words[i].entity in ("NORP", "GPE") for i in title):
+        return ""  # "Democrat Renee Hollister", "American Kara Lindholm": a party or nationality, not who they are
+    words = [parse.words[i].text for i in title]
+    if len(words) == 1:
+        words[0] = words[0].lower()  # "Mayor Angela Whitfield": "the mayor"; "Justice Raymond Tso": "a justice"
+    at_start = not parse.text[:parse.words[title[0]].start].strip(" \"'\u201c")
+    # at a sentence's start a title word is capitalised anyway ("Senior guard", "Coach"); a
+    # name there keeps its capital ("Ridgeway coach"), as does a title all in capitals
+    if at_start and not parse.words[title[0]].entity and not (len(words) >= 2 and all(x[:1].isupper() for x in words if x not in ("of", "and", "the"))):
+        words[0] = words[0].lower()
+    phrase = " ".join(words)
+    if len(words) == 1 and words[0] in _OFFICES:
+        det = "the "
+    elif words[-1][:1].isupper():
+        det = ""  # an office by its title: "is State Veterinarian", "is Eau Claire Mayor"
+    else:
+        det = "an " if words[0][:1].lower() in "aeiou" else "a "
+    after = ""
+    m = re.match(r"\s+of\s+((?:the\s+)?(?:[A-Z][\w.&'-]*\s?){1,6})", parse.text[end:])
+    if m:
+        after = " of " + m.group(1).strip()
+    return f"{full} is {det}{phrase}{after}."
+
+
 _DESCRIBED = re.compile(r"^The \d+-year-old\b")
 
 
@@ -437,6 +533,19 @@ def plan_answer(
         named = _named_just_before(plan.lead[0])
         if named is not None:
             plan.lead = [named, plan.lead[0]]
+    who = _WHO_IS.match(analysis.clean) if len(plan.parts) == 1 else None
+    if plan.lead and who:
+        # the sentence that says who the person is leads, restated as "<name> is <title>."
+        asked = set(fold(who.group(1)).lower().split())
+        named_in_full = {e.doc_id for e in usable if e.parse is not None and any(
+            x.label == "PERSON" and asked <= set(fold(x.text).lower().split()) for x in e.parse.entities)}
+        for ev in sorted(usable, key=lambda e: -e.score)[:_IDENTITY_CANDIDATES]:
+            statement = identity_statement(ev, who.group(1), surname_alone=ev.doc_id in named_in_full)
+            if statement:
+                plan.identity = statement
+                if ev is not plan.lead[0]:
+                    chosen, plan.lead = [ev, *chosen], [ev]
+                break
     if plan.lead and _introduces_list(plan.lead[0], usable):
         # "To qualify, a household must:" leads; its list is the answer
         plan.items = _list_of(plan.lead[0], usable)[:max(_LIST_LIMIT.get(mode, 6), 8)]

@@ -36,7 +36,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.models import Document
-from qa_service.text import is_heading_line, sentence_spans, terms
+from qa_service.text import is_heading_line, quoted_share, sentence_spans, terms
 
 MIN_WORDS = 6  # shorter sentences are rarely a fact that stands alone
 _OPEN_QUOTE = "\"\u201c\u2018'"
@@ -113,15 +113,7 @@ class StorySentence:
 
     def quoted_share(self) -> float:
         """Share of the sentence's characters inside quotation marks."""
-        inside, depth_open, count = 0, False, 0
-        for ch in self.text:
-            if ch in "\"\u201c\u201d":
-                depth_open = not depth_open if ch == "\"" else ch == "\u201c"
-                continue
-            count += 1
-            if depth_open:
-                inside += 1
-        return inside / count if count else 0.0
+        return quoted_share(self.text)
 
     def subject_is_pronoun(self) -> bool:
         """The main clause's subject is he, she, it or they: who, the reader

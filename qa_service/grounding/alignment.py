@@ -324,6 +324,40 @@ def is_resolved_quote(claim: str, passage_sentences: Sequence[str]) -> bool:
     return False
 
 
+# "Howard Ames is State Veterinarian." restates "... said State Veterinarian Dr. Howard Ames"
+HONORIFIC = r"(?:dr|mr|mrs|ms|prof|rev|sen|rep|gen|col|lt|sgt|capt)\.?"
+_IDENTITY_CLAIM = re.compile(r"^(?P<name>[\w.'-]+(?: [\w.'-]+){0,4}) (?:is|was) (?:(?P<det>a|an|the) )?(?P<title>.+)$")
+NOT_IN_TITLES = frozenset("said says told tells according to by from for with at in on as and or but which who whom "
+                           "whose that when while after before because if".split())
+
+
+def is_stated_identity(claim: str, passage_sentences: Sequence[str]) -> bool:
+    """The claim says who someone is, in the words a passage sentence gives them
+    with: the title before the name ("Howard Ames is State Veterinarian." from
+    "... said State Veterinarian Dr. Howard Ames"; "Mira Feldstein is an analyst
+    of Harborview Securities." from "Analyst Mira Feldstein of Harborview
+    Securities said") or the apposition after it ("Andrea Kowal is a researcher
+    at ..." from "Andrea Kowal, a researcher at ..."). It says what the sentence
+    says of them, so it is as extractive as a quote."""
+    m = _IDENTITY_CLAIM.match(_canon(claim).rstrip(".!? "))
+    if m is None:
+        return False
+    name, det, title = m.group("name"), m.group("det"), m.group("title")
+    for sentence in passage_sentences:
+        text = _canon(sentence)
+        if det and re.search(rf"(?:^|\W){re.escape(name)},(?: \d{{1,3}},)? {det} {re.escape(title)}(?:,|;|\.(?:\s|$)|$)",
+                             text):
+            return True
+        head, _, place = title.partition(" of ")
+        for t, after in ((title, ""), (head, f" of {place}") if place else (title, "")):
+            words_ = t.split()
+            if not words_ or len(words_) > 6 or set(words_) & NOT_IN_TITLES:
+                continue
+            if re.search(rf"(?:^|\W){re.escape(t)} (?:{HONORIFIC} )?{re.escape(name)}{re.escape(after)}(?:\W|$)", text):
+                return True
+    return False
+
+
 _DEMONSTRATIVE = re.compile(r"(?:these|those|this|that) ([a-z]+)\b", re.I)
 # "This is meant to ...", "That will ...": "this" standing for what the sentence before says
 THIS_DOES = re.compile(r"^(?:this|that) (?=(?:is|was|will|would|could|can|should|may|might|means|meant|lets|"

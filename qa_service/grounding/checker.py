@@ -13,7 +13,9 @@ real one; services.py builds it). For each sentence of the claim:
   typographic quotes aside) scores 1.0 without the model: extractive answers
   always verify, at the cost of a substring test; so does a sentence quoted
   with its leading pronoun replaced by the phrase that opens the sentence
-  before it (``alignment.is_resolved_quote``);
+  before it (``alignment.is_resolved_quote``), and one saying who someone is
+  in the words of the title or apposition a sentence gives them
+  (``alignment.is_stated_identity``);
 - otherwise the model reads the sentence against the passage sentences that
   align with it best (at most ``k``, ``alignment.select_evidence``: the same
   input it was trained on) and its sigmoid is the score;
@@ -45,6 +47,7 @@ from qa_service.grounding.alignment import (
     analyse,
     coverage,
     is_resolved_quote,
+    is_stated_identity,
     is_verbatim,
     select_evidence,
     split_sentences,
@@ -165,7 +168,8 @@ class CrossEncoderChecker:
         if is_verbatim(strip_markers(claim), passage):
             return 1.0
         passage_sentences = split_sentences(passage)
-        todo = [s for s in sentences if not is_verbatim(s, passage) and not is_resolved_quote(s, passage_sentences)]
+        todo = [s for s in sentences if not is_verbatim(s, passage) and not is_resolved_quote(s, passage_sentences)
+                and not is_stated_identity(s, passage_sentences)]
         if not todo:
             return 1.0
         pairs = []
