@@ -147,7 +147,14 @@ class _Tree:
                 if (w.dep in skip and not self._same_name(c, j)) or (w.dep == "punct" and w.tag != "HYPH"):
                     continue
                 todo.append(c)
-        return sorted(out)
+        # a name is kept whole where the parser hung its end elsewhere ("Musicians of the
+        # Bayview Symphony Orchestra": "Orchestra" an apposition to "Musicians")
+        for e in self.p.entities:
+            inside = [k for k, w in enumerate(self.p.words) if e.start <= w.start < e.end]
+            if inside and any(k in out for k in inside) and not all(k in out for k in inside) and \
+                    inside[-1] < max(out) + len(inside) and min(inside) >= min(out):
+                out.extend(k for k in inside if k not in out)
+        return sorted(set(out))
 
     def _same_name(self, a: int, b: int) -> bool:
         """Are words ``a`` and ``b`` inside one named entity?"""
@@ -262,6 +269,16 @@ def _tail(t: _Tree, verb: int, *, drop: frozenset[int] = frozenset(), drop_dates
     for i, w in enumerate(t.p.words):
         if drop_dates and w.entity in ("DATE", "TIME") or drop_numbers and w.tag == "CD":
             j = i
+            if w.entity in ("DATE", "TIME"):
+                ent = next((e for e in t.p.entities if e.start <= w.start < e.end), None)
+                inside = [k for k, x in enumerate(t.p.words) if ent is not None and ent.start <= x.start < ent.end]
+                top = next((k for k in inside if t.w(k).head not in inside), i)
+                h = t.w(top).head
+                if h > top and h not in inside and t.w(h).tag.startswith("NN") and t.w(h).entity not in ("DATE", "TIME") \
+                        and t.w(top).dep in ("compound", "nummod", "amod"):
+                    # "a three-year contract": the date says what kind of contract; the contract stays
+                    removed.update(inside)
+                    continue
             # climb to the phrase that holds it: "on March 3", "for about 18 months", "Tuesday afternoon"
             while t.w(j).head != j and (t.w(j).entity in ("DATE", "TIME", "CARDINAL", "MONEY", "QUANTITY",
                                                            "PERCENT") or t.w(j).dep in ("nummod", "compound",
@@ -272,9 +289,10 @@ def _tail(t: _Tree, verb: int, *, drop: frozenset[int] = frozenset(), drop_dates
             if t.w(j).dep == "pobj":
                 j = t.w(j).head
             h = t.w(j).head
-            if h != j and h != verb and t.w(h).tag.startswith("VB") and t.w(h).lemma.lower() in _DATE_INTRODUCERS:
-                j = h  # "beginning July 1": the participle goes with its date
-            if t.w(j).tag.startswith("VB") and t.w(j).lemma.lower() in _DATE_INTRODUCERS and j != verb:
+            # "beginning July 1": the participle goes with its date ("to begin production in 2026" keeps its verb)
+            if h != j and h != verb and t.w(h).tag == "VBG" and t.w(h).lemma.lower() in _DATE_INTRODUCERS:
+                j = h
+            if t.w(j).tag == "VBG" and t.w(j).lemma.lower() in _DATE_INTRODUCERS and j != verb:
                 removed.update(t.subtree(j, skip=frozenset()))  # "beginning July 1", "starting Monday"
             elif not t.w(j).tag.startswith("VB"):
                 removed.update(t.subtree(j, skip=frozenset()))
@@ -326,6 +344,9 @@ def _verb_group(t: _Tree, verb: int) -> tuple[str, str]:
     'is scheduled to meet' keeps 'scheduled to meet' after the subject."""
     w = t.w(verb)
     auxes = t.auxes(verb)
+    if not auxes and w.dep == "conj" and w.head != verb and (t.w(w.head).tag in ("VB", "VBG") or any(
+            t.w(a).text.lower() == "to" for a in t.children(w.head, "aux"))):
+        return "", ""  # "is expected to begin ... and produce": no tense of its own
     if not auxes and w.dep == "advcl" and w.tag == "VBG" and w.head != verb:
         first, _ = _verb_group(t, w.head)  # "grew ..., forcing residents": did ... force
         if first in ("did", "does", "do"):
@@ -343,9 +364,9 @@ def _verb_group(t: _Tree, verb: int) -> tuple[str, str]:
         return "did", w.lemma
     if w.tag == "VBZ":
         return "does", w.lemma
-    if w.tag in ("VBP", "VB"):
+    if w.tag == "VBP" or w.tag == "VB" and w.dep not in ("conj", "xcomp"):
         return "do", w.lemma
-    return "", ""
+    return "", ""  # (a bare verb joined to another, "is expected to begin ... and produce", has no tense of its own)
 
 
 def _subject_text(t: _Tree, subj: int) -> str | None:
@@ -518,9 +539,13 @@ def _tally_question(t: _Tree, i: int) -> str | None:
         return None
     tally = frozenset(j for j in (i, i + 1, i + 2) if j < len(t.p.words))
     objects = frozenset(t.children(verb, "dobj", "npadvmod", "attr"))  # the tally is the object
+    if any(t.w(o).tag == "PRP" for o in objects):
+        return None  # "approved it 26-21": what "it" is the question could not say
     tail = _tail(t, verb, drop=tally | objects | frozenset(t.w(j).head for j in tally if t.w(j).tag == "CD") - {verb},
                  drop_dates=True, drop_numbers=True, max_parts=2)
     kind = "vote" if t.w(verb).lemma.lower() in _VOTE_VERBS else "score"
+    if t.w(verb).lemma.lower() == "vote":
+        kind = "margin"  # "By what margin did the Senate vote to extend ...?", not "By what vote ... vote"
     return _question(f"By what {kind}", first, subject, rest, tail)
 
 
@@ -530,7 +555,10 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     noun = ""
     if not money and not percent and hw.tag in ("NNS", "NN"):
         mods = [c for c in t.children(head, "compound", "amod") if c < head and not t.mentions_number([c])]
-        noun = " ".join([t.w(c).text for c in sorted(mods)] + [hw.text])
+        # a modifier keeps its hyphenated first half ("flu-related hospitalizations")
+        words_ = sorted({j for c in mods for j in t.subtree(c) if not t.mentions_number([j])} | {head})
+        noun = _render(t, words_) if words_ == list(range(words_[0], head + 1)) else \
+            " ".join([t.w(c).text for c in sorted(mods)] + [hw.text])
         noun = _lower_first(noun, t.w(min(mods)) if mods else hw, t.context)
     if role == "pobj" and (money or percent) and t.w(governor).text.lower() == "of" and \
             t.w(t.w(governor).head).tag in ("NN", "NNS"):
@@ -572,6 +600,8 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     if not first:
         return None
     if (role == "dobj" or role == "attr") and _object_follows(t, governor, head):
+        if money and hw.entity != "MONEY" and hw.tag not in ("CD", "$"):
+            return None  # "will build a $1.6 billion plant": the amount says what the plant costs, not what is built
         # the amount is the object: another "object" the parser found is an apposition to it
         others = frozenset(t.children(governor, "dobj", "attr", "npadvmod"))
         tail = _tail(t, governor, drop=others | {head}, drop_numbers=True, max_parts=1)
@@ -581,8 +611,12 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
             return _question("How many", noun, first, subject, rest, tail)
         return None
     if role in ("npadvmod", "by", "dobj") and gw.lemma.lower() in CHANGE_VERBS and (percent or noun):
-        # "fell 3.4%", "has fallen 22 feet", "rose by 6 points"
-        return _question("By how much", first, subject, rest)
+        # "fell 3.4%", "has fallen 22 feet", "rose by 6 points"; "raises base pay by 14%" asks about base pay
+        objects = [o for o in t.children(governor, "dobj") if o != head and not t.mentions_number(t.subtree(o))]
+        what = _render(t, t.subtree(objects[0])) if objects else ""
+        if objects and (len(what.split()) > 6 or not _object_follows(t, governor, objects[0])):
+            return None
+        return _question("By how much", first, subject, rest, what)
     if role.startswith("pobj:") and (money or noun):
         prep = role.split(":", 1)[1]
         objects = [o for o in t.children(governor, "dobj") if not t.mentions_number(t.subtree(o))]
@@ -644,11 +678,12 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
         return [Proposal(q, "next", (s.doc_id, s.start, s.end), date, s.salience + 0.1)] if q else []
     objects = [o for o in t.children(verb, "dobj") if not t.mentions_number(t.subtree(o))
                and t.w(o).tag in ("NN", "NNS", "NNP", "NNPS") and _object_follows(t, verb, o)]
+    objects = [o for o in objects if t.w(o).text.lower() not in _STAND_IN_NOUNS]
     if objects and first in ("will", "would"):
         # "The project will replace the bridge's concrete deck": what will it replace?
         obj = objects[0]
         tail = _tail(t, verb, drop=frozenset({obj}), drop_dates=True, max_parts=1)
-        q = _question("What", first, subject, rest, tail)
+        q = _question(_what_or_who(t, obj), first, subject, rest, tail)
         expect = _render(t, t.subtree(obj))
         return [Proposal(q, "next", (s.doc_id, s.start, s.end), expect, s.salience - 0.1)] if q else []
     head = t.subject(verb)
@@ -683,6 +718,10 @@ def why(s: StorySentence) -> list[Proposal]:
     return [Proposal(q, "why", (s.doc_id, s.start, s.end), "", s.salience + (0.1 if cause else 0.0))] if q else []
 
 
+_NAME_GOES_ON = re.compile(r"[ \t]+(?!(?:January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][a-z]")
+
+
 def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
     """'What is <organisation, programme or law>?' for the names the most
     salient sentences mention, and 'Who leads ...?' when a leader's title
@@ -699,6 +738,8 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
                 continue
             name = _tidy(re.sub(r"^(?:the|The)\s+", "", e.text))
             name = re.sub(r"['\u2019]s$", "", name)
+            if _NAME_GOES_ON.match(s.parse.text[e.end:]):
+                continue  # the parser cut the name short ("Ashby Residents for Responsible" of "... Growth")
             if len(name) < 3 or name.lower() in title or not any(ch.isupper() for ch in name):
                 continue
             if not _askable_name(name, reading) or {w.lower() for w in name.split()} & people:
@@ -804,6 +845,11 @@ def _needs_article(name: str, text: str) -> bool:
     return len(words_) > 1 and (" of " in name or words_[-1].lower() in _THE_NOUNS)
 
 
+_TITLE_IN_NAME = re.compile(r"^(?:(?:Chair|Chairman|Chairwoman|President|Governor|Gov\.|Mayor|Senator|Sen\.|Rep\.|"
+                            r"Representative|Judge|Justice|Coach|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|Commissioner|"
+                            r"Secretary|Director|Chief|Superintendent|Sheriff|Officer|Deputy|Lt\.|Sgt\.|Capt\.)\s+)+")
+
+
 def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
     """'Who is <person>?' for the people the article introduces with a role
     ("astronomer Ines Valcourt", "Chief Executive Priya Venkataraman",
@@ -830,6 +876,10 @@ def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
             if not (role_before or role_after):
                 continue
             key = re.sub(r"['\u2019]s?$", "", e.text)
+            # a title the parser read into the name ("Chair Evelyn Moss") is not what they are called
+            key = _TITLE_IN_NAME.sub("", key)
+            if len(key.split()) < 2:
+                continue
             if key not in found or s.salience > found[key][0]:
                 found[key] = (s.salience, s)
     ranked = sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]
@@ -918,6 +968,18 @@ def reported_finding(s: StorySentence) -> list[Proposal]:
 _FINDING_VERBS = frozenset({"report", "announce", "describe", "claim", "confirm"})
 
 
+# Nouns that stand in for others named elsewhere: "join about a dozen others", "one of them"
+_STAND_IN_NOUNS = frozenset({"others", "other", "ones", "one", "some", "many", "several", "most", "all", "both",
+                             "none", "each", "either", "neither"})
+
+
+def _what_or_who(t: _Tree, obj: int) -> str:
+    """'Who' for an object that is people ("help workers, students and older
+    residents"), 'What' for anything else."""
+    w = t.w(obj)
+    return "Who" if w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS or w.entity == "PERSON" else "What"
+
+
 def details(s: StorySentence) -> list[Proposal]:
     """The main facts of a salient sentence as plain questions: 'What did the
     hackers steal?' (the object), 'Who granted a preliminary injunction?' (a
@@ -931,22 +993,27 @@ def details(s: StorySentence) -> list[Proposal]:
     subject = _resolve_subject(t, verb, None)
     where = (s.doc_id, s.start, s.end)
     objects = [o for o in t.children(verb, "dobj") if t.w(o).tag in ("NN", "NNS", "NNP", "NNPS")
-               and not t.mentions_number(t.subtree(o)) and _object_follows(t, verb, o)]
+               and not t.mentions_number(t.subtree(o)) and _object_follows(t, verb, o)
+               and t.w(o).text.lower() not in _STAND_IN_NOUNS]
     if first and subject and objects:
         obj = objects[0]
         tail = _tail(t, verb, drop=frozenset({obj}), drop_dates=True, max_parts=1)
-        q = _question("What", first, subject, rest, tail)
+        q = _question(_what_or_who(t, obj), first, subject, rest, tail)
         if q:
             out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(obj)), s.salience))
     subj = t.subject(verb)
-    if subj is not None and t.w(subj).entity in ("PERSON", "ORG") and t.w(subj).dep == "nsubj":
+    # (who did it: a person or a body by name, not "Last year's free clinics" the parser called one)
+    if subj is not None and t.w(subj).entity in ("PERSON", "ORG") and t.w(subj).dep == "nsubj" and \
+            (t.w(subj).tag in ("NNP", "NNPS") or t.w(subj).lemma.lower() in GROUP_NOUNS):
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
         if tail and not _lost_object(t, verb, tail):
             q = _who("Who", t.w(verb).text if not t.auxes(verb) else
                      " ".join([t.w(a).text for a in t.auxes(verb)] + [t.w(verb).text]), tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, t.phrase(subj), s.salience - 0.05))
-    dates = [e for e in s.parse.entities if e.label == "DATE" and _CALENDAR.search(e.text)]
+    # ("for the first time since 2010": a span's start is not when the event happened)
+    dates = [e for e in s.parse.entities if e.label == "DATE" and _CALENDAR.search(e.text)
+             and not re.search(r"\b(?:since|until|through|before)\s+$", s.parse.text[:e.start])]
     date = _date_on_verb(t, verb, dates)
     if first in ("did", "does", "do", "was", "were") and subject and date is not None:
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
@@ -955,6 +1022,15 @@ def details(s: StorySentence) -> list[Proposal]:
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, date.text, s.salience - 0.1))
     return out
+
+
+# What a headline says was won, measured or forecast is not something that happens to people:
+# "wins first state title", "cuts risk of death", "raises forecasts"
+_NOT_EVENTS = frozenset("""
+title championship crown cup trophy medal prize award record lead victory win game match race round final
+risk chance odds likelihood forecast outlook estimate projection prediction expectation guidance
+revenue profit earnings sales result results margin share stake value valuation price rating score
+""".split())
 
 
 def affected_by_event(reading: Reading) -> list[Proposal]:
@@ -972,7 +1048,7 @@ def affected_by_event(reading: Reading) -> list[Proposal]:
             continue
         if w.entity in ("PERSON", "GPE", "LOC", "NORP", "DATE", "MONEY", "PERCENT", "CARDINAL", "QUANTITY"):
             continue
-        if w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS:
+        if w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS or w.lemma.lower() in _NOT_EVENTS:
             continue
         idx = [j for j in t.subtree(i) if t.w(j).dep not in ("det", "poss", "case") and t.w(j).tag != "PRP$"]
         text = _render(t, idx)
