@@ -41,6 +41,17 @@ seller growers grower ranchers rancher fishermen truckers trucker pilots pilot a
 """.split())
 
 
+# Common nouns that say what kind of thing a name is when they stand before it
+# ("the cybersecurity firm Blackwater Point", "home goods chain Northfield").
+KIND_NOUNS = frozenset("""
+firm company chain group agency association organization organisation union university college school program
+programme fund law act bill office department ministry commission council board coalition nonprofit non-profit
+startup maker manufacturer retailer bank lender insurer network institute center centre foundation court committee
+party team club carrier airline utility developer operator provider regulator watchdog platform initiative project
+plan system service
+""".split())
+
+
 @dataclass(frozen=True)
 class Word:
     text: str

@@ -1405,6 +1405,10 @@ def test_a_factoid_suggested_answer_is_not_padded_with_the_story(newsroom) -> No
     ('"I wish Commissioner-elect Hollister well," he said.', "Hollister", ""),
     # the sentence names someone else
     ("Mayor Angela Whitfield said the city will add signs.", "Teresa Olander", ""),
+    # an apposition before the name says who they are; an opening phrase does not
+    ('"Nobody is against jobs," said the group\'s founder, Linda Farris.', "Linda Farris",
+     "Linda Farris is the group's founder."),
+    ("In a statement, Linda Farris said the group would appeal.", "Linda Farris", ""),
 ])
 def test_who_someone_is_is_said_in_the_words_of_their_title_or_apposition(analyzer, text: str, name: str,  # noqa: ANN001
                                                                           statement: str) -> None:
@@ -1427,3 +1431,22 @@ def test_who_is_a_person_leads_with_who_they_are(tmp_path, embedder) -> None:  #
     assert answer.answer.startswith("Howard Ames is State Veterinarian. [1]")
     assert "said State Veterinarian Dr. Howard Ames" in answer.answer
     assert_citations_verify(svc, answer)
+
+
+@pytest.mark.parametrize(("text", "name", "statement"), [
+    ("The startup raised $220 million in a round led by the investment firm Granite Arc Partners, with participation "
+     "from two automakers and an existing investor, Solenne Ventures.", "Granite Arc Partners",
+     "Granite Arc Partners is an investment firm."),
+    ("The startup raised $220 million in a round led by the investment firm Granite Arc Partners, with participation "
+     "from two automakers and an existing investor, Solenne Ventures.", "Solenne Ventures",
+     "Solenne Ventures is an existing investor."),
+    ("South Korean battery maker Hanseong Energy Materials will build a $1.6 billion plant in Harlan County.",
+     "Hanseong Energy Materials", "Hanseong Energy Materials is a South Korean battery maker."),
+    # where it is is not what it is
+    ("The state Department of Labor would have until July 2024 to write the rules.", "Department of Labor", ""),
+])
+def test_what_an_organisation_is_is_said_in_the_words_of_the_kind_noun_before_it(analyzer, text: str,  # noqa: ANN001
+                                                                                 name: str, statement: str) -> None:
+    from qa_service.answering.plan import identity_statement
+
+    assert identity_statement(sentence(analyzer, text), name, person=False) == statement

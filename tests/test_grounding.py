@@ -523,6 +523,8 @@ def test_this_joined_to_the_sentence_it_stands_for_is_a_quote(claim: str, holds:
     ("Andrea Kowal is a researcher.", False),
     ("Mira Feldstein is State Veterinarian.", False),
     ("Howard Ames is a quarantine.", False),
+    ("Solenne Ventures is an existing investor.", True),
+    ("Solenne Ventures is an investment firm.", False),
 ])
 def test_who_someone_is_in_the_words_their_sentence_gives_them_is_a_quote(claim: str, holds: bool) -> None:
     """'Howard Ames is State Veterinarian.' says what '... said State Veterinarian
@@ -533,5 +535,6 @@ def test_who_someone_is_in_the_words_their_sentence_gives_them_is_a_quote(claim:
                  "Analyst Mira Feldstein of Harborview Securities said customers may be stockpiling chips.",
                  '"That is everything a phishing crew needs," said Andrea Kowal, a researcher at Lumen Ridge.',
                  "The judge also ordered Derek Vance, 41, the former chief executive of CardioLume, to forfeit "
-                 "$22 million."]
+                 "$22 million.",
+                 "The round drew two automakers and an existing investor, Solenne Ventures."]
     assert is_stated_identity(claim, sentences) is holds

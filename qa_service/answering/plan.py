@@ -24,7 +24,7 @@ from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answe
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.alignment import HONORIFIC, NOT_IN_TITLES, fold, is_stated_identity
 from qa_service.grounding.checker import GroundingChecker
-from qa_service.language import DATE_LABELS, NAME_LABELS, Analyzer, Parse
+from qa_service.language import DATE_LABELS, KIND_NOUNS, NAME_LABELS, Analyzer, Parse
 from qa_service.models import Gap
 from qa_service.text import held_terms, terms
 
@@ -292,30 +292,43 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     return False
 
 
-_WHO_IS = re.compile(r"^who(?:'s| is| was) ((?:[\w.'-]+\s?){1,5})\?*$", re.I)
+_WHO_IS = re.compile(r"^(who|what)(?:'s| is| was| are) (?:the )?((?:[\w.'&-]+\s?){1,6})\?*$", re.I)
+# what a "What is <name>?" may be: an organisation, a programme, a law, a product, an event
+_THING_LABELS = frozenset({"ORG", "PRODUCT", "LAW", "EVENT", "FAC", "WORK_OF_ART"})
 _IDENTITY_CANDIDATES = 8  # the best sentences searched for one that says who the person is
 # a title alone naming an office a place has one of ("Mayor Angela Whitfield": "the mayor")
 _OFFICES = frozenset("governor mayor superintendent president chairman chairwoman chair chancellor commissioner sheriff "
                      "coach owner director secretary treasurer principal provost dean manager publisher editor "
                      "founder".split())
 _HONORIFIC = re.compile(rf"^{HONORIFIC}$", re.I)
+# a kind of organisation or thing: "firm", "maker", "operator", "nonprofit"
+_KIND_HEAD = re.compile(rf"^(?:{'|'.join(sorted(KIND_NOUNS))}|[a-z]+(?:er|or|ist|man|woman|person)s?)$")
 
 
-def identity_statement(ev: Evidence, name: str, surname_alone: bool = False) -> str:
+def _says_it_is(text: str, name: str) -> bool:
+    """"Granite Arc Partners is a fund ...": the sentence says what the name is, in so many words."""
+    return bool(re.search(rf"\b{re.escape(name)}[^.]{{0,40}}?\b(?:is|are|was|were)\s+(?:a|an|the)\b", text, re.I))
+
+
+def identity_statement(ev: Evidence, name: str, surname_alone: bool = False, person: bool = True) -> str:
     """"<Name> is <title>." in the words the sentence gives the person: the
     apposition after the name ("Andrea Kowal, a researcher at Lumen Labs") or
     the title before it ("said State Veterinarian Dr. Howard Ames", "Analyst
     Mira Feldstein of Harborview Securities"); '' when it gives neither. The
     statement is one the checker accepts as a quote (alignment.is_stated_identity).
     ``surname_alone``: a mention by the surname alone counts ("Hollister, a
-    nurse ..."), where the document has named the person in full before."""
+    nurse ..."), where the document has named the person in full before.
+    ``person`` False: an organisation, programme or law, given by the kind noun
+    before it ("the investment firm Granite Arc Partners": "Granite Arc Partners
+    is an investment firm.") or an apposition."""
     parse = ev.parse
     if parse is None:
         return ""
     asked = set(fold(name).lower().split())
     # (every word the question names them by: "Hollister" alone may be someone else's mention)
     surname = fold(name).lower().split()[-1]
-    people = [(e.start, e.end, e.text) for e in parse.entities if e.label == "PERSON" and (
+    labels = {"PERSON"} if person else _THING_LABELS
+    people = [(e.start, e.end, re.sub(r"^the\s+", "", e.text, flags=re.I)) for e in parse.entities if e.label in labels and (
         asked <= set(fold(e.text).lower().split()) or surname_alone and fold(e.text).lower() == surname)]
     if not people and surname_alone:  # (the small model misses some: "Hollister, a nurse ...")
         people = [(w.start, w.end, w.text) for w in parse.words if w.pos == "PROPN" and fold(w.text).lower() == surname]
@@ -324,18 +337,24 @@ def identity_statement(ev: Evidence, name: str, surname_alone: bool = False) -> 
         statement = ""
         # (an age may come first: "Derek Vance, 41, the former chief executive of CardioLume")
         appos = re.match(r",(?:\s+\d{1,3},)?\s+(a|an|the)\s+([^,;]+?)(?=,|;|\.(?:\s|$)|$)", parse.text[end:])
+        # the apposition before the name: "and an existing investor, Solenne Ventures"
+        before = re.search(r"\b(a|an|the)\s+((?:[\w'-]+\s){0,4}[\w'-]+),\s+$", parse.text[:start])
         if appos and len(appos.group(2).split()) <= 20:
             statement = f"{full} is {appos.group(1)} {appos.group(2)}."
+        elif before and _KIND_HEAD.search(before.group(2).split()[-1]) and \
+                re.match(r"\s*(?:[,.;]|and\b|$)", parse.text[end:]):
+            statement = f"{full} is {before.group(1)} {before.group(2)}."
         else:
-            statement = _titled(parse, start, end, full)
+            statement = _titled(parse, start, end, full, person=person)
         if statement and is_stated_identity(statement, [ev.text]):
             return statement
     return ""
 
 
-def _titled(parse: Parse, start: int, end: int, full: str) -> str:
-    """"<full> is <title>." from the title words right before the name."""
-    idx = [i for i, w in enumerate(parse.words) if start <= w.start < end]
+def _titled(parse: Parse, start: int, end: int, full: str, person: bool = True) -> str:
+    """"<full> is <title>." from the title words right before the name (for a
+    thing, the kind of thing it is: "battery maker", "investment firm")."""
+    idx = [i for i, w in enumerate(parse.words) if start <= w.start < end and w.text.lower() != "the"]
     if not idx:
         return ""
     j = idx[0] - 1
@@ -360,6 +379,8 @@ def _titled(parse: Parse, start: int, end: int, full: str) -> str:
     first = parse.words[title[0]].start if title else 0
     if not title or first and not parse.text[first - 1].isspace() and parse.text[first - 1] not in "\"'\u201c(":
         return ""  # ("Commissioner-elect Hollister": "elect" is a piece of the title, not one)
+    if not person and not _KIND_HEAD.search(parse.words[title[-1]].text):
+        return ""  # "the state Department of Labor": "state" says where, not what it is
     if all(parse.words[i].entity in ("NORP", "GPE") for i in title):
         return ""  # "Democrat Renee Hollister", "American Kara Lindholm": a party or nationality, not who they are
     words = [parse.words[i].text for i in title]
@@ -534,13 +555,19 @@ def plan_answer(
         if named is not None:
             plan.lead = [named, plan.lead[0]]
     who = _WHO_IS.match(analysis.clean) if len(plan.parts) == 1 else None
+    person = bool(who) and who.group(1).lower() == "who"
+    if who and not person and (not re.search(r"[A-Z]", who.group(2)) or
+                               plan.lead and _says_it_is(plan.lead[0].text, who.group(2))):
+        who = None  # "What is the deadline?" names nothing; "Granite Arc is a fund ..." leads already
     if plan.lead and who:
-        # the sentence that says who the person is leads, restated as "<name> is <title>."
-        asked = set(fold(who.group(1)).lower().split())
+        # the sentence that says who the person (or what the organisation) is leads, restated as
+        # "<name> is <title>."
+        asked = set(fold(who.group(2)).lower().split())
         named_in_full = {e.doc_id for e in usable if e.parse is not None and any(
             x.label == "PERSON" and asked <= set(fold(x.text).lower().split()) for x in e.parse.entities)}
         for ev in sorted(usable, key=lambda e: -e.score)[:_IDENTITY_CANDIDATES]:
-            statement = identity_statement(ev, who.group(1), surname_alone=ev.doc_id in named_in_full)
+            statement = identity_statement(ev, who.group(2), surname_alone=person and ev.doc_id in named_in_full,
+                                           person=person)
             if statement:
                 plan.identity = statement
                 if ev is not plan.lead[0]:

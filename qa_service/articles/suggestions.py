@@ -29,6 +29,7 @@ from qa_service.answering.prompts import load_prompt
 from qa_service.articles.passages import scope_passages
 from qa_service.articles.question_writing import FALLBACK_KIND, GROUP_NOUNS, KINDS, STRONG_CAUSE, Proposal, propose
 from qa_service.articles.reading import Reading, names_an_earlier_time
+from qa_service.language import KIND_NOUNS
 from qa_service.models import Answer, Citation, Document
 from qa_service.store.corpus import CorpusStore
 from qa_service.text import sentence_spans, strip_markers, terms
@@ -375,13 +376,7 @@ def _names_people(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", text.lower())) & GROUP_NOUNS)
 
 
-# Common nouns that say what kind of thing a name is when they stand before it
-# ("the cybersecurity firm Blackwater Point", "home goods chain Northfield").
-_KIND_NOUNS = ("firm|company|chain|group|agency|association|organization|organisation|union|university|college|"
-               "school|program|programme|fund|law|act|bill|office|department|ministry|commission|council|board|"
-               "coalition|nonprofit|non-profit|startup|maker|manufacturer|retailer|bank|lender|insurer|network|"
-               "institute|center|centre|foundation|court|committee|party|team|club|carrier|airline|utility|"
-               "developer|operator|provider|regulator|watchdog|platform|initiative|project|plan|system|service")
+_KIND_NOUNS = "|".join(sorted(KIND_NOUNS, key=len, reverse=True))
 
 
 def describes(text: str, name: str, *, person: bool = True) -> bool:

@@ -348,6 +348,10 @@ def is_stated_identity(claim: str, passage_sentences: Sequence[str]) -> bool:
         if det and re.search(rf"(?:^|\W){re.escape(name)},(?: \d{{1,3}},)? {det} {re.escape(title)}(?:,|;|\.(?:\s|$)|$)",
                              text):
             return True
+        # the apposition before the name: "and an existing investor, Solenne Ventures"
+        if det and len(title.split()) <= 5 and re.search(
+                rf"(?:^|\W){det} {re.escape(title)}, {re.escape(name)}(?:[,.;]|\s+and\b|$)", text):
+            return True
         head, _, place = title.partition(" of ")
         for t, after in ((title, ""), (head, f" of {place}") if place else (title, "")):
             words_ = t.split()
