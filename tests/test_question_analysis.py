@@ -99,6 +99,16 @@ def test_a_yes_no_gap_is_said_as_a_statement(analyzer, question: str, statement:
     assert analyse_question(question, analyzer).gap_statement() == statement
 
 
+@pytest.mark.parametrize(("question", "statement"), [
+    ("Why can't farmers sell vegetables from flooded fields?",
+     "The sources do not say why farmers cannot sell vegetables from flooded fields."),
+    ("Why won't the city pay for the repairs?", "The sources do not say why the city will not pay for the repairs."),
+])
+def test_a_negative_contraction_is_said_in_full(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
+    """"can't" is "cannot", "won't" is "will not" (not "ca not", "wo not")."""
+    assert analyse_question(question, analyzer).gap_statement() == statement
+
+
 @pytest.mark.parametrize("question, subject", [
     ("Who is Andrea Kowal?", "Andrea Kowal"),
     ("Who was Marcus Henley?", "Marcus Henley"),

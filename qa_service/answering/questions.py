@@ -596,6 +596,7 @@ _AUX_FORMS = {
     "shouldn't": "modal", "wouldn't": "modal", "'ll": "modal", "'d": "modal",
 }
 _CONTRACTED = {"'s": "is", "'re": "are", "'ll": "will", "'d": "would", "n't": "not"}
+_IRREGULAR_NEGATIVES = {"can't": "can", "won't": "will", "shan't": "shall"}  # not "ca not", "wo not"
 _PLURAL_SUBJECTS = {"i", "you", "we", "they"}
 _QUANTIFIERS = ("many", "much", "long", "old", "often", "far", "big", "large", "tall", "high", "soon", "late",
                 "early", "fast", "full", "deep", "wide", "heavy", "severe", "come")
@@ -731,7 +732,7 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
         verb_at: int | None = 1  # "did this happen": a pronoun subject is one word (parsed alone it may not be)
     else:
         verb_at = _verb_position(rest, rest_toks, analyzer, require_verb=kind in ("do", "modal"))
-    aux_word = _CONTRACTED.get(first, first.replace("n't", ""))
+    aux_word = _CONTRACTED.get(first) or _IRREGULAR_NEGATIVES.get(first) or first.replace("n't", "")
     if kind == "do":
         if verb_at is None or verb_at == 0:
             return None
@@ -747,7 +748,7 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
             verb_form = inflect(verb, tag) if tag != "VBP" else verb
         after = text[rest_toks[verb_at][2]:rest_toks[-1][2]]
         return f"{subject} {verb_form}{after}".strip(), True
-    aux_text = aux_word + (" not" if negated else "")
+    aux_text = "cannot" if negated and aux_word.lower() == "can" else aux_word + (" not" if negated else "")
     # "has the group been dissolved": "been" goes with the verb, not the subject
     while verb_at is not None and verb_at > 1 and rest_words[verb_at - 1].lower() in ("been", "being", "be"):
         verb_at -= 1
