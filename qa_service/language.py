@@ -124,6 +124,7 @@ class Analyzer(Protocol):
 # is the tie-breaker when several words could be the verb.
 COMMON_VERBS = frozenset("""
 accept access accuse achieve acquire act add address adjust admit adopt advance affect afford agree aim allocate
+believe feel hope
 allow alter announce answer appeal appear apply appoint appropriate approve argue arrest arrive ask assess assign
 assist attack attempt attend attract authorize avoid award back ban base bear beat become begin believe belong
 benefit bid block boost borrow break bring build burn buy calculate call cancel care carry cast catch cause
@@ -148,7 +149,7 @@ rent reopen repair replace reply report represent request require rescue resign 
 restrict result resume retire return reveal review rise rule run save say schedule search see seek seem seize sell
 send serve set settle share shift ship shoot show shut sign sink sit slow solve speak spend split spread stand
 start state stay steal step stop strike struggle study submit succeed sue suffer suggest supply support survive
-suspend take talk target teach tell tend test testify threaten throw tie total track trade train transfer
+suspend take talk target teach tell tend test testify think threaten throw tie total track trade train transfer
 translate travel treat trigger try turn understand unite unlock update urge use vary visit vote wait walk want warn
 watch weaken win withdraw work worry write yield
 """.split())

@@ -73,7 +73,7 @@ STOPWORDS = frozenset(
     would can could should shall may might must not no nor so such also any all each both more most other
     some very just only own same too s t up out off again further once here own per via vs yet us""".split()
     # adverbs that qualify a claim without saying what it is about ("Why does it want eTrace used everywhere?")
-    + "ever still really actually everywhere anywhere somewhere".split()
+    + "ever still really actually everywhere anywhere somewhere now currently".split()
     # "not" and "can" are stopwords, so their contractions are too ("Why can't farmers sell ...?")
     + """can't cannot don't doesn't didn't won't wouldn't isn't aren't wasn't weren't hasn't haven't hadn't
     couldn't shouldn't mustn't""".split()
@@ -134,7 +134,11 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "pay paid",
     "lose lost loss losses defraud defrauded defrauding",
     "oppose opposed opposes opposition",
+    "repair repairs repaired fix fixed fixing replace replaced replacing",
 ))
+# "pushed back to March 14", "slipped to", "postponed": a delay in other words
+_DELAYED = re.compile(r"\b(?:push(?:ed|es|ing)? back|postpon\w+|delay\w*|slip(?:s|ped|ping)? (?:to|until|into)|"
+                      r"reschedul\w+|put off)\b", re.I)
 
 
 def quoted_share(text: str) -> float:
@@ -194,6 +198,8 @@ def held_terms(text: str) -> set[str]:
     # "does not have to be repaid" says whether it is paid back (one way: "pay" alone is not "pay back")
     if _REPAY.search(text):
         held |= {"pay", "paid", "back"}
+    if _DELAYED.search(text):
+        held |= set(terms("delay delayed postpone postponed"))
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:

@@ -1450,3 +1450,43 @@ def test_what_an_organisation_is_is_said_in_the_words_of_the_kind_noun_before_it
     from qa_service.answering.plan import identity_statement
 
     assert identity_statement(sentence(analyzer, text), name, person=False) == statement
+
+
+@pytest.fixture(scope="module")
+def lander(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """One launch-delay story, written for these tests."""
+    return services_over(tmp_path_factory.mktemp("lander"), embedder, {
+        "lander.md": "---\nid: lander\ntitle: Lunar lander launch slips to March 14 after valve problem\n"
+        "kind: article\n---\n"
+        "The launch of a privately built lunar lander has been pushed back to March 14 after engineers found a "
+        "faulty valve in its propulsion system, the company said Thursday.\n\n"
+        "Replacing the valve and repeating the test will take about two weeks, the company said. The launch had "
+        "been scheduled for Feb. 28.\n\n"
+        "Tranquil is scheduled to touch down near the moon's south pole about nine days after launch, carrying "
+        "eight payloads. The instruments include a drill to search for water ice and a camera to study lunar "
+        "dust.\n\n"
+        "Tranquil will launch on a commercial rocket and spend several days in orbit around Earth.\n\n"
+        "NASA said in a statement that it supported the company's decision.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # "pushed back" is a delay; what happened just before it, told with it, is why
+    ("Why was the launch delayed?", "The launch of a privately built lunar lander has been pushed back"),
+    # a date the launch was moved to, not how many days after launch it lands, nor the plan replaced
+    ("When will the lander launch now?", "The launch of a privately built lunar lander has been pushed back"),
+    # "how long": a duration; replacing the valve is the repair
+    ("How long will the repair take?", "Replacing the valve and repeating the test will take about two weeks"),
+    # a place with no name is still where
+    ("Where will Tranquil touch down?", "Tranquil is scheduled to touch down near the moon's south pole"),
+    # what NASA thinks is what NASA said, not a sentence naming NASA that the company said
+    ("What does NASA think of the delay?", "NASA said in a statement that it supported"),
+])
+def test_reader_questions_on_a_delayed_launch_lead_with_the_answer(lander, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = lander.answerer("extractive").ask(question, "lander")
+    assert answer.status == "answered", answer.answer
+    assert answer.answer.startswith(lead), answer.answer
+
+
+def test_things_listed_as_the_subject_of_include_answer_which_ones(lander) -> None:  # noqa: ANN001
+    answer = lander.answerer("extractive").ask("What instruments is Tranquil carrying?", "lander")
+    assert "The instruments include a drill" in answer.answer, answer.answer

@@ -59,12 +59,17 @@ NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|w
 # Words that give a cause or a purpose: what a "why" question wants first.
 _CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
-                    r"following|driven by|caused by|reasons?|why|led to|prompted|citing|cited|blamed|attributed|"
+                    r"(?<!the )following|driven by|caused by|reasons?|why|led to|prompted|citing|cited|blamed|attributed|"
                     r"in an effort to|seeks? to|to (?:let|allow|enable|help|ensure|avoid|prevent|stop|spot|detect|"
                     r"counter|combat|reduce|protect|mark|pre-empt|respond|disrupt|weaken|cut|keep|make sure)|"
                     r"(?:said|says|argued|explained) (?:that )?(?:it|they|the \w+) (?:wanted|needed|could not|couldn't)|"
                     r"would (?:otherwise|not be able)|can't|cannot afford|so (?:the|that|it)|which (?:is|was) why|"
                     r"as|given that)\b", re.I)
+_SUPERSEDED = re.compile(r"\bhad been (?:scheduled|set|planned|expected|due|slated)\b", re.I)
+_RELATIVE_TIME = re.compile(r"^(?:about |nearly |more than |some |within |up to )?(?:\w+|\d+) (?:days?|weeks?|months?|"
+                            r"years?|hours?|minutes?)$", re.I)
+_AFTER_CLAUSE = re.compile(r"\bafter\s+(?:[\w'-]+\s+){0,5}?(?:\w+ed|found|was|were|had|made|took|lost|fell|rose|"
+                           r"broke|left|came|became|did|saw|ran|won)\b", re.I)
 _STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|meant to|designed to|"
                            r"purpose|goal|aim(?:s|ed)? (?:to|at)|reasons?|caused by|driven by|in response to|"
                            r"to (?:let|allow|enable|spot|detect|mark|pre-empt))\b", re.I)
@@ -234,6 +239,8 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
         kinds.add("number")
     if _FREQUENCY_RE.search(text):
         kinds.add("frequency")
+    if "place" not in kinds and _COMMON_PLACE.search(text):
+        kinds.add("place")  # "near the moon's south pole", "at the county fairgrounds": a place without a name
     if parse is not None and "place" not in kinds:
         # the small model often misses a town ("opened in Hermosillo") or calls a
         # building an organization ("the Harry S Truman Building")
@@ -254,6 +261,12 @@ _FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hou
                            r"\w+|\b(?:\w+|\d+) (?:days?|nights?|hours?|weeks?) (?:a|an|per|each) "
                            r"(?:week|month|year|day)\b|"
                            r"\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
+_COMMON_PLACE = re.compile(r"\b(?:near|at|in|on|off|along|outside|inside|across|beneath|under|above|below|into|onto)\s+"
+                           r"(?:the|a|an)\s+(?:[a-z'-]+\s+){0,3}(?:pole|region|site|area|coast|border|shore|river|lake|"
+                           r"crater|valley|mountains?|island|harbor|port|plant|factory|hospital|campus|park|building|"
+                           r"fairgrounds|stadium|arena|station|airport|street|road|highway|neighborhood|village|camp|"
+                           r"base|surface|orbit|sea|ocean|bay|gulf|desert|forest|field|farm|mine|well|dam|bridge|"
+                           r"tunnel|square|plaza|downtown)\b")
 _PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
                          r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road|"
                          # a body named for where it governs: "the Harbor County Commission"
@@ -609,7 +622,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     predicate = _predicate_held(ev, part)
     if not _anchored(ev, part):
         return 0.0
-    if part.story_terms and not holds_own_words(ev, part, floor=0.8):
+    if part.story_terms and not holds_own_words(ev, part, floor=0.8) and \
+            not (part.asked == "list" and part.head and lists_the_head(ev, part.head)):
         return 0.0  # "Who scored?" under a story about bird flu: the headline's words found, "scored" not
     if kind == "date" and re.search(r"\b(?:what|which|exact|specific) (?:day|date)\b|\bon what day\b", part.clean, re.I):
         kind = "day"  # "on what day?": a month alone does not answer
@@ -660,13 +674,22 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
         # "How much will it cost?": what will be ("will cost about $1.4 million"), not what was
         ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
+        # "When will it launch?" -- "The launch had been scheduled for Feb. 28": the plan replaced
+        superseded = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_SUPERSEDED.search(ev.text))
+        if kind in ("date", "day") and part.wh == "when":
+            # "about nine days after launch", "spend several days in orbit" say how long, not when
+            if "day" not in ev.kinds and ev.parse is not None and all(
+                    _RELATIVE_TIME.search(e.text.strip()) for e in ev.parse.entities if e.label in DATE_LABELS):
+                return 0.0
         # "Who collected the objects ...?", "How much had analysts expected?": the sentence
         # saying that act was done, not another done to the same things
         acts = predicate and not light and not _ASKS_TALLY.search(part.clean)
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
-            0.1 * ahead
+            0.1 * ahead - 0.25 * superseded
     if asked == "reason":
-        causal = bool(_CAUSE.search(ev.text))
+        # "has been pushed back to March 14 after engineers found a faulty valve": told with
+        # the event itself, what happened just before it is why
+        causal = gives_cause(ev, part)
         strong = bool(_STRONG_CAUSE.search(ev.text))
         if follows_reason:
             # "The SIG has committed to linking analytical platforms. One purpose of this
@@ -746,7 +769,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     advice = bool(_ASKS_ADVICE.search(part.clean)) and bool(_ADVISES.search(ev.text))
     # "What charges does it expect?" -- "charges of $120 million": the thing asked for, said which
     which = asked in ("list", "entity") and says_which(ev, part)
-    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which
+    # "What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself
+    listing = asked == "list" and bool(part.head) and lists_the_head(ev, part.head)
+    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing
 
 
 _ASKS_ADVICE = re.compile(r"^what (?:should|can|must|do|does|ought)\b.*\b(?:do|know|watch for|look out for)\b|"
@@ -933,10 +958,27 @@ def _anchored(ev: Evidence, part: QuestionAnalysis) -> bool:
                 role.insert(0, words_[i - 1])
             if not set(terms(" ".join(role))) <= set(terms(held_text)) | frame:
                 return False
-        if roles and actor.group(2).lower() in ("say", "said", "tell", "think", "claim", "argue", "warn") and \
-                not _REPORTED.search(held_text):
+        saying = actor.group(2).lower() in ("say", "said", "tell", "think", "claim", "argue", "warn")
+        if roles and saying and not _REPORTED.search(held_text):
             return False  # "These can include the security minister": named, but saying nothing
+        # "What does NASA think of the delay?": NASA speaking ("NASA said in a statement ..."),
+        # not a sentence naming NASA that someone else said ("NASA experiments ..., the company said")
+        who = [t for t in terms(actor.group(1)) if t not in _ANY_OFFICIAL_TERMS]
+        if saying and who and not roles and not _speaks(held_text, who):
+            return False
     return True
+
+
+_SPEAKER_WINDOW = 8  # words between a speaker's name and the verb that reports them ("said Joel Kearns, ... NASA's")
+
+
+def _speaks(text: str, who: Sequence[str]) -> bool:
+    """Is one of ``who`` (terms) named within a few words of a reporting verb?"""
+    words_ = re.findall(r"[A-Za-z0-9'’-]+", text)
+    stems = [set(terms(w)) for w in words_]
+    said = [i for i, w in enumerate(words_) if _REPORTED.fullmatch(w)]
+    return any(set(who) & stems[j] for i in said
+               for j in range(max(0, i - _SPEAKER_WINDOW), min(len(words_), i + _SPEAKER_WINDOW + 1)))
 
 
 # something said: a reporting verb or a quotation
@@ -949,6 +991,7 @@ _REPORTED = re.compile(r"\b(?:said|says|told|tells|stated|states|according to|ar
 # ("officials", "experts": whoever speaks for them is named otherwise -- "Fire Chief Dan Ruiz said")
 _ANY_OFFICIAL = frozenset("official officials authority authorities leader leaders people person expert experts "
                           "critic critics analyst analysts observer observers someone anyone".split())
+_ANY_OFFICIAL_TERMS = frozenset(terms(" ".join(_ANY_OFFICIAL)))
 _ROLE_ACTS = re.compile(r"^what (?:did|does|do|has|have|had|will|would|could|can|is|was) (.{3,60}?) (say|said|tell|"
                         r"think|do|announce|claim|argue|write|propose|want|plan|decide|recommend|promise|warn|ask)\b",
                         re.I)
@@ -980,6 +1023,20 @@ def says_which(ev: Evidence, part: QuestionAnalysis) -> bool:
     return bool(part.head) and bool(set(terms(part.head)) & held_terms(ev.text)) and not _restates_the_head(ev, part)
 
 
+_LISTING_VERBS = frozenset({"include", "comprise", "consist", "contain", "feature", "involve", "cover", "span"})
+
+
+def lists_the_head(ev: Evidence, head: str) -> bool:
+    """"The instruments include a drill ... and a camera ...": the asked-for things are the
+    subject of a verb that lists them."""
+    if ev.parse is None:
+        return False
+    wanted = set(terms(head))
+    words_ = ev.parse.words
+    return any(w.dep in ("nsubj", "nsubjpass") and set(terms(w.text)) & wanted and
+               words_[w.head].lemma.lower() in _LISTING_VERBS for w in words_)
+
+
 def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
     """The sentence speaks of the asked-for things only as the question does:
     "cartels that have been designated as Foreign Terrorist Organizations" for
@@ -994,6 +1051,9 @@ def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
         return False
     words_ = ev.parse.words
     for i in mentions:
+        verb = words_[i].head
+        if words_[i].dep in ("nsubj", "nsubjpass") and words_[verb].lemma.lower() in _LISTING_VERBS:
+            return False  # "The instruments include a drill ... and a camera ...": what follows says which
         for j, w in enumerate(words_):
             if w.head != i or j == i:
                 continue
@@ -1099,6 +1159,13 @@ def counts_by_ellipsis(ev: Evidence, head: str) -> bool:
 def has_cause(text: str) -> bool:
     """Does the sentence give a cause or a purpose?"""
     return bool(_CAUSE.search(text))
+
+
+def gives_cause(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """A cause or a purpose; or, in the sentence telling of the asked event, what
+    happened just before it ("pushed back to March 14 after engineers found a
+    faulty valve")."""
+    return has_cause(ev.text) or bool(_AFTER_CLAUSE.search(ev.text)) and _predicate_held(ev, part)
 
 
 def appositive(text: str, key: str, openers: str) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          explains_premise, gives_deadline, gives_way_in, has_cause,
+                                          explains_premise, gives_cause, gives_deadline, gives_way_in, lists_the_head,
                                           holds_own_words, misses_the_group_asked_about, part_coverage,
                                           says_which)
 from qa_service.answering.questions import QuestionAnalysis
@@ -479,7 +479,7 @@ def plan_answer(
         part.answer = [e for _, e in scored]
         if part.analysis.asked == "reason":
             # a cause leads; a sentence that only restates what happened is context
-            part.answer.sort(key=lambda e: not (has_cause(e.text) or
+            part.answer.sort(key=lambda e: not (gives_cause(e, part.analysis) or
                                                 explains_premise(e, part.analysis, idf, min_score)))
         if scored:
             # "How do self-employed people apply for DUA?" -- "call the Department of Labor at
@@ -671,8 +671,10 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         excluding = negated_q and any(excludes_something(e) for e in evs)
         # (the block of the sentence that answers best, the thing asked for said which, comes first between near-equals)
         best = part.answer[0].block == block
+        # ("The instruments include a drill ... and a camera ...": the things asked for, listed)
+        listing = bool(plan.analysis.head) and any(lists_the_head(e, plan.analysis.head) for e in evs)
         return max(e.score for e in evs) + 0.03 * min(len(evs), 5) + 0.03 * min(named(block), 6) + \
-            0.15 * excluding + 0.05 * best
+            0.15 * excluding + 0.05 * best + 0.2 * listing
 
     blocks = sorted(by_block, key=lambda b: -block_score(b))
     # A bulleted list whose lead-in answers is the answer as its source gives it:

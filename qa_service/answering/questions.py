@@ -228,7 +228,7 @@ _ORG_NOUNS = {"agency", "agencies", "organization", "organisation", "company", "
 _PLACE_NOUNS = ATTRIBUTE_NOUNS["place"] | {"cities", "countries", "states", "counties", "towns", "regions",
                                            "neighborhood", "neighbourhood", "airport", "airports", "port"}
 # Words that ask nothing by themselves ("What do the sources say about ...").
-_NOISE_TERMS = set(terms("source sources say said tell know known article story report question answer explain "
+_NOISE_TERMS = set(terms("source sources say said tell know known think article story report question answer explain "
                          "please exactly actually really brief briefly quick quickly short itself themselves "
                          "anything something much many"))
 # Words of a request for the gist; what is left names its topic, if any.
@@ -1159,6 +1159,9 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if asked == "next":
         # "What comes next for the ordinance?" is about the ordinance; "What happens next?" about the article
         analysis.terms = [t for t in analysis.terms if t not in NEXT_TERMS]
+    if analysis.asked == "duration" and re.match(r"^\W*how long\b", core, re.I):
+        # "How long will the repair take?": "long" asks for a duration, the sentence says "two weeks"
+        analysis.terms = [t for t in analysis.terms if t != "long"] or analysis.terms
     analysis.weights = _term_weights(parse, analysis.terms, qtype)
     if analysis.asked == "list" and analysis.head:
         # "What measures are being considered to stop X?": the items rarely say
