@@ -1490,3 +1490,49 @@ def test_reader_questions_on_a_delayed_launch_lead_with_the_answer(lander, quest
 def test_things_listed_as_the_subject_of_include_answer_which_ones(lander) -> None:  # noqa: ANN001
     answer = lander.answerer("extractive").ask("What instruments is Tranquil carrying?", "lander")
     assert "The instruments include a drill" in answer.answer, answer.answer
+
+
+@pytest.fixture(scope="module")
+def outbreak(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """One measles-outbreak story, written for these tests."""
+    return services_over(tmp_path_factory.mktemp("outbreak"), embedder, {
+        "measles.md": "---\nid: measles\ntitle: Officials confirm 14 measles cases in county outbreak\n"
+        "kind: article\n---\n"
+        "The county health department has confirmed 14 cases of measles, all linked to an outbreak that began at "
+        "a church youth retreat, officials said Wednesday.\n\n"
+        "Twelve of the patients are children, and none of the 14 had received the measles, mumps and rubella "
+        "vaccine, according to the department. Three have been hospitalized. No deaths have been reported.\n\n"
+        "Symptoms typically begin with a high fever, cough, runny nose and red, watery eyes, followed days later "
+        "by a rash.\n\n"
+        "Moravec said the department is contacting about 230 people who may have been exposed to check their "
+        "vaccination status.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # "vaccinated" and "vaccine" are one word to a reader; "none of the 14" answers "any"
+    ("Were any of the patients vaccinated?", "Twelve of the patients are children, and none of the 14"),
+    # "anyone" asks nothing by itself; "No deaths" is whether anyone died
+    ("Has anyone died?", "No deaths have been reported."),
+])
+def test_reader_questions_on_an_outbreak_lead_with_the_answer(outbreak, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = outbreak.answerer("extractive").ask(question, "measles")
+    assert answer.status == "answered", answer.answer
+    assert answer.answer.startswith(lead), answer.answer
+
+
+def test_one_sentence_listing_the_things_asked_for_is_the_whole_list(outbreak) -> None:  # noqa: ANN001
+    answer = outbreak.answerer("extractive").ask("What are the symptoms of measles?", "measles")
+    assert answer.answer.startswith("Symptoms typically begin with a high fever"), answer.answer
+    assert "\n- " not in answer.answer  # the story's other sentences are not more symptoms
+
+
+@pytest.mark.parametrize(("held", "asked", "found"), [
+    ({"vaccin"}, ["vaccinat"], {"vaccinat"}),  # "vaccine" holds "vaccinated"
+    ({"vaccinat"}, ["vaccin"], {"vaccin"}),
+    ({"ministeri"}, ["minist"], set()),  # "ministerial" is not "minister"
+    ({"veterinari"}, ["veterinarian"], set()),
+])
+def test_another_form_of_the_same_word_is_held(held: set[str], asked: list[str], found: set[str]) -> None:
+    from qa_service.answering.evidence import same_family
+
+    assert same_family(held, asked) == found

@@ -368,7 +368,7 @@ def gather_evidence(
             own |= ev.list_terms
         context = set(terms(ev.previous.text)) if ev.anaphoric and ev.previous is not None else set()
         held = own | context
-        held |= spelled_out(held, q_terms, q_acronyms)
+        held |= spelled_out(held, q_terms, q_acronyms) | same_family(held, q_terms)
         covered = sum(w for t, w in weights.items() if t in held)
         covered += 0.5 * sum(w for t, w in weights.items()
                              if t not in held and (t in headings[n] or t in ev.context))
@@ -541,6 +541,26 @@ def term_weights(q_terms: Sequence[str], idf: Callable[[str], float] | None,
     return raw
 
 
+FAMILY_STEM = 6  # the shortest stem two words of one family must share
+_FAMILY_ENDINGS = frozenset({"at", "ate"})  # "vaccinat(ed)" and "vaccin(e)"; not "minist(er)" and "ministeri(al)"
+
+
+def same_family(held: set[str], q_terms: Sequence[str]) -> set[str]:
+    """The question's terms a sentence holds in another form of the same word,
+    where the stemmer leaves one longer than the other ("vaccinat" of
+    "vaccinated" and "vaccin" of "vaccine"): one stem, of six letters or more,
+    is the other but for a verb's "-ate"."""
+    out = set()
+    for t in q_terms:
+        if t in held or len(t) < FAMILY_STEM or not t.isalpha():
+            continue
+        if any(len(h) >= FAMILY_STEM and h.isalpha() and (t[len(h):] in _FAMILY_ENDINGS and t.startswith(h) or
+                                                          h[len(t):] in _FAMILY_ENDINGS and h.startswith(t))
+               for h in held):
+            out.add(t)
+    return out
+
+
 def spelled_out(held: set[str], q_terms: Sequence[str], names: dict[str, set[str]] | None = None) -> set[str]:
     """The question's terms a sentence holds as an abbreviation: "the SIG" holds
     "Security Implementation Group". ``names`` maps the question's acronyms to
@@ -570,7 +590,7 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     held = held_terms(ev.text) | acronyms(ev.text) | ev.list_terms
     if ev.anaphoric and ev.previous is not None:
         held |= set(terms(ev.previous.text))
-    held |= spelled_out(held, part_terms)
+    held |= spelled_out(held, part_terms) | same_family(held, part_terms)
     # "the illicit-finance working group" is held by "illicit finance"
     held |= {t for t in part_terms if "-" in t and t not in held and all(p in held for p in t.split("-") if p)}
     weights = term_weights(part_terms, idf, emphasis)
@@ -724,6 +744,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Did FEMA approve X?" is answered by what the sources say about approving X;
         # "Does X count as Y?" and "Does X have Y?" ask what X is or holds, in any verb
         predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
+        if part.story_terms and predicate and holds_own_words(ev, part, floor=0.8):
+            # "Has anyone died?" under a story: "No deaths have been reported." holds all the
+            # question says itself; the headline read into it needs no repeating
+            cover = max(cover, 0.55)
         if cover < 0.45 or (not predicate and cover < 0.55):
             return 0.0
         if _misses_what_is_asked_about(ev, part) or misses_the_group_asked_about(ev, part):
@@ -745,8 +769,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if asked == "comparison":
         return ev.score if cover >= 0.3 else 0.0
     # list, entity, description, gist: covering the focus is the answer (a list's
-    # lead-in with its items, once its items are weighed in, a little less)
-    if cover < (0.3 if ev.introduces_list else 0.4):
+    # lead-in with its items, once its items are weighed in, a little less; a sentence
+    # listing the very things asked for, whatever else the question names)
+    listing = asked == "list" and bool(part.head) and lists_the_head(ev, part.head)
+    if cover < (0.3 if ev.introduces_list else 0.4) and not listing:
         return 0.0
     if asked == "entity" and part.head and not ev.introduces_list and not _names_something(ev, part):
         return 0.0  # "Which film won?": a sentence naming no film does not answer
@@ -769,8 +795,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     advice = bool(_ASKS_ADVICE.search(part.clean)) and bool(_ADVISES.search(ev.text))
     # "What charges does it expect?" -- "charges of $120 million": the thing asked for, said which
     which = asked in ("list", "entity") and says_which(ev, part)
-    # "What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself
-    listing = asked == "list" and bool(part.head) and lists_the_head(ev, part.head)
+    # ("What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself)
     return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing
 
 
@@ -1033,8 +1058,19 @@ def lists_the_head(ev: Evidence, head: str) -> bool:
         return False
     wanted = set(terms(head))
     words_ = ev.parse.words
-    return any(w.dep in ("nsubj", "nsubjpass") and set(terms(w.text)) & wanted and
-               words_[w.head].lemma.lower() in _LISTING_VERBS for w in words_)
+    for w in words_:
+        if w.dep not in ("nsubj", "nsubjpass") or not set(terms(w.text)) & wanted:
+            continue
+        if words_[w.head].lemma.lower() in _LISTING_VERBS:
+            return True
+        # "Symptoms typically begin with a high fever, cough, runny nose and red, watery eyes": the
+        # asked-for things themselves as subject, a series in what the verb says of them (not
+        # "Orange County, where ...", a clause about the subject)
+        rest = ev.text[w.end - words_[0].start:]
+        if w.text.lower() in (head.lower(), head.lower().rstrip("s")) and not rest.lstrip().startswith(",") and \
+                rest.count(",") >= 2 and re.search(r",[^,]*\b(?:and|or)\b", rest):
+            return True
+    return False
 
 
 def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
@@ -1050,10 +1086,9 @@ def _restates_the_head(ev: Evidence, part: QuestionAnalysis) -> bool:
     if not mentions:
         return False
     words_ = ev.parse.words
+    if lists_the_head(ev, part.head):
+        return False  # "The instruments include a drill ... and a camera ...": what follows says which
     for i in mentions:
-        verb = words_[i].head
-        if words_[i].dep in ("nsubj", "nsubjpass") and words_[verb].lemma.lower() in _LISTING_VERBS:
-            return False  # "The instruments include a drill ... and a camera ...": what follows says which
         for j, w in enumerate(words_):
             if w.head != i or j == i:
                 continue

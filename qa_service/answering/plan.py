@@ -649,6 +649,12 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     one cited item a line. Items come from one place in the sources where they
     can (the U.S. participants, not the Mexican ones), then from the next best."""
     limit = _LIST_LIMIT.get(mode, 6)
+    head = plan.analysis.head
+    if head and part.answer and lists_the_head(part.answer[0], head) and not part.answer[0].introduces_list:
+        # "Symptoms typically begin with a high fever, cough, runny nose and ...": one sentence
+        # lists them; the story's other sentences are not more of them
+        plan.lead = [part.answer[0]]
+        return plan
     by_block: dict[int, list[Evidence]] = {}
     for ev in part.answer:
         by_block.setdefault(ev.block, []).append(ev)
