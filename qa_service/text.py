@@ -77,6 +77,9 @@ STOPWORDS = frozenset(
     # "not" and "can" are stopwords, so their contractions are too ("Why can't farmers sell ...?")
     + """can't cannot don't doesn't didn't won't wouldn't isn't aren't wasn't weren't hasn't haven't hadn't
     couldn't shouldn't mustn't""".split()
+    # and so are a pronoun's ("Where can I check if I'm eligible?")
+    + """i'm i've i'd i'll you're you've you'd you'll we're we've we'd we'll they're they've they'd they'll
+    it's that's there's here's he's she's let's""".split()
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'\u2019-][A-Za-z0-9]+)*")
 
@@ -168,6 +171,9 @@ def held_terms(text: str) -> set[str]:
     for w in _NOMINAL.findall(text.lower()):
         bases = [w[:-len("ication")] + "y"] if w.endswith("ication") else [w[:-len("ation")] + s for s in ("", "e", "ate")]
         held |= {t for t in terms(" ".join(bases)) if len(t) >= 3}
+    # "income eligibility" holds "eligible", "availability" "available"
+    for w in _ILITY.findall(text.lower()):
+        held |= set(terms(w[:-len("ility")] + "le"))
     # the stemmer makes "businesses" "business" but "business" "busines": a word in -ss holds both
     for w in _SS_WORD.findall(text.lower()):
         held.add(w if w.endswith("ss") else w[:-2])
@@ -214,6 +220,7 @@ CROWD = re.compile(r"\b(?:crowd|attendance|audience|turnout|sellout crowd) of (?
                    r"almost )?\d", re.I)
 _REPAY = re.compile(r"\brepa(?:y|id|ys|ying|yment|yments)\b", re.I)
 
+_ILITY = re.compile(r"\b[a-z]{3,}(?:ib|ab)ility\b")
 _NOMINAL = re.compile(r"\b[a-z]{3,}(?:ication|ation)(?=s?\b)")
 
 

@@ -1536,3 +1536,33 @@ def test_another_form_of_the_same_word_is_held(held: set[str], asked: list[str],
     from qa_service.answering.evidence import same_family
 
     assert same_family(held, asked) == found
+
+
+@pytest.fixture(scope="module")
+def rebates(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """One rebate-programme story, written for these tests."""
+    return services_over(tmp_path_factory.mktemp("rebates"), embedder, {
+        "rebates.md": "---\nid: rebates\ntitle: State heat pump rebates of up to $8,000 open Monday\n"
+        "kind: article\n---\n"
+        "Homeowners who replace an oil furnace with an electric heat pump can get up to $8,000 back from the "
+        "state under a rebate program that opens Monday.\n\n"
+        "The program, run by the state Energy Office, is funded with $62 million from the federal Inflation "
+        "Reduction Act.\n\n"
+        "To qualify, work must be done by a contractor on the Energy Office's approved list. Homeowners who "
+        "have already installed heat pumps are not eligible.\n\n"
+        "Contractors say demand is already strong.\n\n"
+        "Homeowners can check income eligibility and find approved contractors at energy.state.gov/heatpumps.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # where money comes from is who pays, not a place
+    ("Where does the money come from?", "The program, run by the state Energy Office, is funded with $62 million"),
+    # a website is where to go
+    ("Where can I check if I'm eligible?", "Homeowners can check income eligibility and find approved contractors"),
+    # "have to" is answered by what must be done; "specific" only asks which
+    ("Do I have to use a specific contractor?", "To qualify, work must be done by a contractor"),
+])
+def test_reader_questions_on_a_rebate_lead_with_the_answer(rebates, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = rebates.answerer("extractive").ask(question, "rebates")
+    assert answer.status == "answered", answer.answer
+    assert answer.answer.startswith(lead), answer.answer

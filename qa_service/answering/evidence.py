@@ -239,8 +239,10 @@ def element_kinds(text: str, parse: Parse | None, question_text: str = "") -> se
         kinds.add("number")
     if _FREQUENCY_RE.search(text):
         kinds.add("frequency")
-    if "place" not in kinds and _COMMON_PLACE.search(text):
-        kinds.add("place")  # "near the moon's south pole", "at the county fairgrounds": a place without a name
+    if "place" not in kinds and (_COMMON_PLACE.search(text) or _WEBSITE.search(text)):
+        # "near the moon's south pole", "at the county fairgrounds": a place without a name;
+        # "at energy.state.gov/heatpumps": where to go online
+        kinds.add("place")
     if parse is not None and "place" not in kinds:
         # the small model often misses a town ("opened in Hermosillo") or calls a
         # building an organization ("the Harry S Truman Building")
@@ -261,6 +263,7 @@ _FREQUENCY_RE = re.compile(r"\bevery (?:\w+ )?(?:day|week|month|year|quarter|hou
                            r"\w+|\b(?:\w+|\d+) (?:days?|nights?|hours?|weeks?) (?:a|an|per|each) "
                            r"(?:week|month|year|day)\b|"
                            r"\bper (?:day|week|month|year)\b|\beach (?:day|week|month|year)\b", re.I)
+_WEBSITE = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov|com|org|net|edu|us|info)(?:/[\w./-]*)?\b")
 _COMMON_PLACE = re.compile(r"\b(?:near|at|in|on|off|along|outside|inside|across|beneath|under|above|below|into|onto)\s+"
                            r"(?:the|a|an)\s+(?:[a-z'-]+\s+){0,3}(?:pole|region|site|area|coast|border|shore|river|lake|"
                            r"crater|valley|mountains?|island|harbor|port|plant|factory|hospital|campus|park|building|"
@@ -660,7 +663,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Who released the statement?": a person, or the organization that did it
         light = part.predicate.lower() in _LIGHT_VERBS
         affects = _AFFECTED.search(part.clean) is not None
-        if kind not in ev.kinds and not (kind == "money" and _PAY_IN_TIME.search(ev.text)) and \
+        # "Where does the money come from?" -- "funded with $62 million from the federal ...": a source
+        source = kind == "place" and bool(_ASKS_SOURCE.search(part.clean)) and bool(_GIVES_SOURCE.search(ev.text))
+        if kind not in ev.kinds and not (kind == "money" and _PAY_IN_TIME.search(ev.text)) and not source and \
                 not (kind == "person" and part.wh == "who" and (
                 predicate and "organization" in ev.kinds or (predicate or light and affects) and not part.head
                 and _names_a_group(ev))):
@@ -765,7 +770,9 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Is it run by a single agency?" -- "It is not a single-agency body.": a
         # sentence that denies what is asked is the answer, not background to it
         denies = ev.negated and not ev.states_gap
-        return ev.score + 0.1 * predicate + 0.1 * denies
+        # "Do I have to use a contractor?" -- "work must be done by a contractor on the approved list"
+        obliged = bool(_ASKS_OBLIGATION.search(part.clean)) and bool(_OBLIGES.search(ev.text))
+        return ev.score + 0.1 * predicate + 0.1 * denies + 0.15 * obliged
     if asked == "comparison":
         return ev.score if cover >= 0.3 else 0.0
     # list, entity, description, gist: covering the focus is the answer (a list's
@@ -799,6 +806,11 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing
 
 
+_ASKS_SOURCE = re.compile(r"\b(?:comes?|came|coming) from\b", re.I)
+_GIVES_SOURCE = re.compile(r"\b(?:funded|paid for|financed|backed|supplied|provided|comes?|came|drawn|raised) "
+                           r"(?:\w+ ){0,4}?(?:by|with|from|through)\b", re.I)
+_ASKS_OBLIGATION = re.compile(r"\b(?:have to|has to|need to|needs to|must|required to|obliged to|supposed to)\b", re.I)
+_OBLIGES = re.compile(r"\b(?:must|required|requires|have to|has to|need to|needs to|only|mandatory|obliged)\b", re.I)
 _ASKS_ADVICE = re.compile(r"^what (?:should|can|must|do|does|ought)\b.*\b(?:do|know|watch for|look out for)\b|"
                           r"^how (?:should|can|do|does)\b.*\bprotect\b", re.I)
 _ADVISES = re.compile(r"\b(?:should|must|need to|needs to|are urged|is urged|are advised|is advised|urged|advised|"

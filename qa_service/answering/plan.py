@@ -749,7 +749,9 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         intro = None
     if intro is not None:
         plan.lead = [intro]
-        plan.items = chosen
+        # (what another paragraph says is not one of the items this lead-in introduces: it follows them)
+        plan.items = [e for e in chosen if e.block == intro.block or intro.list_item]
+        plan.details = [e for e in chosen if e not in plan.items]
         plan.list_intro = True
         return plan
     # the sentence naming most of the things asked about leads (one saying what

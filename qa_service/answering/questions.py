@@ -230,7 +230,9 @@ _PLACE_NOUNS = ATTRIBUTE_NOUNS["place"] | {"cities", "countries", "states", "cou
 # Words that ask nothing by themselves ("What do the sources say about ...").
 _NOISE_TERMS = set(terms("source sources say said tell know known think article story report question answer explain "
                          "please exactly actually really brief briefly quick quickly short itself themselves "
-                         "anything something much many anyone anybody someone somebody everyone everybody"))
+                         "anything something much many anyone anybody someone somebody everyone everybody "
+                         # "a specific contractor", "any particular reason": which one is what is asked
+                         "specific particular certain"))
 # Words of a request for the gist; what is left names its topic, if any.
 GIST_TERMS = frozenset(terms("happen happened happening summarize summarise summary sum up gist short version brief "
                              "briefly nutshell story news going tl dr tldr catch rundown quick bottom line main key "
