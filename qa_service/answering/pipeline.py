@@ -144,7 +144,8 @@ class Answerer:
             return  # (a definition or a comparison names what it is about, however short)
         # a noun of its own ("What should customers do?") says what the question is about
         # ("Do I have to use a specific contractor?": the object, weighed 0.5, is one)
-        nouns = [t for t in analysis.terms if analysis.weights.get(t, 1.0) >= 0.5]
+        verb = set(terms(analysis.predicate))
+        nouns = [t for t in analysis.terms if analysis.weights.get(t, 1.0) >= 0.5 and t not in verb]
         if not _STORY_PRONOUN.search(analysis.clean) and nouns:
             return
         if analysis.context or len(analysis.all_parts) > 1 or re.search(r",|\band\b|\bor\b", analysis.clean):
