@@ -1566,3 +1566,17 @@ def test_reader_questions_on_a_rebate_lead_with_the_answer(rebates, question: st
     answer = rebates.answerer("extractive").ask(question, "rebates")
     assert answer.status == "answered", answer.answer
     assert answer.answer.startswith(lead), answer.answer
+
+
+def test_who_did_something_is_not_answered_by_what_it_was_done_to(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Who sued the city?' -- 'The order bars the city ... while the lawsuit proceeds'
+    names the city the question names, not who sued it."""
+    svc = services_over(tmp_path, embedder, {
+        "ruling.md": "---\nid: ruling\ntitle: Judge blocks city's ban on sleeping in vehicles\nkind: article\n---\n"
+        "A federal judge on Monday temporarily blocked the city from enforcing an ordinance that bans sleeping "
+        "in parked vehicles.\n\n"
+        "The order bars the city from issuing citations under the ordinance while the lawsuit proceeds.\n\n"
+        "\"You can't cite your way out of a housing shortage,\" said Marisol Vega, director of the nonprofit "
+        "Street Outreach, which joined the lawsuit.\n"})
+    answer = svc.answerer("extractive").ask("Who sued the city?", "ruling")
+    assert not answer.answer.startswith("The order bars the city"), answer.answer

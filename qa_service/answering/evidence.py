@@ -668,7 +668,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if kind not in ev.kinds and not (kind == "money" and _PAY_IN_TIME.search(ev.text)) and not source and \
                 not (kind == "person" and part.wh == "who" and (
                 predicate and "organization" in ev.kinds or (predicate or light and affects) and not part.head
-                and _names_a_group(ev))):
+                and _names_a_group(ev, part.terms))):
             # "Who gets the raise?" -- "Hourly workers will get a raise": a group of people, doing it
             # ("Who is affected?": any group the story's events reach)
             return 0.0
@@ -696,7 +696,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "By what vote ...?", "What was the score?": a tally ("78-21") is the answer
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "Who is affected?", "Who gets the raise?": a group of people ("3,500 residents") over an official
-        group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev)
+        group = kind == "person" and part.wh == "who" and not part.head and affects and _names_a_group(ev, part.terms)
         # "How much will it cost?": what will be ("will cost about $1.4 million"), not what was
         ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
         # "When will it launch?" -- "The launch had been scheduled for Feb. 28": the plan replaced
@@ -895,13 +895,15 @@ _AFFECTED = re.compile(r"\b(?:affected|impacted|hit|hurt|helped|benefit(?:s|ed)?
                        r"pay|pays|lose|loses|lost|displaced|evacuated)\b", re.I)
 
 
-def _names_a_group(ev: Evidence) -> bool:
+def _names_a_group(ev: Evidence, named: Sequence[str] = ()) -> bool:
     """A group of people is the subject or object of one of its verbs ("Hourly
-    workers will get a raise", "open to homeowners")."""
+    workers will get a raise", "open to homeowners"); not one the question
+    ``named`` itself ("Who sued the city?" is not answered by "bars the city")."""
     if ev.parse is None:
         return False
     return any(w.pos == "NOUN" and (w.lemma.lower() in GROUP_NOUNS or w.text.lower() in GROUP_NOUNS)
-               and w.dep in ("nsubj", "nsubjpass", "dobj", "pobj", "conj") for w in ev.parse.words)
+               and w.dep in ("nsubj", "nsubjpass", "dobj", "pobj", "conj")
+               and not set(terms(w.text)) <= set(named) for w in ev.parse.words)
 
 
 def _actor(part: QuestionAnalysis) -> str:
