@@ -1580,3 +1580,28 @@ def test_who_did_something_is_not_answered_by_what_it_was_done_to(tmp_path, embe
         "Street Outreach, which joined the lawsuit.\n"})
     answer = svc.answerer("extractive").ask("Who sued the city?", "ruling")
     assert not answer.answer.startswith("The order bars the city"), answer.answer
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """One library-fines story, written for these tests."""
+    return services_over(tmp_path_factory.mktemp("library"), embedder, {
+        "fines.md": "---\nid: fines\ntitle: Library will stop charging late fines on Jan. 1\nkind: article\n---\n"
+        "The library board voted unanimously Tuesday to stop charging late fines on books starting Jan. 1, and "
+        "to forgive about $38,000 in existing fines.\n\n"
+        "Library Director Naomi Pruitt said fines brought in about $11,500 last year and cost almost as much in "
+        "staff time to collect.\n\n"
+        "Borrowers will still have to pay for items that are lost. An item will be considered lost 45 days after "
+        "its due date.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # "voted to stop charging" is what was voted for, not why
+    ("Why is the library dropping fines?", "Library Director Naomi Pruitt said fines brought in"),
+    # a time counted from something other than the asked event is when
+    ("When is a book considered lost?", "An item will be considered lost 45 days after its due date"),
+])
+def test_reader_questions_on_library_fines_lead_with_the_answer(library, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = library.answerer("extractive").ask(question, "fines")
+    assert answer.status == "answered", answer.answer
+    assert answer.answer.startswith(lead), answer.answer

@@ -103,6 +103,9 @@ def test_a_yes_no_gap_is_said_as_a_statement(analyzer, question: str, statement:
     ("Why can't farmers sell vegetables from flooded fields?",
      "The sources do not say why farmers cannot sell vegetables from flooded fields."),
     ("Why won't the city pay for the repairs?", "The sources do not say why the city will not pay for the repairs."),
+    # "there" opens the statement: "there is an event planned", not "there an event is planned"
+    ("Is there an event planned?", "The sources do not say whether there is an event planned."),
+    ("Will there be a vote?", "The sources do not say whether there will be a vote."),
 ])
 def test_a_negative_contraction_is_said_in_full(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
     """"can't" is "cannot", "won't" is "will not" (not "ca not", "wo not")."""

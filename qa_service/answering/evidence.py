@@ -65,6 +65,13 @@ _CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to
                     r"(?:said|says|argued|explained) (?:that )?(?:it|they|the \w+) (?:wanted|needed|could not|couldn't)|"
                     r"would (?:otherwise|not be able)|can't|cannot afford|so (?:the|that|it)|which (?:is|was) why|"
                     r"as|given that)\b", re.I)
+# a verb whose "to ..." says what was done, not what for: "voted unanimously Tuesday to stop charging"
+_COMPLEMENT_TO = re.compile(r"\b(?:vot(?:e|es|ed|ing)|decid(?:e|es|ed)|agre(?:e|es|ed)|plan(?:s|ned)?|wants?|wanted|"
+                            r"chose|moved|began|begins|started|starts|hopes?|hoped|expects?|expected|intends?|"
+                            r"intended|asked|told|ordered|urged|forced|allowed|continues?|continued|tried|failed|"
+                            r"refused|promised|pledged|needs?|needed)\b(?:\s+[\w,'-]+){0,3}\s*$", re.I)
+_RELATIVE_ANCHOR = re.compile(r"\b(?:days?|weeks?|months?|years?|hours?)\s+(?:after|before)\s+(?:(?:its|the|their|his|"
+                              r"her|a|an)\s+)?([\w-]+(?:\s+date)?)", re.I)
 _SUPERSEDED = re.compile(r"\bhad been (?:scheduled|set|planned|expected|due|slated)\b", re.I)
 _RELATIVE_TIME = re.compile(r"^(?:about |nearly |more than |some |within |up to )?(?:\w+|\d+) (?:days?|weeks?|months?|"
                             r"years?|hours?|minutes?)$", re.I)
@@ -702,10 +709,14 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "When will it launch?" -- "The launch had been scheduled for Feb. 28": the plan replaced
         superseded = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_SUPERSEDED.search(ev.text))
         if kind in ("date", "day") and part.wh == "when":
-            # "about nine days after launch", "spend several days in orbit" say how long, not when
+            # "spend several days in orbit" says how long, not when; "about nine days after launch"
+            # counts from the very event asked about ("When will it launch?"); "45 days after its
+            # due date" is when, counted from something else
             if "day" not in ev.kinds and ev.parse is not None and all(
                     _RELATIVE_TIME.search(e.text.strip()) for e in ev.parse.entities if e.label in DATE_LABELS):
-                return 0.0
+                anchors = [m.group(1) for m in _RELATIVE_ANCHOR.finditer(ev.text)]
+                if not anchors or any(set(terms(a)) & set(part.terms) for a in anchors):
+                    return 0.0
         # "Who collected the objects ...?", "How much had analysts expected?": the sentence
         # saying that act was done, not another done to the same things
         acts = predicate and not light and not _ASKS_TALLY.search(part.clean)
@@ -1206,8 +1217,9 @@ def counts_by_ellipsis(ev: Evidence, head: str) -> bool:
 
 
 def has_cause(text: str) -> bool:
-    """Does the sentence give a cause or a purpose?"""
-    return bool(_CAUSE.search(text))
+    """Does the sentence give a cause or a purpose? ("voted to stop charging
+    fines": what was voted for, not why)"""
+    return any(not _COMPLEMENT_TO.search(text[:m.start()]) for m in _CAUSE.finditer(text))
 
 
 def gives_cause(ev: Evidence, part: QuestionAnalysis) -> bool:

@@ -722,6 +722,11 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
     rest_words = [w for w, _, _ in rest_toks]
     if not rest_words:
         return None
+    if kind in ("be", "have", "modal") and rest_words[0].lower() == "there" and len(rest_words) > 1:
+        # "is there an event planned": "there is an event planned"
+        aux_word = _CONTRACTED.get(first) or _IRREGULAR_NEGATIVES.get(first) or first.replace("n't", "")
+        after = text[rest_toks[1][1]:rest_toks[-1][2]]
+        return f"there {aux_word}{' not' if negated else ''} {after}", True
     if kind != "do" and rest_words[0].lower() in ("been", "being"):
         # "how much has been paid out": the question phrase is the subject already
         return text[toks[start][1]:toks[-1][2]], False
