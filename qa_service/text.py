@@ -125,7 +125,7 @@ _FINDING = re.compile(r"\b(?:found that|find that|finds that|showed|shows that|s
                       r"survey|report|analysis|data|findings))\b", re.I)
 _MAKING = re.compile(r"\b(?:developed|manufactured|produced|built|designed|invented|created)\s+by\b|"
                      r"\b(?:develops|manufactures|produces|builds|designs)\b", re.I)
-_VOTED_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) against\b|\bno votes?\b|\bdissent", re.I)
+VOTED_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) against\b|\bno votes?\b|\bdissent", re.I)
 _SS_WORD = re.compile(r"\b[a-z]{3,}ss(?:es)?\b")
 _DOLLARS = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s+(?:dollars|euros|pounds)\b", re.I)
 _SAME_ACT = tuple(frozenset(terms(words)) for words in (
@@ -138,6 +138,7 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "lose lost loss losses defraud defrauded defrauding",
     "oppose opposed opposes opposition",
     "repair repairs repaired fix fixed fixing replace replaced replacing",
+    "blame blamed blames attribute attributed attributes",
 ))
 # "pushed back to March 14", "slipped to", "postponed": a delay in other words
 _DELAYED = re.compile(r"\b(?:push(?:ed|es|ing)? back|postpon\w+|delay\w*|slip(?:s|ped|ping)? (?:to|until|into)|"
@@ -165,6 +166,7 @@ def held_terms(text: str) -> set[str]:
     held = set(terms(text))
     # "voted" stems to "vot" but "vote" stays "vote" (a final e goes only from longer stems)
     held |= {t + "e" for t in held if len(t) == 3 and t.isalpha()}
+    held |= {t[:-1] for t in held if len(t) == 4 and t.endswith("e") and t.isalpha()}  # "votes" holds "voted"
     if "-" in text:
         held |= set(terms(" ".join(m.replace("-", " ") for m in _COMPOUND.findall(text))))
     # "Applications will be taken by phone" holds "apply"; "a donation", "donate"
@@ -191,8 +193,8 @@ def held_terms(text: str) -> set[str]:
     if _DOLLARS.search(text):
         held.add("money")
     # "The lone vote against came from ...", "one of two no votes": who opposed it
-    if _VOTED_AGAINST.search(text):
-        held |= {"oppos", "oppose", "opposed"}
+    if VOTED_AGAINST.search(text):
+        held |= {"oppos", "oppose", "opposed", "against"}
     # the stemmer gives "apply" "app" but "applies" "apply" and "applied" "appli": a verb
     # in consonant + y holds every form's stem ("Who can apply?" -- "the grant applies to ...")
     for w in _Y_VERB.findall(text.lower()):

@@ -1605,3 +1605,34 @@ def test_reader_questions_on_library_fines_lead_with_the_answer(library, questio
     answer = library.answerer("extractive").ask(question, "fines")
     assert answer.status == "answered", answer.answer
     assert answer.answer.startswith(lead), answer.answer
+
+
+@pytest.fixture(scope="module")
+def breach_and_ban(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    """Two stories written for these tests: a data breach and a school phone ban."""
+    return services_over(tmp_path_factory.mktemp("breach"), embedder, {
+        "breach.md": "---\nid: breach\ntitle: Northfield says hackers stole data of 4.3 million customers\n"
+        "kind: article\n---\n"
+        "Northfield Home Stores said on Monday that hackers had stolen names and email addresses belonging to "
+        "about 4.3 million customers.\n\n"
+        "The company will offer affected customers two years of free credit monitoring.\n\n"
+        "Shares of Northfield fell 3.4% in morning trading.\n",
+        "ban.md": "---\nid: ban\ntitle: Schools will ban phones for the whole school day\nkind: article\n---\n"
+        "Students will have to lock their phones in pouches after the school board voted 5-2 Monday night to "
+        "adopt the ban.\n\n"
+        "Board member Glen Paxton, one of two no votes, said he worried about parents' ability to reach their "
+        "children in an emergency. The district said parents can call the main office, which will relay "
+        "messages.\n"})
+
+
+@pytest.mark.parametrize(("article", "question", "lead", "alone"), [
+    # "is Northfield offering": Northfield gives, "what" is the thing given
+    ("breach", "What is Northfield offering affected customers?", "The company will offer affected customers", False),
+    # who voted against: the dissent, alone, not the story's other sentences as more names
+    ("ban", "Who voted against the ban?", "Board member Glen Paxton, one of two no votes", True),
+])
+def test_reader_questions_on_a_breach_and_a_ban(breach_and_ban, article: str, question: str, lead: str,  # noqa: ANN001
+                                                alone: bool) -> None:
+    answer = breach_and_ban.answerer("extractive").ask(question, article)
+    assert answer.answer.startswith(lead), answer.answer
+    assert not alone or "\n" not in answer.answer.strip(), answer.answer

@@ -34,7 +34,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.retrieval.embeddings import EmbeddingCache
-from qa_service.text import CROWD, acronym_names, acronyms, held_terms, is_heading_line, sentence_spans, terms
+from qa_service.text import CROWD, VOTED_AGAINST, acronym_names, acronyms, held_terms, is_heading_line, sentence_spans, terms
 
 # Sentences that lean on the one before them for their subject.
 ANAPHORA = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|Such|At them|The group|"
@@ -720,8 +720,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "Who collected the objects ...?", "How much had analysts expected?": the sentence
         # saying that act was done, not another done to the same things
         acts = predicate and not light and not _ASKS_TALLY.search(part.clean)
+        # "Who voted against the ban?" -- "Glen Paxton, one of two no votes, said ...": the dissent
+        against = says_who_dissented(ev, part)
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
-            0.1 * ahead - 0.25 * superseded
+            0.1 * ahead - 0.25 * superseded + 0.3 * against
     if asked == "reason":
         # "has been pushed back to March 14 after engineers found a faulty valve": told with
         # the event itself, what happened just before it is why
@@ -814,9 +816,16 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     # "What charges does it expect?" -- "charges of $120 million": the thing asked for, said which
     which = asked in ("list", "entity") and says_which(ev, part)
     # ("What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself)
-    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing
+    against = says_who_dissented(ev, part)
+    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
 
 
+def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """"Who voted against ...?" answered by a sentence telling of a vote against ("one of two no votes")."""
+    return bool(_ASKS_AGAINST.search(part.clean)) and bool(VOTED_AGAINST.search(ev.text))
+
+
+_ASKS_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) (?:against|no)\b|\bopposed?\b|\bdissent", re.I)
 _ASKS_SOURCE = re.compile(r"\b(?:comes?|came|coming) from\b", re.I)
 _GIVES_SOURCE = re.compile(r"\b(?:funded|paid for|financed|backed|supplied|provided|comes?|came|drawn|raised) "
                            r"(?:\w+ ){0,4}?(?:by|with|from|through)\b", re.I)

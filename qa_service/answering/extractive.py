@@ -163,7 +163,7 @@ class ExtractiveGenerator:
                 if text:
                     paragraphs.append(text)
             return "\n\n".join(paragraphs)
-        if plan.list_intro and plan.lead:
+        if plan.list_intro and plan.lead and plan.items:
             shown.append(plan.lead[0])
             intro = CONNECTIVE.sub("", plan.lead[0].text.strip(), count=1).rstrip(" .:;")
             paragraphs.append(intro[0].upper() + intro[1:] + ":")

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          explains_premise, gives_cause, gives_deadline, gives_way_in, lists_the_head,
-                                          holds_own_words, misses_the_group_asked_about, part_coverage,
-                                          says_which)
+                                          explains_premise, gives_cause, gives_deadline, gives_way_in,
+                                          holds_own_words, lists_the_head, misses_the_group_asked_about,
+                                          part_coverage, says_which, says_who_dissented)
 from qa_service.answering.questions import QuestionAnalysis
 from qa_service.grounding.alignment import HONORIFIC, NOT_IN_TITLES, fold, is_stated_identity
 from qa_service.grounding.checker import GroundingChecker
@@ -650,6 +650,11 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     can (the U.S. participants, not the Mexican ones), then from the next best."""
     limit = _LIST_LIMIT.get(mode, 6)
     head = plan.analysis.head
+    if part.answer and says_who_dissented(part.answer[0], plan.analysis):
+        # "Who voted against the ban?" -- "Board member Glen Paxton, one of two no votes, said ...":
+        # the dissent, as the sources tell it, not the story's other sentences as more names
+        plan.lead = [part.answer[0]]
+        return plan
     if head and part.answer and lists_the_head(part.answer[0], head) and not part.answer[0].introduces_list:
         # "Symptoms typically begin with a high fever, cough, runny nose and ...": one sentence
         # lists them; the story's other sentences are not more of them
@@ -709,9 +714,14 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
             picked = items
         elif id(members[0]) in answering:
             picked = members  # the paragraph's first sentence answers: the paragraph is the list
-            if intro is None and not chosen and not negated_q and (plan.analysis.wh == "who" or plan.analysis.head and
-                                                 counts(members[0].text, plan.analysis.head)):
-                intro = members[0]  # "... from at least six agencies." introduces them
+            names_someone = members[0].parse is not None and any(
+                x.label == "PERSON" for x in members[0].parse.entities)
+            if intro is None and not chosen and not negated_q and (
+                    plan.analysis.wh == "who" and not names_someone or plan.analysis.head and
+                    counts(members[0].text, plan.analysis.head)):
+                # "... from at least six agencies." introduces them ("Glen Paxton, one of two no votes,
+                # said ..." answers "who" itself)
+                intro = members[0]
         else:
             picked = [e for e in members if id(e) in answering]
         for ev in picked:

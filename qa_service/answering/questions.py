@@ -440,6 +440,12 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
     # what / which: the noun after it ("which agencies"), or "what is the X"
     copula = re.match(r"^(?:(?:exactly|actually|really)\s+)?(?:'s|is|are|was|were)\b\s*", low[lead.end():].lstrip())
     head, plural, rest = _noun_after(low, lead.end(), parse)
+    doing = re.match(r"^(\w+ing)\b", rest)
+    if head and copula and doing and parse is not None and any(
+            w.text.lower() == doing.group(1) and w.tag == "VBG" for w in parse.words):
+        # "What is Northfield offering customers?", "What is the city doing about the trash?": the
+        # noun is who does it; "what" is the thing done or given
+        return "factoid", "description", wh
     if head:
         asked = noun_class(head)
         if re.match(r"^(?:kinds?|types?|sorts?|forms?) of\b", low[lead.end():].lstrip() if not copula else
@@ -739,6 +745,15 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
         verb_at: int | None = 1  # "did this happen": a pronoun subject is one word (parsed alone it may not be)
     else:
         verb_at = _verb_position(rest, rest_toks, analyzer, require_verb=kind in ("do", "modal"))
+    if kind == "be" and analyzer is not None:
+        # "is Northfield offering affected customers": the whole question's parse knows "offering"
+        # for the verb that a parse of the words after "is" reads as a noun
+        whole = analyzer.parse(text)
+        ing = next((k for k, (_, s, _e) in enumerate(rest_toks) if k > 0 and any(
+            w.start == s and w.tag == "VBG" and w.dep in ("ROOT", "ccomp", "xcomp", "relcl") for w in whole.words)),
+            None)
+        if ing is not None and (verb_at is None or ing < verb_at):
+            verb_at = ing
     aux_word = _CONTRACTED.get(first) or _IRREGULAR_NEGATIVES.get(first) or first.replace("n't", "")
     if kind == "do":
         if verb_at is None or verb_at == 0:
