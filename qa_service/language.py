@@ -189,6 +189,8 @@ _IRREGULAR = {  # lemma: (past, past participle)
     "wake": ("woke", "woken"), "wear": ("wore", "worn"), "win": ("won", "won"), "withdraw": ("withdrew", "withdrawn"),
     "withhold": ("withheld", "withheld"), "write": ("wrote", "written"),
 }
+# an irregular past or participle and the verb it is a form of ("left": "leave", "won": "win")
+IRREGULAR_FORMS = {form: lemma for lemma, forms in _IRREGULAR.items() for form in forms if form != lemma}
 _VOWELS = set("aeiou")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa_service.language import IRREGULAR_FORMS
+
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace, or at a line break (list items, headings, paragraphs).
 _SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|\n")
@@ -139,6 +141,9 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "oppose opposed opposes opposition",
     "repair repairs repaired fix fixed fixing replace replaced replacing",
     "blame blamed blames attribute attributed attributes",
+    "raise raised raises increase increased increases hike hikes",
+    "complain complained complains complaint complaints",
+    "annual annually yearly",
 ))
 # "pushed back to March 14", "slipped to", "postponed": a delay in other words
 _DELAYED = re.compile(r"\b(?:push(?:ed|es|ing)? back|postpon\w+|delay\w*|slip(?:s|ped|ping)? (?:to|until|into)|"
@@ -208,6 +213,10 @@ def held_terms(text: str) -> set[str]:
         held |= {"pay", "paid", "back"}
     if _DELAYED.search(text):
         held |= set(terms("delay delayed postpone postponed"))
+    # "Three musicians left" holds "leave", "the team won" "win": an irregular past is its verb
+    for w in _WORD.findall(text.lower()):
+        if w in IRREGULAR_FORMS:
+            held |= set(terms(IRREGULAR_FORMS[w]))
     # news says the same act in other words ("detected the intrusion" is when they found out;
     # "the plaintiffs" and "the lawsuit" say who sued; "killed" says how many died)
     for group in _SAME_ACT:

@@ -1636,3 +1636,26 @@ def test_reader_questions_on_a_breach_and_a_ban(breach_and_ban, article: str, qu
     answer = breach_and_ban.answerer("extractive").ask(question, article)
     assert answer.answer.startswith(lead), answer.answer
     assert not alone or "\n" not in answer.answer.strip(), answer.answer
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("Three musicians left for permanent jobs elsewhere.", "leave"),  # an irregular past is its verb
+    ("Revenue from the division rose 41% to $2.3 billion.", "rise"),
+    ("Workers can file a complaint with the Office of Labor Standards.", "complain"),
+    ("The raise ends the two-tier system for small businesses.", "increase"),
+    ("The ordinance caps annual inflation adjustments at 3.5%.", "yearly"),
+])
+def test_a_sentence_holds_the_word_a_reader_asks_with(sentence: str, asked: str) -> None:
+    from qa_service.text import held_terms, terms
+
+    assert set(terms(asked)) <= held_terms(sentence)
+
+
+def test_a_cap_may_be_a_share(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'What is the cap on yearly increases?' -- 'up to the 3.5% cap': a limit is a share as often as an amount."""
+    svc = services_over(tmp_path, embedder, {
+        "wage.md": "---\nid: wage\ntitle: Minimum wage rises to $15.25 on Jan. 1\nkind: article\n---\n"
+        "Hourly workers will get a raise on New Year's Day, when the minimum wage rises to $15.25 an hour.\n\n"
+        "Since then, the minimum is adjusted each year by the change in consumer prices, up to the 3.5% cap.\n"})
+    answer = svc.answerer("extractive").ask("What is the cap on yearly increases?", "wage")
+    assert answer.answer.startswith("Since then, the minimum is adjusted each year"), answer.answer

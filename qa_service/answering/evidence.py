@@ -277,7 +277,7 @@ _COMMON_PLACE = re.compile(r"\b(?:near|at|in|on|off|along|outside|inside|across|
                            r"fairgrounds|stadium|arena|station|airport|street|road|highway|neighborhood|village|camp|"
                            r"base|surface|orbit|sea|ocean|bay|gulf|desert|forest|field|farm|mine|well|dam|bridge|"
                            r"tunnel|square|plaza|downtown)\b")
-_PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|"
+_PLACE_NOUN = re.compile(r"\b(?:Building|Center|Centre|Hall|Stadium|Arena|Park|Airport|Hospital|Square|Palace|Office|"
                          r"Plaza|Port|Station|Bridge|Base|Camp|Museum|House|Tower|Street|Avenue|Road|"
                          # a body named for where it governs: "the Harbor County Commission"
                          r"County|City|Township|Borough|Parish|Province)\b")
@@ -672,7 +672,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         affects = _AFFECTED.search(part.clean) is not None
         # "Where does the money come from?" -- "funded with $62 million from the federal ...": a source
         source = kind == "place" and bool(_ASKS_SOURCE.search(part.clean)) and bool(_GIVES_SOURCE.search(ev.text))
+        # "What is the cap on increases?" -- "caps annual adjustments at 3.5%": a limit may be a share
+        limit = kind == "money" and "percent" in ev.kinds and bool(_ASKS_LIMIT.search(part.clean))
         if kind not in ev.kinds and not (kind == "money" and _PAY_IN_TIME.search(ev.text)) and not source and \
+                not limit and \
                 not (kind == "person" and part.wh == "who" and (
                 predicate and "organization" in ev.kinds or (predicate or light and affects) and not part.head
                 and _names_a_group(ev, part.terms))):
@@ -825,6 +828,7 @@ def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
     return bool(_ASKS_AGAINST.search(part.clean)) and bool(VOTED_AGAINST.search(ev.text))
 
 
+_ASKS_LIMIT = re.compile(r"\b(?:caps?|limits?|maximum|ceiling|threshold)\b", re.I)
 _ASKS_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) (?:against|no)\b|\bopposed?\b|\bdissent", re.I)
 _ASKS_SOURCE = re.compile(r"\b(?:comes?|came|coming) from\b", re.I)
 _GIVES_SOURCE = re.compile(r"\b(?:funded|paid for|financed|backed|supplied|provided|comes?|came|drawn|raised) "
