@@ -1659,3 +1659,15 @@ def test_a_cap_may_be_a_share(tmp_path, embedder) -> None:  # noqa: ANN001
         "Since then, the minimum is adjusted each year by the change in consumer prices, up to the 3.5% cap.\n"})
     answer = svc.answerer("extractive").ask("What is the cap on yearly increases?", "wage")
     assert answer.answer.startswith("Since then, the minimum is adjusted each year"), answer.answer
+
+
+def test_a_premise_that_turns_the_act_around_is_corrected(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'Why did the musicians reject the contract?' -- they 'voted 71-4 to ratify' it."""
+    svc = services_over(tmp_path, embedder, {
+        "strike.md": "---\nid: strike\ntitle: Orchestra musicians end six-week strike\nkind: article\n---\n"
+        "Musicians of the Bayview Symphony Orchestra voted 71-4 to ratify a three-year contract, ending a strike "
+        "that began on Oct. 1.\n\n"
+        "Whether audiences come back as quickly as the musicians did is another matter.\n"})
+    answer = svc.answerer("extractive").ask("Why did the musicians reject the contract?", "strike")
+    assert answer.status == "not_in_sources", answer.answer
+    assert answer.answer.startswith("Musicians of the Bayview Symphony Orchestra voted 71-4 to ratify"), answer.answer

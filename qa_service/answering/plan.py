@@ -225,6 +225,7 @@ def _opposites(*groups: tuple[str, str]) -> dict[str, set[str]]:
 
 # verbs a false premise turns around ("rejected" where the sources say "approved")
 _OPPOSITE_VERBS = _opposites(("approve", "reject deny veto"), ("accept", "reject decline refuse"),
+                             ("ratify", "reject"), ("adopt", "reject"), ("sign", "veto"),
                              ("raise", "lower cut reduce"), ("increase", "decrease cut reduce"),
                              ("open", "close"), ("win", "lose"), ("pass", "fail defeat"), ("hire", "fire"),
                              ("expand", "shrink narrow"), ("rise", "fall"), ("grant", "deny"),
