@@ -711,6 +711,11 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         ahead = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_FUTURE.search(ev.text))
         # "When will it launch?" -- "The launch had been scheduled for Feb. 28": the plan replaced
         superseded = bool(re.search(r"\bwill\b", part.clean, re.I)) and bool(_SUPERSEDED.search(ev.text))
+        if kind in ("date", "day") and _PAST_QUESTION.match(part.clean) and not predicate and not light and \
+                part.predicate and ev.similarity < PARAPHRASE_SIMILARITY:
+            # "When did Tranquil land on the moon?": a date in a sentence that tells of no landing
+            # is the date of something else (the lander has not flown)
+            return 0.0
         if kind in ("date", "day") and part.wh == "when":
             # "spend several days in orbit" says how long, not when; "about nine days after launch"
             # counts from the very event asked about ("When will it launch?"); "45 days after its
