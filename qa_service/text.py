@@ -18,6 +18,10 @@ _ABBREV = {
     "sept", "oct", "nov", "dec", "u.s", "u.k", "d.c", "u.n", "a.m", "p.m", "approx", "dept", "est",
 }
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+# after "a.m."/"p.m.": a capitalised word that is not a day, a month or a time zone starts a sentence
+_NEW_SENTENCE_AFTER_TIME = re.compile(
+    r"\s+(?!(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*|"
+    r"[A-Z]{1,3}T|ET|PT|CT|MT|UTC|GMT|Eastern|Pacific|Central|Mountain|local|Noon|Midnight)\b)[A-Z][a-z]")
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)")
 
 
@@ -34,7 +38,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             before = text[seg_start:match.start() + 1]
             # ("**GOV. HARTWELL:**": Markdown emphasis around an abbreviation)
             word = before.split()[-1].lower().lstrip("*_([\"'").rstrip(".") if before.split() else ""
-            if word in _ABBREV or _INITIALS.search(before.split()[-1] if before.split() else ""):
+            if word in ("a.m", "p.m") and _NEW_SENTENCE_AFTER_TIME.match(text, cut):
+                pass  # "before 9 a.m. or after 7 p.m. Washing cars at home is ...": the time ends it
+            elif word in _ABBREV or _INITIALS.search(before.split()[-1] if before.split() else ""):
                 # "U.S. State Department": an abbreviation, unless a capitalised
                 # sentence clearly starts after a lowercase-free gap is ambiguous;
                 # keep going (a missed split costs less than a wrong one).
@@ -146,6 +152,7 @@ _SAME_ACT = tuple(frozenset(terms(words)) for words in (
     "annual annually yearly",
 ))
 # "pushed back to March 14", "slipped to", "postponed": a delay in other words
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b")
 _DELAYED = re.compile(r"\b(?:push(?:ed|es|ing)? back|postpon\w+|delay\w*|slip(?:s|ped|ping)? (?:to|until|into)|"
                       r"reschedul\w+|put off)\b", re.I)
 
@@ -211,6 +218,8 @@ def held_terms(text: str) -> set[str]:
     # "does not have to be repaid" says whether it is paid back (one way: "pay" alone is not "pay back")
     if _REPAY.search(text):
         held |= {"pay", "paid", "back"}
+    if _WEEKDAY.search(text):
+        held.add("day")  # "may water on Tuesdays and Saturdays" says which days
     if _DELAYED.search(text):
         held |= set(terms("delay delayed postpone postponed"))
     # "Three musicians left" holds "leave", "the team won" "win": an irregular past is its verb

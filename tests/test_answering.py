@@ -1671,3 +1671,33 @@ def test_a_premise_that_turns_the_act_around_is_corrected(tmp_path, embedder) ->
     answer = svc.answerer("extractive").ask("Why did the musicians reject the contract?", "strike")
     assert answer.status == "not_in_sources", answer.answer
     assert answer.answer.startswith("Musicians of the Bayview Symphony Orchestra voted 71-4 to ratify"), answer.answer
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    # a time ends the sentence when a new one starts after it ...
+    ("Water before 9 a.m. or after 7 p.m. Washing cars is allowed only with a bucket.", 2),
+    # ... not when a day, a month or a time zone goes on with it
+    ("The window opens at 1:17 a.m. EDT on March 14.", 1),
+    ("Clinics run until 3 p.m. Monday through Friday.", 1),
+    ("Selected storm-total rainfall, 2 p.m. September 10 to 8 a.m. September 13, 2025.", 1),
+])
+def test_a_time_of_day_ends_a_sentence_only_before_a_new_one(text: str, sentences: int) -> None:
+    from qa_service.text import sentence_spans
+
+    assert len(sentence_spans(text)) == sentences
+
+
+@pytest.mark.parametrize(("text", "head", "counted"), [
+    ("The fire forced about 3,500 residents of two small towns to evacuate.", "people", True),  # residents are people
+    ("The fire destroyed at least 11 homes.", "people", False),
+])
+def test_residents_count_as_people(text: str, head: str, counted: bool) -> None:
+    from qa_service.answering.evidence import counts
+
+    assert counts(text, head) is counted
+
+
+def test_weekdays_say_which_days() -> None:
+    from qa_service.text import held_terms
+
+    assert "day" in held_terms("Homes with odd-numbered addresses may water on Tuesdays and Saturdays.")

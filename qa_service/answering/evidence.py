@@ -1214,7 +1214,11 @@ def counts(text: str, head: str) -> bool:
         if tok.lower().strip(".,;:()\"'") == "several":
             continue  # "several businesses" does not say how many
         if _NUMBER_RE.fullmatch(tok.strip(".,;:()\"'%")) or re.match(r"^\d", tok):
-            if head_terms & set(terms(" ".join(after))):
+            counted = set(terms(" ".join(after)))
+            if head_terms & counted:
+                return True
+            # "how many people": "about 3,500 residents" counts people too
+            if head_terms & _PEOPLE and any(w.lower().strip(".,;:") in GROUP_NOUNS for w in after[:3]):
                 return True
     return False
 
