@@ -1701,3 +1701,28 @@ def test_weekdays_say_which_days() -> None:
     from qa_service.text import held_terms
 
     assert "day" in held_terms("Homes with odd-numbered addresses may water on Tuesdays and Saturdays.")
+
+
+def test_an_faq_asking_who_does_not_answer_how(tmp_path, embedder) -> None:  # noqa: ANN001
+    """'How do I apply for FEMA help?' is not the FAQ's 'Who can apply for FEMA help?',
+    however alike they read: the way in leads."""
+    svc = services_over(tmp_path, embedder, {
+        "faq.md": "---\nid: faq\ntitle: FEMA assistance, frequently asked questions\nkind: article\n---\n"
+        "## Who can apply for FEMA help?\n\n"
+        "Homeowners and renters whose primary residence is in the four counties and who had damage from the "
+        "storms may apply.\n\n"
+        "## How do I apply?\n\n"
+        "To be considered for FEMA help you must apply at DisasterAssistance.gov, by calling 800-621-3362, or at "
+        "a Disaster Recovery Center.\n"})
+    answer = svc.answerer("extractive").ask("How do I apply for FEMA help?", "faq")
+    assert answer.answer.startswith("To be considered for FEMA help you must apply at"), answer.answer
+
+
+def test_how_things_were_before_the_news_does_not_answer_how_they_are(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "orange.md": "---\nid: orange\ntitle: FEMA adds Orange County to disaster declaration\nkind: article\n---\n"
+        "FEMA on Tuesday added Orange County to the list of counties where homeowners and renters can apply for "
+        "federal disaster grants.\n\n"
+        "Until then, Orange County residents could apply for loans but not for FEMA's housing grants.\n"})
+    answer = svc.answerer("extractive").ask("Can Orange County residents get FEMA grants now?", "orange")
+    assert not answer.answer.startswith("Until then"), answer.answer

@@ -385,7 +385,7 @@ def gather_evidence(
         ev.coverage = covered / total if q_terms else 0.0
         ev.distinct = float(sum(w for t, w in local.items() if t in held) / local_total) if q_terms else 0.0
         ev.score = 0.5 * ev.similarity + 0.3 * ev.coverage + 0.2 * ev.distinct
-        if _asked and asked_sim[_asked] >= FAQ_MATCH:
+        if _asked and asked_sim[_asked] >= FAQ_MATCH and _same_asking(_asked, analysis.clean):
             ev.answers_faq = True
             ev.score += FAQ_BONUS
         ev.kinds = element_kinds(text, parse, analysis.clean)
@@ -407,6 +407,14 @@ _PAY_IN_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelv
 _ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally|further|furthermore|moreover)\b", re.I)
 RESTATES_PREMISE = 0.8  # share of a why-question's terms a sentence holds that says what it takes for granted
 FAQ_MATCH = 0.8  # similarity of an FAQ heading to the question that makes it the same question
+_ASKING_WORD = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def _same_asking(heading: str, question: str) -> bool:
+    """An FAQ heading asks what the question asks: the same question word ("Who can
+    apply?" is not "How do I apply?"), or neither has one (both yes/no)."""
+    a, b = _ASKING_WORD.match(heading), _ASKING_WORD.match(question)
+    return (a.group(1).lower() if a else "") == (b.group(1).lower() if b else "")
 FAQ_BONUS = 0.1
 
 LEDE_BONUS = 0.04  # news puts the main facts first: between near-equal sentences, the lede's
@@ -793,7 +801,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         denies = ev.negated and not ev.states_gap
         # "Do I have to use a contractor?" -- "work must be done by a contractor on the approved list"
         obliged = bool(_ASKS_OBLIGATION.search(part.clean)) and bool(_OBLIGES.search(ev.text))
-        return ev.score + 0.1 * predicate + 0.1 * denies + 0.15 * obliged
+        # "Can Orange County residents get FEMA grants now?" -- "Until then, they could not": the
+        # state of things before the news is not the answer to how things are
+        former = not _PAST_QUESTION_YN.match(part.clean) and bool(_FORMER_STATE.match(ev.text))
+        return ev.score + 0.1 * predicate + 0.1 * denies + 0.15 * obliged - 0.25 * former
     if asked == "comparison":
         return ev.score if cover >= 0.3 else 0.0
     # list, entity, description, gist: covering the focus is the answer (a list's
@@ -833,6 +844,9 @@ def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
     return bool(_ASKS_AGAINST.search(part.clean)) and bool(VOTED_AGAINST.search(ev.text))
 
 
+_FORMER_STATE = re.compile(r"^\W*(?:until (?:then|now|recently|last \w+)|previously|formerly|before (?:that|then|the "
+                           r"change|the amendment))\b", re.I)
+_PAST_QUESTION_YN = re.compile(r"^\W*(?:did|was|were|had)\b", re.I)
 _ASKS_LIMIT = re.compile(r"\b(?:caps?|limits?|maximum|ceiling|threshold)\b", re.I)
 _ASKS_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) (?:against|no)\b|\bopposed?\b|\bdissent", re.I)
 _ASKS_SOURCE = re.compile(r"\b(?:comes?|came|coming) from\b", re.I)
@@ -898,17 +912,20 @@ def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     if not part.compounds or ev.similarity >= PARAPHRASE_SIMILARITY:
         return False
     held = _held_with_frame(ev)
-    return any(mod in held and head not in held for mod, head in part.compounds)
+    # ("Orange County residents": "homeowners and renters in Orange County" are residents)
+    groups = held & _GROUP_TERMS
+    return any(mod in held and head not in held and not (head in _ANYONE and groups)
+               for mod, head in part.compounds)
 
 
 _GROUP_TERMS = frozenset(t for w in GROUP_NOUNS for t in terms(w))
-_ANYONE = frozenset(terms("people person"))
+_ANYONE = frozenset(terms("people person resident residents citizen citizens"))
 
 
 def misses_the_group_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     """A yes/no question about a group of people ("... apply to renters?") and a
     sentence (with what frames it) about another group ("homeowners") that never
-    names the one asked about. ("People" is anyone: "residents" are people.)"""
+    names the one asked about. ("People" and "residents" are anyone: homeowners are residents.)"""
     groups = [t for t in part.terms if t in _GROUP_TERMS and t not in _ANYONE and part.weights.get(t, 1.0) >= 1.0]
     if not groups:
         return False
