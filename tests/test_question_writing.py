@@ -273,3 +273,18 @@ def test_who_is_affected_asks_about_something_that_happens_to_people(analyzer: S
     doc = Document(id="a", title=title, kind="article", text=f"# {title}\n\nThe story goes on for a while here.\n")
     reading = read_article(doc, [], analyzer)
     assert bool(qw.affected_by_event(reading)) is has_question
+
+
+@pytest.mark.parametrize(("text", "unwanted"), [
+    ("Scientists first drew wide attention to the cold blob in the mid-2010s.", "What did scientists draw"),  # an idiom
+    ("Harbor City finished the regular season second in the standings.", "What did Harbor City finish"),  # a span
+])
+def test_an_idiom_or_a_span_of_time_is_not_a_thing_to_ask_what_about(analyzer: SpacyAnalyzer, text: str,
+                                                                      unwanted: str) -> None:
+    assert not [q for q in texts(qw.details(sentence(analyzer, text))) if q.startswith(unwanted)]
+
+
+def test_an_amount_reached_in_a_participle_is_not_asked_about(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The 2016 ordinance raised the city's minimum wage in steps from $10.50, reaching $15 for "
+                           "large employers at the start of 2022.")
+    assert not [q for q in texts(qw.how_much(s, set())) if "reach" in q]

@@ -151,6 +151,8 @@ class _Tree:
         # Bayview Symphony Orchestra": "Orchestra" an apposition to "Musicians")
         for e in self.p.entities:
             inside = [k for k, w in enumerate(self.p.words) if e.start <= w.start < e.end]
+            if inside and not self.w(inside[-1]).text[:1].isupper():
+                continue  # a name the parser cut wrong ("the hills west of" without "Redding") is no name
             if inside and any(k in out for k in inside) and not all(k in out for k in inside) and \
                     inside[-1] < max(out) + len(inside) and min(inside) >= min(out):
                 out.extend(k for k in inside if k not in out)
@@ -587,6 +589,8 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     gw = t.w(governor)
     if not gw.tag.startswith("VB"):
         return None
+    if gw.dep == "advcl" and gw.tag == "VBG":
+        return None  # "raised the wage ..., reaching $15": who or what reached it the question could not say
     if role in _SUBJ and noun:
         aux = [t.w(a).text for a in t.auxes(governor)]
         tail = _tail(t, governor, drop_numbers=True, max_parts=2)
@@ -968,9 +972,14 @@ def reported_finding(s: StorySentence) -> list[Proposal]:
 _FINDING_VERBS = frozenset({"report", "announce", "describe", "claim", "confirm"})
 
 
-# Nouns that stand in for others named elsewhere: "join about a dozen others", "one of them"
+# Nouns that stand in for others named elsewhere ("join about a dozen others", "one of them"), the
+# nouns of an idiom ("drew attention to", "took steps", "played a part"), and spans of time ("finished
+# the regular season second"): none is a thing to ask "what" about
 _STAND_IN_NOUNS = frozenset({"others", "other", "ones", "one", "some", "many", "several", "most", "all", "both",
-                             "none", "each", "either", "neither"})
+                             "none", "each", "either", "neither",
+                             "attention", "notice", "note", "step", "steps", "part", "place", "look", "chance",
+                             "action", "effect", "role", "interest", "issue", "way", "care", "advantage", "turn",
+                             "season", "year", "month", "week", "day", "quarter", "time", "decade", "period"})
 
 
 def _what_or_who(t: _Tree, obj: int) -> str:
