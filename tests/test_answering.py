@@ -1726,3 +1726,25 @@ def test_how_things_were_before_the_news_does_not_answer_how_they_are(tmp_path, 
         "Until then, Orange County residents could apply for loans but not for FEMA's housing grants.\n"})
     answer = svc.answerer("extractive").ask("Can Orange County residents get FEMA grants now?", "orange")
     assert not answer.answer.startswith("Until then"), answer.answer
+
+
+@pytest.fixture(scope="module")
+def two_fires(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    return services_over(tmp_path_factory.mktemp("fires"), embedder, {
+        "fire.md": "---\nid: fire\ntitle: Bell Creek Fire grows to 4,200 acres\nkind: article\n---\n"
+        "A wildfire fanned by hot winds grew to 4,200 acres on Thursday, destroying at least 11 homes, fire "
+        "officials said.\n\n"
+        "The fire is burning about 20 miles from the site of the 2018 Carr Fire, which destroyed more than 1,000 "
+        "homes.\n\n"
+        "Board Chair Evelyn Moss said a $10 million gift from an anonymous donor made the relief fund possible.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # another fire's toll is not this one's
+    ("How many homes did the Bell Creek Fire destroy?", "A wildfire fanned by hot winds grew to 4,200 acres"),
+    # "how large": the number on the thing measured ("a $10 million gift"); "large" asks, it is not a word to find
+    ("How large was the anonymous gift?", "Board Chair Evelyn Moss said a $10 million gift"),
+])
+def test_quiz_questions_on_a_fire_get_the_fact_they_ask_for(two_fires, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = two_fires.answerer("extractive").ask(question, None)
+    assert answer.answer.startswith(lead), answer.answer

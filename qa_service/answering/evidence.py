@@ -738,8 +738,18 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         acts = predicate and not light and not _ASKS_TALLY.search(part.clean)
         # "Who voted against the ban?" -- "Glen Paxton, one of two no votes, said ...": the dissent
         against = says_who_dissented(ev, part)
+        # "How large was the gift?" -- "a $10 million gift": the number on the thing measured
+        measured = _MEASURED.match(part.clean)
+        thing = measured.group(1).split()[-1].lower().removesuffix("s") if measured else ""
+        sized = bool(thing) and bool(re.search(
+            rf"(?:\$\s?)?\d[\d.,]*(?:\s+(?:million|billion|thousand|percent|%))?(?:[\s-]+[\w-]+){{0,2}}[\s-]+"
+            rf"{re.escape(thing)}", ev.text, re.I))
+        # "How big can a grant be?" asks for the most one can be: "up to a maximum of $40,000"
+        sized = sized or bool(_ASKS_MOST.match(part.clean)) and bool(_GIVES_MOST.search(ev.text))
+        # "How many homes did the Bell Creek Fire destroy?" -- "the 2018 Carr Fire, which destroyed ...": another fire
+        other = _names_another(ev.text, part.clean)
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
-            0.1 * ahead - 0.25 * superseded + 0.3 * against
+            0.1 * ahead - 0.25 * superseded + 0.3 * against + 0.15 * sized - 0.3 * other
     if asked == "reason":
         # "has been pushed back to March 14 after engineers found a faulty valve": told with
         # the event itself, what happened just before it is why
@@ -847,6 +857,27 @@ def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
 _FORMER_STATE = re.compile(r"^\W*(?:until (?:then|now|recently|last \w+)|previously|formerly|before (?:that|then|the "
                            r"change|the amendment))\b", re.I)
 _PAST_QUESTION_YN = re.compile(r"^\W*(?:did|was|were|had)\b", re.I)
+_ASKS_MOST = re.compile(r"^\W*how (?:big|large|much|many|high|long)\b.*\b(?:can|could|may)\b", re.I)
+_GIVES_MOST = re.compile(r"\b(?:maximum|up to|at most|no more than|capped|caps?|limit(?:ed)? (?:to|of))\b", re.I)
+_PROPER_NAME = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,4}[A-Z][\w'-]+")
+
+
+def _names_another(text: str, question: str) -> bool:
+    """The sentence names another thing of the kind the question names ("the Carr Fire" where
+    the question asks about "the Bell Creek Fire") and not the one asked about."""
+    asked = [m.group() for m in _PROPER_NAME.finditer(question[1:])]
+    for name in asked:
+        if name in text:
+            continue
+        kind = name.split()[-1]
+        if any(m.group().split()[-1] == kind and m.group() != name for m in _PROPER_NAME.finditer(text)):
+            return True
+    return False
+
+
+_MEASURED = re.compile(r"^\W*how (?:big|large|high|long|far|deep|wide|tall)\s+(?:is|was|are|were)\s+"
+                       r"(?:the|a|an|this|that|its|their)\s+((?:[\w-]+\s+){0,2}?[\w-]+)"
+                       r"(?=\s+(?:to|of|for|in|at|on|from|with|by)\b|\s*\?|\s*$)", re.I)
 _ASKS_LIMIT = re.compile(r"\b(?:caps?|limits?|maximum|ceiling|threshold)\b", re.I)
 _ASKS_AGAINST = re.compile(r"\bvot(?:e|es|ed|ing) (?:against|no)\b|\bopposed?\b|\bdissent", re.I)
 _ASKS_SOURCE = re.compile(r"\b(?:comes?|came|coming) from\b", re.I)

@@ -1181,9 +1181,12 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if asked == "next":
         # "What comes next for the ordinance?" is about the ordinance; "What happens next?" about the article
         analysis.terms = [t for t in analysis.terms if t not in NEXT_TERMS]
-    if analysis.asked == "duration" and re.match(r"^\W*how long\b", core, re.I):
-        # "How long will the repair take?": "long" asks for a duration, the sentence says "two weeks"
-        analysis.terms = [t for t in analysis.terms if t != "long"] or analysis.terms
+    size = re.match(r"^\W*how (long|big|large|high|far|tall|deep|wide)\b", core, re.I)
+    if size:
+        # "How long will the repair take?", "How large was the gift?": the adjective asks for a
+        # measure; the sentence says "two weeks", "$10 million"
+        asked_word = set(terms(size.group(1)))
+        analysis.terms = [t for t in analysis.terms if t not in asked_word] or analysis.terms
     analysis.weights = _term_weights(parse, analysis.terms, qtype)
     if analysis.asked == "list" and analysis.head:
         # "What measures are being considered to stop X?": the items rarely say
