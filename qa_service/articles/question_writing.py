@@ -589,8 +589,10 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
     gw = t.w(governor)
     if not gw.tag.startswith("VB"):
         return None
-    if gw.dep == "advcl" and gw.tag == "VBG":
-        return None  # "raised the wage ..., reaching $15": who or what reached it the question could not say
+    if gw.dep == "advcl" and gw.tag == "VBG" and t.children(gw.head, "dobj"):
+        # "raised the wage ..., reaching $15": the wage reached it, not the ordinance ("grew to 4,200
+        # acres, forcing 3,500 residents to evacuate": the fire forced them)
+        return None
     if role in _SUBJ and noun:
         aux = [t.w(a).text for a in t.auxes(governor)]
         tail = _tail(t, governor, drop_numbers=True, max_parts=2)
