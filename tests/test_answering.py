@@ -1409,6 +1409,9 @@ def test_a_factoid_suggested_answer_is_not_padded_with_the_story(newsroom) -> No
     ('"Nobody is against jobs," said the group\'s founder, Linda Farris.', "Linda Farris",
      "Linda Farris is the group's founder."),
     ("In a statement, Linda Farris said the group would appeal.", "Linda Farris", ""),
+    # an office with no article before it says more than the title before the name
+    ('"We didn\'t get everything," said bassist Theo Grant, chair of the musicians\' negotiating committee.',
+     "Theo Grant", "Theo Grant is chair of the musicians' negotiating committee."),
 ])
 def test_who_someone_is_is_said_in_the_words_of_their_title_or_apposition(analyzer, text: str, name: str,  # noqa: ANN001
                                                                           statement: str) -> None:

@@ -524,6 +524,8 @@ def test_this_joined_to_the_sentence_it_stands_for_is_a_quote(claim: str, holds:
     ("Mira Feldstein is State Veterinarian.", False),
     ("Howard Ames is a quarantine.", False),
     ("Solenne Ventures is an existing investor.", True),
+    ("Theo Grant is chair of the negotiating committee.", True),
+    ("Theo Grant is chair.", False),
     ("Solenne Ventures is an investment firm.", False),
 ])
 def test_who_someone_is_in_the_words_their_sentence_gives_them_is_a_quote(claim: str, holds: bool) -> None:
@@ -536,5 +538,6 @@ def test_who_someone_is_in_the_words_their_sentence_gives_them_is_a_quote(claim:
                  '"That is everything a phishing crew needs," said Andrea Kowal, a researcher at Lumen Ridge.',
                  "The judge also ordered Derek Vance, 41, the former chief executive of CardioLume, to forfeit "
                  "$22 million.",
-                 "The round drew two automakers and an existing investor, Solenne Ventures."]
+                 "The round drew two automakers and an existing investor, Solenne Ventures.",
+                 '"We kept the orchestra whole," said bassist Theo Grant, chair of the negotiating committee.']
     assert is_stated_identity(claim, sentences) is holds

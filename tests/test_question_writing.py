@@ -288,3 +288,9 @@ def test_an_amount_reached_in_a_participle_is_not_asked_about(analyzer: SpacyAna
     s = sentence(analyzer, "The 2016 ordinance raised the city's minimum wage in steps from $10.50, reaching $15 for "
                            "large employers at the start of 2022.")
     assert not [q for q in texts(qw.how_much(s, set())) if "reach" in q]
+
+
+def test_a_counted_group_is_asked_how_many_not_who(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "By 5 p.m., 186 businesses had applied, seeking a combined $4.3 million of the $15 "
+                           "million available, according to the Agency of Commerce and Community Development.")
+    assert not [q for q in texts(qw.affected(s)) if q.startswith("Who")]

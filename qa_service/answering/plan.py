@@ -340,8 +340,14 @@ def identity_statement(ev: Evidence, name: str, surname_alone: bool = False, per
         appos = re.match(r",(?:\s+\d{1,3},)?\s+(a|an|the)\s+([^,;]+?)(?=,|;|\.(?:\s|$)|$)", parse.text[end:])
         # the apposition before the name: "and an existing investor, Solenne Ventures"
         before = re.search(r"\b(a|an|the)\s+((?:[\w'-]+\s){0,4}[\w'-]+),\s+$", parse.text[:start])
+        # an office with no article before it: "bassist Theo Grant, chair of the musicians' negotiating committee"
+        office = re.match(r",\s+((?:chair|chairman|chairwoman|president|director|head|founder|leader|chief|"
+                          r"secretary|spokesperson|spokesman|spokeswoman|commissioner|superintendent|editor|owner)"
+                          r"(?:\s+[\w'-]+){0,2}\s+of\s+[^,;]+?)(?=,|;|\.(?:\s|$)|$)", parse.text[end:])
         if appos and len(appos.group(2).split()) <= 20:
             statement = f"{full} is {appos.group(1)} {appos.group(2)}."
+        elif office and len(office.group(1).split()) <= 15:
+            statement = f"{full} is {office.group(1)}."
         elif before and _KIND_HEAD.search(before.group(2).split()[-1]) and \
                 re.match(r"\s*(?:[,.;]|and\b|$)", parse.text[end:]):
             statement = f"{full} is {before.group(1)} {before.group(2)}."

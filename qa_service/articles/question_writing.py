@@ -920,6 +920,8 @@ def affected(s: StorySentence) -> list[Proposal]:
             continue
         if _SPAN_OF_TIME.search(t.text(t.subtree(i))):
             continue  # "The two-year pilot will cost ...": a programme, not people
+        if t.mentions_number(t.subtree(i)):
+            continue  # "186 businesses had applied": how many, not who (the number writer asks that)
         verb = w.head
         vw = t.w(verb)
         if not vw.tag.startswith("VB") or vw.lemma.lower() in _BE | _SAY | {"have"}:

@@ -348,6 +348,10 @@ def is_stated_identity(claim: str, passage_sentences: Sequence[str]) -> bool:
         if det and re.search(rf"(?:^|\W){re.escape(name)},(?: \d{{1,3}},)? {det} {re.escape(title)}(?:,|;|\.(?:\s|$)|$)",
                              text):
             return True
+        # an office with no article: "Theo Grant, chair of the musicians' negotiating committee"
+        if not det and re.search(rf"(?:^|\W){re.escape(name)}, {re.escape(title)}(?:,|;|\.(?:\s|$)|$)", text) and \
+                " of " in title:
+            return True
         # the apposition before the name: "and an existing investor, Solenne Ventures"
         if det and len(title.split()) <= 5 and re.search(
                 rf"(?:^|\W){det} {re.escape(title)}, {re.escape(name)}(?:[,.;]|\s+and\b|$)", text):
