@@ -22,6 +22,13 @@ def assert_citations_verify(svc, answer: Answer) -> None:  # noqa: ANN001
     assert markers == {c.n for c in answer.citations}
 
 
+def assert_answered_leading_with(svc, question: str, article_id: str | None, lead: str) -> None:  # noqa: ANN001
+    """The reader's question is answered, and the answer opens with ``lead``."""
+    answer = svc.answerer("extractive").ask(question, article_id)
+    assert answer.status == "answered", answer.answer
+    assert answer.answer.startswith(lead), answer.answer
+
+
 def services_over(tmp_path, embedder, documents: dict[str, str]):  # noqa: ANN001, ANN201 - Services
     """Services over a small corpus written for one test: {file name: text with front matter}."""
     from qa_service.ingest.documents import load_paths
@@ -1485,9 +1492,7 @@ def lander(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
     ("What does NASA think of the delay?", "NASA said in a statement that it supported"),
 ])
 def test_reader_questions_on_a_delayed_launch_lead_with_the_answer(lander, question: str, lead: str) -> None:  # noqa: ANN001
-    answer = lander.answerer("extractive").ask(question, "lander")
-    assert answer.status == "answered", answer.answer
-    assert answer.answer.startswith(lead), answer.answer
+    assert_answered_leading_with(lander, question, "lander", lead)
 
 
 def test_things_listed_as_the_subject_of_include_answer_which_ones(lander) -> None:  # noqa: ANN001
@@ -1518,9 +1523,7 @@ def outbreak(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
     ("Has anyone died?", "No deaths have been reported."),
 ])
 def test_reader_questions_on_an_outbreak_lead_with_the_answer(outbreak, question: str, lead: str) -> None:  # noqa: ANN001
-    answer = outbreak.answerer("extractive").ask(question, "measles")
-    assert answer.status == "answered", answer.answer
-    assert answer.answer.startswith(lead), answer.answer
+    assert_answered_leading_with(outbreak, question, "measles", lead)
 
 
 def test_one_sentence_listing_the_things_asked_for_is_the_whole_list(outbreak) -> None:  # noqa: ANN001
@@ -1566,9 +1569,7 @@ def rebates(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
     ("Do I have to use a specific contractor?", "To qualify, work must be done by a contractor"),
 ])
 def test_reader_questions_on_a_rebate_lead_with_the_answer(rebates, question: str, lead: str) -> None:  # noqa: ANN001
-    answer = rebates.answerer("extractive").ask(question, "rebates")
-    assert answer.status == "answered", answer.answer
-    assert answer.answer.startswith(lead), answer.answer
+    assert_answered_leading_with(rebates, question, "rebates", lead)
 
 
 def test_who_did_something_is_not_answered_by_what_it_was_done_to(tmp_path, embedder) -> None:  # noqa: ANN001
@@ -1605,9 +1606,7 @@ def library(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
     ("When is a book considered lost?", "An item will be considered lost 45 days after its due date"),
 ])
 def test_reader_questions_on_library_fines_lead_with_the_answer(library, question: str, lead: str) -> None:  # noqa: ANN001
-    answer = library.answerer("extractive").ask(question, "fines")
-    assert answer.status == "answered", answer.answer
-    assert answer.answer.startswith(lead), answer.answer
+    assert_answered_leading_with(library, question, "fines", lead)
 
 
 @pytest.fixture(scope="module")
