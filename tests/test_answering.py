@@ -1750,3 +1750,86 @@ def two_fires(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
 def test_quiz_questions_on_a_fire_get_the_fact_they_ask_for(two_fires, question: str, lead: str) -> None:  # noqa: ANN001
     answer = two_fires.answerer("extractive").ask(question, None)
     assert answer.answer.startswith(lead), answer.answer
+
+
+@pytest.fixture(scope="module")
+def task_force(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    return services_over(tmp_path_factory.mktemp("taskforce"), embedder, {
+        "tf.md": "---\nid: tf\ntitle: Riverside task force to weigh flood repairs\nkind: article\n---\n"
+        "The Riverside Flood Task Force was set up by the county to plan repairs after the spring floods.\n\n"
+        "It brings together engineers, town managers and state officials.\n\n"
+        "The Riverside Flood Task Force will meet on May 4 at the county courthouse.\n\n"
+        "The agenda for the task force meeting scheduled for May 4 has not been published.\n\n"
+        "The repair plan has three main goals.\n\n"
+        "Homeowners may borrow up to $5,000 through a county loan fund.\n\n"
+        "Mayor Dana Ruiz asked the state for portable classrooms for the Elm Street school.\n"})
+
+
+@pytest.mark.parametrize(("question", "gap"), [
+    # no one is said to chair it; "It brings together engineers" says who is in it
+    ("Who chairs the Riverside Flood Task Force?", "The sources do not say who chairs the Riverside Flood Task Force."),
+    # the May 4 meeting is one meeting, not the first; the unpublished agenda is no gap about a date
+    ("When did the Riverside Flood Task Force first meet?",
+     "The sources do not say when the Riverside Flood Task Force first met."),
+    # a loan limit is no cost of the repairs; "three main goals" measures nothing
+    ("How much will the whole flood repair cost?", "The sources do not say how much the whole flood repair will cost."),
+    ("How much of the repair plan is finished?", "The sources do not say how much of the repair plan is finished."),
+])
+def test_what_is_near_the_asked_element_is_not_its_answer(task_force, question: str, gap: str) -> None:  # noqa: ANN001
+    answer = task_force.answerer("extractive").ask(question, "tf")
+    assert answer.status == "not_in_sources", answer.answer
+    assert answer.answer.startswith(gap), answer.answer
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_gap(task_force) -> None:  # noqa: ANN001
+    answer = task_force.answerer("extractive").ask(
+        "Did Mayor Ruiz ask for portable classrooms, and did the state approve them?", "tf")
+    assert answer.answer.startswith("Mayor Dana Ruiz asked the state for portable classrooms"), answer.answer
+    assert [g.statement for g in answer.gaps] == [
+        "The sources do not say whether the state approved portable classrooms."], answer.answer
+
+
+@pytest.mark.parametrize(("documents", "question", "lead"), [
+    # "take effect": the day the rules start, not the day they were declared
+    ({"water.md": "---\nid: water\ntitle: District limits watering\nkind: article\n---\n"
+      "The Pine Hollow Water District board on Monday declared a Stage 2 water shortage, limiting outdoor "
+      "watering to two days a week for its roughly 40,000 customers, as the district's main reservoir dropped to "
+      "38% of capacity.\n\n"
+      "Under the rules, which take effect Aug. 15, homes with odd-numbered addresses may water on Tuesdays and "
+      "Saturdays, and even-numbered addresses on Wednesdays and Sundays.\n"},
+     "When do the Pine Hollow watering rules take effect?", "Under the rules, which take effect Aug. 15"),
+    # "What did they reaffirm?": the sentence telling of the act, not the one naming who spoke
+    ({"call.md": "---\nid: call\ntitle: Ministers speak by phone\nkind: article\n---\n"
+      "The statement reports a phone call between Foreign Minister Ana Lind and Trade Minister Piet Vos about "
+      "the challenges the two countries share. "
+      "In the call, both sides reaffirmed the trade partnership and emphasized respect for each other's courts.\n"},
+     "What did Lind and Vos reaffirm during the call?", "In the call, both sides reaffirmed the trade partnership"),
+])
+def test_the_sentence_telling_of_the_asked_act_leads(tmp_path, embedder, documents: dict[str, str], question: str,  # noqa: ANN001
+                                                    lead: str) -> None:
+    svc = services_over(tmp_path, embedder, documents)
+    article = next(iter(documents)).removesuffix(".md")
+    answer = svc.answerer("extractive").ask(question, article)
+    assert answer.answer.startswith(lead), answer.answer
+
+
+@pytest.fixture(scope="module")
+def loans(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    return services_over(tmp_path_factory.mktemp("loans"), embedder, {
+        "loans.md": "---\nid: loans\ntitle: Storm aid opens for workers and shops\nkind: article\n---\n"
+        "Workers who lost income because of the storm can apply for Storm Wage Assistance at any job center.\n\n"
+        "SWA is a state program funded by the lottery and run by the Department of Labor.\n\n"
+        "For small shops and nonprofits, the state offers Business Bridge Loans (BBLs) to help meet payroll "
+        "needs caused by the storm.\n\n"
+        "The combined total of a repair loan and a BBL may not exceed $50,000.\n"})
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # a name is defined under its initials ("SWA is a state program"), not by who may apply for it
+    ("What is Storm Wage Assistance?", "SWA is a state program funded by the lottery"),
+    # "offers X to help ..." says what X is for; a name ending in "Loan" asks what it is, not for an amount
+    ("What is a Business Bridge Loan?", "For small shops and nonprofits, the state offers Business Bridge Loans"),
+])
+def test_a_name_is_defined_by_the_sentence_saying_what_it_is(loans, question: str, lead: str) -> None:  # noqa: ANN001
+    answer = loans.answerer("extractive").ask(question, "loans")
+    assert answer.answer.startswith(lead), answer.answer

@@ -265,3 +265,35 @@ def test_asking_whether_a_statement_holds_is_a_yes_no_question_about_it(analyzer
     analysis = analyse_question(question, analyzer)
     assert (analysis.type, analysis.asked) == ("yes_no", "yes_no")
     assert analysis.terms == ["council", "cut", "budget"]
+
+
+@pytest.mark.parametrize("question, parts", [
+    # a later part leans on the first for its verb, its counted noun, or what its pronoun stands for
+    ("Where will the ministerial be held, and on what day?",
+     ["Where will the ministerial be held?", "On what day will the ministerial be held?"]),
+    ("How many loan applications have come in, and how many were approved?",
+     ["How many loan applications have come in?", "How many loan applications were approved?"]),
+    ("Did the mayor ask for portable classrooms, and did the state approve them?",
+     ["Did the mayor ask for portable classrooms?", "Did the state approve portable classrooms?"]),
+    ("Who will attend the summit, and what will it decide?",
+     ["Who will attend the summit?", "What will the summit decide?"]),
+    # two verbs ask two things: who chairs is not who takes part
+    ("Who chairs or participates in the task force?",
+     ["Who chairs the task force?", "Who participates in the task force?"]),
+    ("Who lives or works in the zone?", ["Who lives in the zone?", "Who works in the zone?"]),
+    # a dash before a question word starts another part
+    ("What is the compact — who signs it?", ["What is the compact?", "Who signs the compact?"]),
+])
+def test_each_part_of_a_question_is_written_out_whole(analyzer, question: str, parts: list[str]) -> None:  # noqa: ANN001
+    assert [p.clean for p in analyse_question(question, analyzer).all_parts] == parts
+
+
+@pytest.mark.parametrize("question, statement", [
+    ("Who is running the recovery operation?", "The sources do not say who is running the recovery operation."),
+    ("When did the task force first meet?", "The sources do not say when the task force first met."),
+    ("Can owners of second homes get housing grants?",
+     "The sources do not say whether owners of second homes can get housing grants."),
+    ("How much will the whole bridge repair cost?", "The sources do not say how much the whole bridge repair will cost."),
+])
+def test_gap_statements_read_as_english(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
+    assert analyse_question(question, analyzer).gap_statement() == statement

@@ -574,9 +574,15 @@ def same_family(held: set[str], q_terms: Sequence[str]) -> set[str]:
             continue
         if any(len(h) >= FAMILY_STEM and h.isalpha() and (t[len(h):] in _FAMILY_ENDINGS and t.startswith(h) or
                                                           h[len(t):] in _FAMILY_ENDINGS and h.startswith(t))
-               for h in held):
+               for h in held) or any(_noun_of_verb(t, h) or _noun_of_verb(h, t) for h in held if h.isalpha()):
             out.add(t)
     return out
+
+
+def _noun_of_verb(verb: str, noun: str) -> bool:
+    """"expansion" of "expand", "decision" of "decid(e)", "response" of "respond": a
+    verb stem in -d and its noun in -sion/-se."""
+    return len(verb) >= 5 and verb.endswith("d") and noun in (verb[:-1] + "sion", verb[:-1] + "s", verb[:-1] + "se")
 
 
 def spelled_out(held: set[str], q_terms: Sequence[str], names: dict[str, set[str]] | None = None) -> set[str]:
@@ -698,6 +704,24 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "How long a sentence did Vance receive?": "receive", "get", "have" say nothing a sentence must repeat
         if cover < 0.34 or (not predicate and not names_head and not light and cover < 0.5):
             return 0.0
+        if kind == "person" and part.wh == "who" and not predicate and not names_head and not light and \
+                part.predicate and ev.similarity < PARAPHRASE_SIMILARITY and not (
+                    ev.parse is not None and any(e.label in ("PERSON", "ORG") for e in ev.parse.entities)):
+            # "Who chairs the group?" -- "It brings together senior officials": no one named,
+            # no one chairing ("Raymond Castillo has been named the Federal Coordinating
+            # Officer" names who runs the operation in other words)
+            return 0.0
+        if kind == "number" and part.wh == "how much" and not ev.kinds & {"money", "percent"} and not (
+                ev.parse is not None and any(e.label == "QUANTITY" for e in ev.parse.entities)):
+            return 0.0  # "How much of the aid goes to Mission Firewall?" -- "three main goals" counts, measures nothing
+        if part.subject_terms and ev.similarity < PARAPHRASE_SIMILARITY:
+            own = held_terms(ev.text) | acronyms(ev.text) | ev.list_terms
+            if ev.anaphoric and ev.previous is not None:
+                own |= set(terms(ev.previous.text))
+            if not any(t in own for t in part.subject_terms):
+                # "How much will the whole flood recovery cost?" -- "Eligible producers may borrow
+                # up to $500,000": an amount, not of the recovery
+                return 0.0
         if kind == "person" and _ASKS_NAMES.search(part.clean) and \
                 not (ev.parse is not None and any(e.label == "PERSON" for e in ev.parse.entities)):
             return 0.0  # "the names of the two people who died": a role ("the head of household") names no one
@@ -711,6 +735,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # day something else happened ("on Thursday")
         deadline = kind in ("date", "day") and bool(_ASKS_DEADLINE.search(part.clean)) and \
             bool(_GIVES_DEADLINE.search(ev.text))
+        # "When do the rules take effect?" -- "the rules, which take effect Aug. 15", not the day
+        # the board declared them
+        deadline = deadline or kind in ("date", "day") and bool(_ASKS_EFFECT.search(part.clean)) and \
+            bool(_ASKS_EFFECT.search(ev.text))
         # "By what vote ...?", "What was the score?": a tally ("78-21") is the answer
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "Who is affected?", "Who gets the raise?": a group of people ("3,500 residents") over an official
@@ -748,6 +776,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         sized = sized or bool(_ASKS_MOST.match(part.clean)) and bool(_GIVES_MOST.search(ev.text))
         # "How many homes did the Bell Creek Fire destroy?" -- "the 2018 Carr Fire, which destroyed ...": another fire
         other = _names_another(ev.text, part.clean)
+        if kind in ("date", "day") and _PAST_QUESTION.match(part.clean) and _ASKS_FIRST.search(part.clean) and \
+                not _TELLS_FIRST.search(ev.text):
+            return 0.0  # "When did the SIG first meet?" -- not "the January 23 SIG meeting", one of many
+        if kind in ("date", "day") and ev.states_gap and ev.negated:
+            return 0.0  # "The statement does not say how the results of the January 23 meeting will be measured"
+        if other and kind in ("date", "day"):
+            return 0.0  # "When is the Security Ministerial?" -- "the Security Implementation Group will meet on ..."
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
             0.1 * ahead - 0.25 * superseded + 0.3 * against + 0.15 * sized - 0.3 * other
     if asked == "reason":
@@ -780,7 +815,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if len(ev.text.split()) < 5:
             return 0.0  # a signature line ("Daniel Hartwell, Governor.") names a role, it does not tell who someone is
         subject = part.subject.lower()
-        says_what = defines(ev.text, subject)
+        # ("DUA is a federal program ...": a name is defined under its initials too)
+        short = initials(re.sub(r"^(?:the|a|an)\s+", "", part.subject.strip(), flags=re.I))
+        says_what = defines(ev.text, subject) or bool(short) and re.search(rf"\b{short}s?\b", ev.text) is not None \
+            and defines(ev.text, short)
         if not says_what and cover < 0.5:
             return 0.0
         return ev.score + 0.25 * says_what
@@ -806,6 +844,14 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             # FEMA did about them ("Congress has directed some funding" answers "Has
             # Congress steered funding"): "You asked for housing units" does not
             return 0.0
+        if part.object_terms and ev.similarity < PARAPHRASE_SIMILARITY:
+            own = held_terms(ev.text) | ev.list_terms | spelled_out(held_terms(ev.text), part.object_terms)
+            if ev.anaphoric and ev.previous is not None:
+                own |= set(terms(ev.previous.text))
+            if not any(t in own for t in part.object_terms):
+                # "Did FEMA approve the housing units?" -- "The approval announced Tuesday
+                # addressed grants, loans and public assistance": an approval, not of them
+                return 0.0
         # "Is it run by a single agency?" -- "It is not a single-agency body.": a
         # sentence that denies what is asked is the answer, not background to it
         denies = ev.negated and not ev.states_gap
@@ -846,7 +892,11 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     which = asked in ("list", "entity") and says_which(ev, part)
     # ("What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself)
     against = says_who_dissented(ev, part)
-    return ev.score + 0.05 * predicate + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
+    # "What did Rubio and de la Fuente reaffirm?" -- "both sides reaffirmed the partnership":
+    # what was done is told by the sentence telling of the act, not the one setting the scene
+    asks_act = bool(part.predicate) and part.predicate.lower() not in _LIGHT_VERBS and bool(_WHAT_DID.match(part.clean))
+    unsaid_act = asks_act and not predicate
+    return ev.score + 0.05 * predicate - 0.3 * unsaid_act + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
 
 
 def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
@@ -872,7 +922,25 @@ def _names_another(text: str, question: str) -> bool:
         kind = name.split()[-1]
         if any(m.group().split()[-1] == kind and m.group() != name for m in _PROPER_NAME.finditer(text)):
             return True
+        # "the Security Implementation Group" where the question asks about "the Security
+        # Ministerial": a name that begins the same way and goes on otherwise
+        first = name.split()[0]
+        if first not in _NAME_OPENERS and any(
+                m.group().split()[0] == first and name not in m.group() and m.group() not in name
+                for m in _PROPER_NAME.finditer(text)):
+            return True
     return False
+
+
+_WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b", re.I)
+_ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"
+                          r"\beffective\b|\bkicks? in\b", re.I)
+_ASKS_FIRST = re.compile(r"\bfirst\b", re.I)
+_TELLS_FIRST = re.compile(r"\b(?:first|initial|inaugural|opening|debut|began|begun|launch(?:ed)?|founded|created|"
+                          r"established|formed|set up|since)\b", re.I)
+# words that open many unrelated names ("New York", "New Mexico"; "United Nations", "United States")
+_NAME_OPENERS = frozenset({"New", "United", "National", "North", "South", "East", "West", "Saint", "St.", "San",
+                           "Los", "Las", "The", "Federal", "State", "U.S.", "American", "International", "First"})
 
 
 _MEASURED = re.compile(r"^\W*how (?:big|large|high|long|far|deep|wide|tall)\s+(?:is|was|are|were)\s+"
@@ -1333,6 +1401,18 @@ def defines(text: str, subject: str) -> bool:
     return bool(copula or appositive(text, key, "a|an|the")
                 # news defines a new thing by its launch: "the two governments launched 'Mission Firewall: ...'"
                 or re.search(rf"\b(?:launched|created|established|set up|formed|unveiled|introduced)\s+(?:a |an |the )?"
-                             rf"(?:new )?[\"“']?{key}", low))
+                             rf"(?:new )?[\"“']?{key}", low)
+                # "SBA offers Economic Injury Disaster Loans (EIDLs) to help meet working capital needs"
+                or re.search(rf"\b(?:offers|provides|makes available)\s+(?:a |an |the )?{key}s?\b[^.]{{0,30}}?\bto\b",
+                             low))
+
+
+def initials(name: str) -> str:
+    """"Disaster Unemployment Assistance" -> "DUA": how a document goes on to name it;
+    empty unless every word of the name is capitalised and there are two or more."""
+    words_ = [w for w in re.split(r"[\s-]+", name.strip()) if w.lower() not in ("of", "and", "for", "the", "on", "to")]
+    if len(words_) < 2 or not all(w[:1].isupper() for w in words_):
+        return ""
+    return "".join(w[0] for w in words_).upper()
 
 

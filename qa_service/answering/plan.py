@@ -807,12 +807,45 @@ _GAP_WORDS = {
 }
 
 
+_UNSAID_WH = re.compile(r"\b(?:not|never)\b[^.;]*?\b(?:say|said|specif\w*|describ\w*|state[sd]?|indicat\w*|"
+                        r"explain\w*|detail\w*|disclos\w*|reveal\w*)\s+(who|when|where|how many|how much|how long|"
+                        r"how|why|whether)\b", re.I)
+_WH_ASKS = {"who": {"person", "organization"}, "when": {"date", "time", "day"}, "where": {"place"},
+            "how many": {"number"}, "how much": {"money", "number", "percent"}, "how long": {"duration"},
+            "how": {"method", "description"}, "why": {"reason"}, "whether": {"yes_no"}}
+
+
+def _unpublished_thing(ev: Evidence) -> set[str]:
+    """The terms of what a passive gap sentence says is not out ("The specific attendance list
+    ... has not been published" -> attendance, list); empty when it has no such subject."""
+    parse = ev.parse
+    if parse is None:
+        return set()
+    for i, w in enumerate(parse.words):
+        if w.dep != "nsubjpass":
+            continue
+        verb = w.head
+        negated = any(x.head == verb and x.dep == "neg" for x in parse.words) or \
+            any(x.text.lower() in ("no", "any") and x.head == i for x in parse.words)
+        if not negated:
+            continue
+        core = [j for j, x in enumerate(parse.words) if x.head == i and j < i and x.dep in ("compound", "amod")]
+        return set(terms(" ".join(parse.words[j].text for j in [*core, i])))
+    return set()
+
+
 def _gap_about(ev: Evidence, part: QuestionAnalysis) -> bool:
     """Does a sentence saying something is unpublished say it of the asked
     element? "The agenda has not been published" answers "What is on the
     agenda?", not "Where will it meet?"."""
+    unsaid = _UNSAID_WH.search(ev.text)
+    if unsaid and unsaid.group(1).lower() in _WH_ASKS and \
+            part.asked not in _WH_ASKS[unsaid.group(1).lower()]:
+        return False  # "does not say how the results will be measured" is no gap about when
     words_ = _GAP_WORDS.get(part.asked)
-    held = set(terms(ev.text))
+    # "The agenda for the meeting scheduled for January 23 has not been published": what is
+    # unpublished is the agenda, not the date the sentence also names
+    held = _unpublished_thing(ev) or set(terms(ev.text))
 
     def mentions(wanted: set[str]) -> bool:
         return any(h == w or (len(w) >= 5 and h.startswith(w[:5])) for h in held for w in wanted)

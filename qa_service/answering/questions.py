@@ -17,6 +17,7 @@ unit tests run them on question wordings from many topics."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa_service.language import COMMON_VERBS, Analyzer, Parse, inflect
@@ -268,6 +269,8 @@ class QuestionAnalysis:
     story_terms: list[str] = field(default_factory=list)  # the headline's terms added to ``terms`` for it
     # (modifier term, head term) of its compound nouns: ("ticket", "price") of "ticket prices"
     compounds: list[tuple[str, str]] = field(default_factory=list)
+    object_terms: list[str] = field(default_factory=list)  # yes/no: the terms of the main verb's object
+    subject_terms: list[str] = field(default_factory=list)  # how much/many: the head of a common-noun subject
 
     @property
     def query(self) -> str:
@@ -342,8 +345,10 @@ def split_parts(question: str) -> list[str]:
     q = question.strip()
     pieces = re.split(r"(?:\?\s+|,?\s+(?:and|but)\s+(?:if so,?\s+)?(?=(?:(?:on|in|at|by|for|from|to|with|until|"
                       r"since|under)\s+)?(?:" + "|".join(WH_WORDS) +
-                      r"|by whom|by how|is|are|was|were|do|does|did|has|have|will|can|could)\b)|;\s+)", q,
-                      flags=re.I)
+                      r"|by whom|by how|is|are|was|were|do|does|did|has|have|will|can|could)\b)|;\s+"
+                      # "What is a Security Ministerial -- who attends?"
+                      r"|\s*[\u2014\u2013]\s*(?=(?:" + "|".join(WH_WORDS) + r")\b)|\s+-{1,2}\s+(?=(?:" +
+                      "|".join(WH_WORDS) + r")\b))", q, flags=re.I)
     parts = [p.strip(" ,;") for p in pieces if p and p.strip(" ,;?")]
     if len(parts) <= 1:
         return [q]
@@ -353,6 +358,101 @@ def split_parts(question: str) -> list[str]:
         out.append(p[0].upper() + p[1:])
     # "by whom?" alone: a part too short to stand alone asks about the first part's subject
     return out if all(len(p.split()) >= 2 for p in out) else [q]
+
+
+_PRONOUN = re.compile(r"\b(it|they|them)\b", re.I)
+_COUNT_WITHOUT_NOUN = re.compile(r"^(how\s+(?:many|much))\s+(?=(?:is|are|was|were|do|does|did|has|have|had|can|could|"
+                                 r"will|would|got|get|received)\b)", re.I)
+_WH_PHRASE = re.compile(r"^(?:(?:on|in|at|by|for|from|to|with|until|since|under)\s+)?(?:" + "|".join(WH_WORDS) +
+                        r")\b(?:\s+\w+)?\s*", re.I)
+
+
+def complete_parts(parts: Sequence[str], analyzer: Analyzer | None) -> list[str]:
+    """A later part of a question leans on the first: "Where will the ministerial be held,
+    and on what day?" asks "On what day will the ministerial be held?"; "How many
+    applications came in, and how many were approved?" asks how many applications were
+    approved; "... ask for housing units, and did FEMA approve them?" asks whether FEMA
+    approved housing units. Each part is written out whole, so it is answered (and its gap
+    stated) on its own words."""
+    if analyzer is None or len(parts) < 2:
+        return list(parts)
+    first = parts[0].rstrip(" ?")
+    parse = analyzer.parse(first)
+    words = parse.words
+    out = [parts[0]]
+    for part in parts[1:]:
+        body = part.rstrip(" ?")
+        own = analyzer.parse(body)
+        if not any(w.pos in ("VERB", "AUX") for w in own.words):
+            # "On what day?": the first part's verb and subject, after its asking word
+            aux = next((i for i, w in enumerate(words) if w.pos in ("AUX", "VERB")), None)
+            if aux is not None and aux + 1 < len(words) and words[aux].pos == "AUX" and \
+                    words[aux + 1].pos not in ("VERB", "AUX", "ADV") and _WH_PHRASE.match(first):
+                body = f"{body} {first[words[aux].start:]}"
+        m = _COUNT_WITHOUT_NOUN.match(body)
+        first_count = re.match(r"^how\s+(?:many|much)\s+(.+?)\s+(?=(?:is|are|was|were|do|does|did|has|have|had|can|"
+                               r"could|will|would)\b)", first, re.I)
+        if m and first_count and m.group(1).split()[-1].lower() == first.split()[1].lower():
+            body = f"{m.group(1)} {first_count.group(1)} {body[m.end():]}"
+        body = _PRONOUN.sub(lambda p: _antecedent(parse, p.group(1)) or p.group(0), body)
+        body = body[0].upper() + body[1:]
+        out.append(body + "?")
+    return out
+
+
+_TWO_VERBS = re.compile(r"^(who|what)\s+([a-z]+)\s+(?:or|and)\s+([a-z]+)\s+(.+?)\s*\??$", re.I)
+_PREPOSITION = re.compile(r"^(?:in|on|at|to|for|with|from|into|onto|over|about)\s+", re.I)
+# verbs that take a preposition themselves: "Who lives or works in the zone?" keeps "in" for both
+_INTRANSITIVE = frozenset("""
+live work stay go come serve sit vote participate take speak arrive happen occur die remain travel
+move belong report respond testify rank compete run play study teach invest""".split())
+
+
+def split_verbs(part: str, analyzer: Analyzer | None) -> list[str]:
+    """"Who chairs or participates in the group?" asks two things: who chairs it, and who
+    takes part; one answered does not answer the other."""
+    m = _TWO_VERBS.match(part.strip())
+    if not m or analyzer is None:
+        return [part]
+    parse = analyzer.parse(part)
+    tags = {w.text.lower(): w for w in parse.words}
+    first, second = tags.get(m.group(2).lower()), tags.get(m.group(3).lower())
+    if first is None or second is None or not all(w.tag in ("VBZ", "VBD", "VBP") for w in (first, second)):
+        return [part]
+    rest = m.group(4)
+    own = rest if first.lemma.lower() in _INTRANSITIVE else _PREPOSITION.sub("", rest)
+    wh = m.group(1)
+    return [f"{wh} {m.group(2)} {own}?", f"{wh[0].upper() + wh[1:]} {m.group(3)} {rest}?"]
+
+
+def _antecedent(parse: Parse, pronoun: str) -> str:
+    """The first part's noun phrase a later part's "it" or "them" stands for: a plural
+    one for "they"/"them", a singular one for "it" (the subject first); none when the
+    first part has no such phrase."""
+    plural = pronoun.lower() != "it"
+    found: list[tuple[int, str]] = []
+    for start, end in parse.noun_chunks:
+        idx = [i for i, w in enumerate(parse.words) if start <= w.start < end]
+        if not idx:
+            continue
+        head = next((i for i in idx if parse.words[i].head not in idx or parse.words[i].head == i), idx[-1])
+        w = parse.words[head]
+        if w.text.lower() in WH_WORDS or w.tag in ("WP", "WDT", "PRP", "PRP$"):
+            continue
+        is_plural = w.tag in ("NNS", "NNPS")
+        if is_plural != plural:
+            continue
+        span = parse.subtree(head)
+        # "security aid to Mexico": the phrase with what qualifies it, unless that holds a clause
+        if any(parse.words[i].pos in ("VERB", "AUX") for i in span) or len(span) > 8:
+            span = idx
+        text = parse.span_text(span)
+        rank = 0 if w.dep in ("nsubj", "nsubjpass") else 1
+        found.append((rank if not plural else -head, text))
+    if not found:
+        return ""
+    found.sort(key=lambda r: r[0])
+    return found[0][1]
 
 
 _ACRONYM_QUESTION = re.compile(r"^[Ww]hat(?:'s|\s+is|\s+was)\s+(?:the\s+|an?\s+)?"
@@ -452,8 +552,10 @@ def _classify(q: str, parse: Parse | None) -> tuple[str, str, str]:
                     low[lead.end():].lstrip()[copula.end():]):
             return "list", "list", wh
         proper = parse is not None and any(w.text.lower() == head and w.pos == "PROPN" for w in parse.words)
-        if copula and not rest and asked not in ("date", "time", "money", "number", "percent", "duration",
-                                                 "person", "place") and (not plural or proper):
+        if copula and not rest and (asked not in ("date", "time", "money", "number", "percent", "duration",
+                                                  "person", "place") and (not plural or proper) or
+                                    # "What is an Economic Injury Disaster Loan?": a name, whatever its last word
+                                    proper and asked not in ("person", "place")):
             return "definition", "definition", "what"
         if plural and asked in ("entity", "organization", "place", "person", "description"):
             return "list", "list", wh
@@ -816,8 +918,15 @@ def _verb_position(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyz
         """The words before position k read as one noun phrase (the subject)."""
         cut = toks[k][1] - base
         previous = toks[k - 1][0].lower()
-        return (any(s == 0 and rest[e:cut].strip() == "" for s, e in parse.noun_chunks)
+        adverbs = {w.text.lower() for w in parse.words if w.pos == "ADV"} | {"first", "last", "finally", "ever"}
+        # ("the SIG first meet": an adverb may stand between the subject and its verb)
+        # ("owners of second homes get": noun phrases joined by a preposition are one subject)
+        inside = [any(s <= w.start < e for s, e in parse.noun_chunks) or w.pos in ("ADP", "CCONJ") and
+                  w.text.lower() in ("of", "in", "from", "at", "on", "with", "and") for w in parse.words if w.start < cut]
+        return (any(s == 0 and all(x.lower() in adverbs for x in rest[e:cut].split()) for s, e in parse.noun_chunks)
                 and previous not in DETERMINERS) or \
+            (any(s == 0 for s, _ in parse.noun_chunks) and inside and all(inside) and
+             previous not in DETERMINERS and parse.words[-1].start >= cut) or \
             toks[0][0].lower() in ("i", "you", "he", "she", "it", "we", "they", "there")
 
     for i, w in enumerate(parse.words):
@@ -827,9 +936,15 @@ def _verb_position(rest: str, toks: list[tuple[str, int, int]], analyzer: Analyz
         infinitive = i > 0 and parse.words[i - 1].text.lower() == "to"
         if w.pos in ("VERB", "AUX") and k > 0 and not infinitive and (not require_verb or after_subject(k)):
             if require_verb and w.lemma.lower() not in COMMON_VERBS and any(
-                    t[0].lower() in COMMON_VERBS for t in toks[k + 1:limit]):
-                continue  # "the launch window open": "open", not "window"
+                    t[0].lower() in COMMON_VERBS and toks[j - 1][0].lower() not in DETERMINERS
+                    for j, t in enumerate(toks[k + 1:limit], k + 1)):
+                # "the launch window open": "open", not "window" ("reaffirm during the call": "call" is a noun)
+                continue
             return k
+    if require_verb and len(toks) >= 2 and toks[-1][0].lower() in COMMON_VERBS and \
+            not any(w.pos in ("VERB", "AUX", "ADP") for w in parse.words) and \
+            any(s_ == 0 and e_ == len(rest) for s_, e_ in parse.noun_chunks):
+        return len(toks) - 1  # "the whole flood recovery cost", parsed as one noun phrase: "cost" is the verb
     chunk = next((c for c in parse.noun_chunks if c[0] == 0), None)
     if chunk is not None:
         after = position(chunk[1]) if chunk[1] < len(rest) else None
@@ -914,8 +1029,9 @@ def _embedded(question: str, qtype: str, analyzer: Analyzer | None) -> tuple[str
     if words[0].lower() == "how" and n > 1 and words[1].lower() == "come":
         clause = (text[toks[n][1]:], False)
     elif n == 1 and words[0].lower() in ("who", "what") and len(words) > 2 and words[1].lower() in _BE and \
-            words[2].lower() in _PREPOSITIONS:
-        # "Who was behind the attack?": the question word is the subject; the order stays
+            (words[2].lower() in _PREPOSITIONS or re.fullmatch(r"[a-z]{3,}ing", words[2]) and len(words) > 3):
+        # "Who was behind the attack?", "Who is running the operation?": the question word
+        # is the subject; the order stays
         clause = (text[toks[1][1]:], False)
     else:
         # "which agencies are involved": a question phrase with a noun may be the subject
@@ -1002,6 +1118,47 @@ def _focus(parse: Parse | None, clean: str) -> list[str]:
 
 
 _WANTING = frozenset({"want", "need", "ask", "expect", "plan", "hope", "intend", "urge", "order", "require", "tell"})
+
+
+def _object_terms(parse: Parse | None) -> list[str]:
+    """The terms of the main verb's direct object: "Did FEMA approve temporary housing
+    units?" -> hous, unit. None for a pronoun object ("approve them")."""
+    if parse is None:
+        return []
+    root = next((i for i, w in enumerate(parse.words) if w.dep == "ROOT" and w.pos == "VERB"), None)
+    if root is None:
+        return []
+    obj = next((i for i, w in enumerate(parse.words) if w.head == root and w.dep == "dobj"
+                and w.pos in ("NOUN", "PROPN")), None)
+    if obj is None:
+        return []
+    core = [j for j, w in enumerate(parse.words) if w.head == obj and w.dep in ("compound", "amod") and j < obj]
+    return [t for t in terms(" ".join(parse.words[j].text for j in [*core, obj])) if t not in _NOISE_TERMS]
+
+
+def _subject_terms(parse: Parse | None) -> list[str]:
+    """The terms of the main verb's subject when it is a common noun phrase: "How much
+    will the whole flood recovery cost?" -> recoveri (its head); none for a name, a
+    pronoun or the question phrase itself."""
+    if parse is None:
+        return []
+    root = next((i for i, w in enumerate(parse.words) if w.dep == "ROOT"), None)
+    if root is None:
+        return []
+    subj = next((i for i, w in enumerate(parse.words) if w.head == root and w.dep in ("nsubj", "nsubjpass")), None)
+    if subj is None and parse.words[root].pos == "NOUN" and any(
+            w.head == root and w.dep == "aux" for w in parse.words):
+        # "How much will the flood recovery cost?" parsed as a noun phrase ending in "cost":
+        # the noun before the verb is the subject's head
+        subj = next((i for i in range(root - 1, -1, -1) if parse.words[i].head == root and
+                     parse.words[i].dep == "compound"), None)
+    if subj is None:
+        return []
+    w = parse.words[subj]
+    if w.pos != "NOUN" or w.text.lower() in WH_WORDS or any(
+            parse.words[j].text.lower() in WH_WORDS for j in parse.subtree(subj)):
+        return []
+    return [t for t in terms(w.text) if t not in _NOISE_TERMS]
 
 
 def _predicate(parse: Parse | None) -> str:
@@ -1111,6 +1268,10 @@ def analyse_question(question: str, analyzer: Analyzer | None = None) -> Questio
         return analysis
     parts_text = split_parts(clean) if not is_gist_request(clean) else [clean]
     if len(parts_text) > 1:
+        parts_text = complete_parts(parts_text, analyzer)
+    if not is_gist_request(clean):
+        parts_text = [q for p in parts_text for q in split_verbs(p, analyzer)]
+    if len(parts_text) > 1:
         parts = [_analyse_one(p, p, analyzer) for p in parts_text]
         first = parts[0]
         whole = QuestionAnalysis(
@@ -1181,6 +1342,10 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     if asked == "next":
         # "What comes next for the ordinance?" is about the ordinance; "What happens next?" about the article
         analysis.terms = [t for t in analysis.terms if t not in NEXT_TERMS]
+    unit = re.search(r"\b(?:what|which) (day|date)\b", core, re.I)
+    if analysis.asked == "date" and unit:
+        # "On what day will it be held?": "day" asks for a date; "on January 23" does not say it
+        analysis.terms = [t for t in analysis.terms if t not in set(terms(unit.group(1)))] or analysis.terms
     size = re.match(r"^\W*how (long|big|large|high|far|tall|deep|wide)\b", core, re.I)
     if size:
         # "How long will the repair take?", "How large was the gift?": the adjective asks for a
@@ -1198,6 +1363,11 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         analysis.weights[t] = min(analysis.weights[t], 0.2)
     analysis.focus = _focus(parse, core)
     analysis.predicate = _predicate(parse)
+    if qtype == "yes_no":
+        analysis.object_terms = _object_terms(parse)
+    if analysis.wh in ("how much", "how many") and (not analysis.head or analysis.head in ("money", "amount")):
+        # (with a counted noun, "How many homes did the flood destroy?", the count is of that)
+        analysis.subject_terms = _subject_terms(parse)
     analysis.compounds = _compound_nouns(parse, analysis.terms)
     if qtype == "compare":
         analysis.sides = _sides(core)
