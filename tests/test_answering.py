@@ -1833,3 +1833,32 @@ def loans(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
 def test_a_name_is_defined_by_the_sentence_saying_what_it_is(loans, question: str, lead: str) -> None:  # noqa: ANN001
     answer = loans.answerer("extractive").ask(question, "loans")
     assert answer.answer.startswith(lead), answer.answer
+
+
+def test_a_proclamations_recitals_are_why_it_orders_what_it_orders(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "order.md": "---\nid: order\ntitle: \"Executive Order 7: Declaration of Emergency in Response to Ice Storms\"\n"
+        "kind: article\n---\n"
+        "## EXECUTIVE ORDER No. 7\n\n"
+        "**[Declaration of Emergency in Response to Ice Storms]**\n\n"
+        "WHEREAS, beginning on January 4, an ice storm has coated power lines and roads across the state; and\n\n"
+        "WHEREAS, the severity of this event is expected to exceed the capabilities of local governments and to "
+        "require assistance from other states;\n\n"
+        "NOW, THEREFORE, I, Mara Quill, by virtue of the authority vested in me as Governor, do hereby declare a "
+        "State of Emergency for the entire state and order as follows.\n\n"
+        "## Section 1. National Guard\n\n"
+        "The Adjutant General is authorized to order up to 200 members of the National Guard to State Active Duty.\n"})
+    answer = svc.answerer("extractive").ask("Why did the governor declare a state of emergency?", "order")
+    # the last recital says why it is needed; the bold title line is no sentence to quote
+    assert answer.answer.startswith("WHEREAS, the severity of this event is expected to exceed"), answer.answer
+    assert "**" not in answer.answer and "[Declaration" not in answer.answer, answer.answer
+
+
+def test_how_a_size_is_worked_out_is_answered_by_its_formula(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "grants.md": "---\nid: grants\ntitle: State opens storm grants for shops\nkind: article\n---\n"
+        "Governor Mara Quill and Commerce Secretary Ben Ode today announced the Storm Recovery Grant program, which "
+        "will provide $9 million in grants to businesses that suffered physical damage in the January storms.\n\n"
+        "Each grant will cover 25 percent of a business's uninsured losses, up to a maximum of $30,000.\n"})
+    answer = svc.answerer("extractive").ask("How is the size of a state storm grant worked out?", "grants")
+    assert answer.answer.startswith("Each grant will cover 25 percent"), answer.answer

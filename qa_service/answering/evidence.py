@@ -57,7 +57,7 @@ GAP_SENTENCE = re.compile(
     r"determin|decided|known|clear)", re.I)
 NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|without|n't|cannot)\b", re.I)
 # Words that give a cause or a purpose: what a "why" question wants first.
-_CAUSE = re.compile(r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
+_CAUSE = re.compile(r"\b(?:because|whereas|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
                     r"(?<!the )following|driven by|caused by|reasons?|why|led to|prompted|citing|cited|blamed|attributed|"
                     r"in an effort to|seeks? to|to (?:let|allow|enable|help|ensure|avoid|prevent|stop|spot|detect|"
@@ -77,7 +77,7 @@ _RELATIVE_TIME = re.compile(r"^(?:about |nearly |more than |some |within |up to 
                             r"years?|hours?|minutes?)$", re.I)
 _AFTER_CLAUSE = re.compile(r"\bafter\s+(?:[\w'-]+\s+){0,5}?(?:\w+ed|found|was|were|had|made|took|lost|fell|rose|"
                            r"broke|left|came|became|did|saw|ran|won)\b", re.I)
-_STRONG_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|meant to|designed to|"
+_STRONG_CAUSE = re.compile(r"\b(?:because|whereas|due to|owing to|as a result|in order to|so that|meant to|designed to|"
                            r"purpose|goal|aim(?:s|ed)? (?:to|at)|reasons?|caused by|driven by|in response to|"
                            r"to (?:let|allow|enable|spot|detect|mark|pre-empt))\b", re.I)
 _METHOD = re.compile(r"\b(?:by|through|via|using|with|will|plan|steps?|process|procedure|must|can|apply|"
@@ -174,7 +174,9 @@ def _structured_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, i
             if not line.strip():
                 paragraph_break = True
                 continue
-            if is_heading_line(line.strip()):
+            if is_heading_line(line.strip()) or _BOLD_LINE.match(line.strip()):
+                # ("**[Declaration of State of Emergency in Response to Severe Storms]**" alone on its
+                # line titles what follows; it is no sentence to quote)
                 block += 1
                 paragraph_break = False
                 last_was_item = False
@@ -802,7 +804,11 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return max(ev.score, ev.previous.score if follows_reason else 0.0) + 0.1 * (causal or explains) + \
             0.2 * strong + 0.05 * (follows_reason and ev.anaphoric)
     if asked == "method":
-        if cover < 0.35:
+        # "How is the size of a grant worked out?" -- "Grants will cover 30 percent of ... losses, up
+        # to $40,000": a share or an amount of the thing is its formula ("size" is what is asked)
+        formula = bool(_ASKS_FORMULA.search(part.clean)) and ("percent" in ev.kinds or
+                                                             "money" in ev.kinds and bool(_GIVES_MOST.search(ev.text)))
+        if cover < (0.2 if formula else 0.35):
             return 0.0
         # "How do I apply?": the way in (a number to call, a site, in person, in writing) is the answer
         channel = gives_way_in(ev, part)
@@ -810,7 +816,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "How will the program be paid for?" -- "paid for by a payroll premium": the means, named
         means = bool(_MEANS.search(ev.text)) and predicate
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.1 * means
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.1 * means + \
+            0.3 * formula
     if asked == "definition":
         if len(ev.text.split()) < 5:
             return 0.0  # a signature line ("Daniel Hartwell, Governor.") names a role, it does not tell who someone is
@@ -932,6 +939,12 @@ def _names_another(text: str, question: str) -> bool:
     return False
 
 
+_BOLD_LINE = re.compile(r"^\*\*[^*]*[^*.!?:\s][\])]?\*\*$")
+# A proclamation's recitals ("WHEREAS, ...") are why it orders what it orders ("NOW, THEREFORE, I ... declare")
+RECITAL = re.compile(r"^\W*whereas\b", re.I)
+RESOLUTION = re.compile(r"^\W*now,? therefore\b", re.I)
+_ASKS_FORMULA = re.compile(r"\b(?:size|amount|value|level|rate|sum|payment|benefit|award|share)s?\b.*\b(?:worked out|"
+                           r"calculated|determined|set|decided|figured out|computed|based on|arrived at)\b", re.I)
 _WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b", re.I)
 _ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"
                           r"\beffective\b|\bkicks? in\b", re.I)

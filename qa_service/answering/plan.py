@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import (NEGATED_WH, NEGATION, Evidence, answers_part, counts, excludes_something,
-                                          explains_premise, gives_cause, gives_deadline, gives_way_in,
+from qa_service.answering.evidence import (NEGATED_WH, NEGATION, RECITAL, RESOLUTION, Evidence, answers_part, counts,
+                                          excludes_something, explains_premise, gives_cause, gives_deadline, gives_way_in,
                                           holds_own_words, lists_the_head, misses_the_group_asked_about,
                                           part_coverage, says_which, says_who_dissented)
 from qa_service.answering.questions import QuestionAnalysis
@@ -488,6 +488,15 @@ def plan_answer(
             # a cause leads; a sentence that only restates what happened is context
             part.answer.sort(key=lambda e: not (gives_cause(e, part.analysis) or
                                                 explains_premise(e, part.analysis, idf, min_score)))
+            if part.answer and RESOLUTION.match(part.answer[0].text):
+                # "NOW, THEREFORE, I ... declare a State of Emergency": the recitals before it
+                # ("WHEREAS, the severity of this event is expected to exceed ...") are why
+                recitals, prev = [], part.answer[0].previous
+                while prev is not None and RECITAL.match(prev.text) and len(recitals) < 8:
+                    recitals.append(prev)
+                    prev = prev.previous
+                # (walked back from the order, the last recital first: the one that says why it is needed)
+                part.answer = [*recitals, *[e for e in part.answer if e not in recitals]]
         if scored:
             # "How do self-employed people apply for DUA?" -- "call the Department of Labor at
             # 877-...", not "self-employed people ... can apply for DUA": the way in leads; "By
