@@ -1862,3 +1862,27 @@ def test_how_a_size_is_worked_out_is_answered_by_its_formula(tmp_path, embedder)
         "Each grant will cover 25 percent of a business's uninsured losses, up to a maximum of $30,000.\n"})
     answer = svc.answerer("extractive").ask("How is the size of a state storm grant worked out?", "grants")
     assert answer.answer.startswith("Each grant will cover 25 percent"), answer.answer
+
+
+def test_who_finished_second_is_the_runner_up_of_the_race_asked_about(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "race.md": "---\nid: race\ntitle: Okoro breaks Harbor Half course record\nkind: article\n---\n"
+        "Grace Okoro, 26, won the women's race of the Harbor Half Marathon in 1 hour, 8 minutes, breaking the course "
+        "record by 20 seconds. "
+        "She pulled away from Lena Moss after 15 kilometers and finished 40 seconds ahead. Moss was second in 1:08:40 "
+        "and Ida Berg was third.\n\n"
+        "In the men's race, Tom Reyes won in a sprint. Sam Ola was second, one second behind.\n"})
+    answer = svc.answerer("extractive").ask("Who finished second in the women's race at the Harbor Half Marathon?",
+                                            "race")
+    assert answer.answer.startswith("Moss was second in 1:08:40"), answer.answer
+
+
+def test_a_hyphenated_qualifier_the_question_names_is_said_by_the_lead(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "chips.md": "---\nid: chips\ntitle: Norvale Chips revenue beats forecasts on data-center demand\n"
+        "kind: article\n---\n"
+        "Norvale Chips reported fourth-quarter revenue of $2.1 billion on Thursday, beating forecasts.\n\n"
+        "For the full year, Norvale's revenue rose 12% to $8.2 billion.\n\n"
+        "Revenue from the company's data-center division rose 35% from a year earlier to $900 million.\n"})
+    answer = svc.answerer("extractive").ask("By how much did Norvale's data-center revenue rise?", "chips")
+    assert answer.answer.startswith("Revenue from the company's data-center division rose 35%"), answer.answer

@@ -297,3 +297,15 @@ def test_each_part_of_a_question_is_written_out_whole(analyzer, question: str, p
 ])
 def test_gap_statements_read_as_english(analyzer, question: str, statement: str) -> None:  # noqa: ANN001
     assert analyse_question(question, analyzer).gap_statement() == statement
+
+
+@pytest.mark.parametrize("question, predicate", [
+    ("Which threats is the task force supposed to coordinate action against?", "coordinate"),
+    ("What is the board scheduled to decide?", "decide"),
+    ("How much does the district want customers to cut water use?", "cut"),
+])
+def test_the_act_asked_about_is_the_one_to_be_done(analyzer, question: str, predicate: str) -> None:  # noqa: ANN001
+    analysis = analyse_question(question, analyzer)
+    assert analysis.predicate == predicate
+    # "supposed", "scheduled", "want" ask nothing a sentence must repeat
+    assert all(w <= 0.25 for t, w in analysis.weights.items() if t in set(terms("supposed scheduled want")))

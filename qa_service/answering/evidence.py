@@ -666,7 +666,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     asked = part.asked
     kind = KIND_OF_ASKED.get(asked)
     predicate = _predicate_held(ev, part)
-    if not _anchored(ev, part):
+    if not _anchored(ev, part) or _about_the_other_side(ev, part):
         return 0.0
     if part.story_terms and not holds_own_words(ev, part, floor=0.8) and \
             not (part.asked == "list" and part.head and lists_the_head(ev, part.head)):
@@ -703,6 +703,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # 2,880 inspections" for "how many inspections are waiting", it does not)
         names_head = bool(part.head) and ev.parse is not None and any(
             w.pos == "VERB" and terms(w.lemma) == terms(part.head) for w in ev.parse.words)
+        placing = _PLACING.search(part.clean)
+        if placing:
+            # "Who finished second?" -- "Tesfaye was second in 2:19:01": the place is what is asked
+            # ("finished 1 minute, 52 seconds ahead" is the winner)
+            if not re.search(rf"\b{placing.group(1)}\b", ev.text, re.I):
+                return 0.0
+            predicate = True
         # "How long a sentence did Vance receive?": "receive", "get", "have" say nothing a sentence must repeat
         if cover < 0.34 or (not predicate and not names_head and not light and cover < 0.5):
             return 0.0
@@ -778,6 +785,10 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         sized = sized or bool(_ASKS_MOST.match(part.clean)) and bool(_GIVES_MOST.search(ev.text))
         # "How many homes did the Bell Creek Fire destroy?" -- "the 2018 Carr Fire, which destroyed ...": another fire
         other = _names_another(ev.text, part.clean)
+        # "By how much did Calderon's data-center revenue rise?": the sentence saying "data-center"
+        # itself, not one that has it only from the headline
+        qualifiers = [t for t in part.terms if "-" in t]
+        qualified = bool(qualifiers) and all(t in held_terms(ev.text) for t in qualifiers)
         if kind in ("date", "day") and _PAST_QUESTION.match(part.clean) and _ASKS_FIRST.search(part.clean) and \
                 not _TELLS_FIRST.search(ev.text):
             return 0.0  # "When did the SIG first meet?" -- not "the January 23 SIG meeting", one of many
@@ -786,7 +797,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         if other and kind in ("date", "day"):
             return 0.0  # "When is the Security Ministerial?" -- "the Security Implementation Group will meet on ..."
         return ev.score + 0.25 + 0.1 * predicate + 0.1 * acts + 0.15 * deadline + 0.2 * tally + 0.15 * group + \
-            0.1 * ahead - 0.25 * superseded + 0.3 * against + 0.15 * sized - 0.3 * other
+            0.1 * ahead - 0.25 * superseded + 0.3 * against + 0.15 * sized - 0.3 * other + 0.1 * qualified
     if asked == "reason":
         # "has been pushed back to March 14 after engineers found a faulty valve": told with
         # the event itself, what happened just before it is why
@@ -939,6 +950,8 @@ def _names_another(text: str, question: str) -> bool:
     return False
 
 
+_PLACING = re.compile(r"\b(?:finish(?:ed|es)?|came|come|placed?|ended up|was|were|is|are)\s+"
+                      r"(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
 _BOLD_LINE = re.compile(r"^\*\*[^*]*[^*.!?:\s][\])]?\*\*$")
 # A proclamation's recitals ("WHEREAS, ...") are why it orders what it orders ("NOW, THEREFORE, I ... declare")
 RECITAL = re.compile(r"^\W*whereas\b", re.I)
@@ -990,6 +1003,21 @@ _LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
                           "help", "receive", "affect", "impact", "happen", "occur"})
 _LIGHT_VERB_TERMS = frozenset(t for v in _LIGHT_VERBS for t in terms(v))  # as question terms are stemmed
+
+
+# One of a pair the question names; the sentence (with what frames it) names only the other
+_SIDES = {"women": "men", "men": "women", "girl": "boy", "boy": "girl", "femal": "male", "male": "femal"}
+
+
+def _about_the_other_side(ev: Evidence, part: QuestionAnalysis) -> bool:
+    """"Who finished second in the women's race?" -- "In the men's race, ... Kiprop was second":
+    the question names one of a pair (women/men, girls/boys) and the sentence, read with its
+    paragraph, names only the other."""
+    asked = [t for t in part.terms if t in _SIDES]
+    if not asked:
+        return False
+    held = _held_with_frame(ev)
+    return all(t not in held and _SIDES[t] in held for t in asked)
 
 
 def _held_with_frame(ev: Evidence) -> set[str]:

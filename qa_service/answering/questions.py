@@ -1074,6 +1074,9 @@ def _term_weights(parse: Parse | None, content: list[str], qtype: str = "factoid
             if term not in content:
                 continue
             weight = 0.25 if w.lemma.lower() in _LIGHT_VERBS else _POS_WEIGHT.get(w.pos, 0.8)
+            if w.pos == "VERB" and w.lemma.lower() in _WANTING and any(
+                    c.head == i and c.dep == "xcomp" and c.pos == "VERB" for c in parse.words):
+                weight = 0.25  # "supposed to coordinate": what is to be done is the act asked about
             if w.dep == "dobj" and parse.words[w.head].lemma.lower() in _LIGHT_VERBS:
                 weight = 0.5  # "part" of "take part", "place" of "take place"
             if i in identifying:
@@ -1117,7 +1120,8 @@ def _focus(parse: Parse | None, clean: str) -> list[str]:
     return out
 
 
-_WANTING = frozenset({"want", "need", "ask", "expect", "plan", "hope", "intend", "urge", "order", "require", "tell"})
+_WANTING = frozenset({"want", "need", "ask", "expect", "plan", "hope", "intend", "urge", "order", "require", "tell",
+                      "suppose", "mean", "seek", "try", "aim", "set", "schedule", "allow", "force"})
 
 
 def _object_terms(parse: Parse | None) -> list[str]:
@@ -1173,9 +1177,15 @@ def _predicate(parse: Parse | None) -> str:
                 if done is not None:
                     return done.lemma.lower()
             return w.lemma.lower()
-    for w in parse.words:
+    for i, w in enumerate(parse.words):
         # ("the paid family leave bill": a participle describing a noun is no act asked about)
         if w.pos == "VERB" and w.lemma not in ("be", "have", "do", "know", "tell") and w.dep not in ("amod", "compound"):
+            if w.lemma.lower() in _WANTING:
+                # "Which threats is the SIG supposed to coordinate action against?": coordinating
+                done = next((c for c in parse.words if c.head == i and c.dep in ("xcomp", "ccomp")
+                             and c.pos == "VERB"), None)
+                if done is not None:
+                    return done.lemma.lower()
             return w.lemma.lower()
     return ""
 
