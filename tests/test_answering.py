@@ -1886,3 +1886,15 @@ def test_a_hyphenated_qualifier_the_question_names_is_said_by_the_lead(tmp_path,
         "Revenue from the company's data-center division rose 35% from a year earlier to $900 million.\n"})
     answer = svc.answerer("extractive").ask("By how much did Norvale's data-center revenue rise?", "chips")
     assert answer.answer.startswith("Revenue from the company's data-center division rose 35%"), answer.answer
+
+
+def test_a_factoid_is_not_padded_with_the_same_fact_or_another_act(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "board.md": "---\nid: board\ntitle: Harbor Transit Board to meet on fares\nkind: article\n---\n"
+        "The Harbor Transit Board is scheduled to meet on May 4.\n\n"
+        "The Harbor Transit Board (HTB) was created in 2019 to \"run buses and ferries as one system.\"\n\n"
+        "According to the statement, the Harbor Transit Board (HTB) will meet on May 4, 2026.\n"})
+    answer = svc.answerer("extractive").ask("When will the Harbor Transit Board meet?", "board")
+    # one of the two sentences saying it meets on May 4 ("May 4, 2026" and "HTB" say nothing new); when it
+    # was created is another act
+    assert answer.answer.count("May 4") == 1 and "created in 2019" not in answer.answer, answer.answer

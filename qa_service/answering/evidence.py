@@ -626,7 +626,7 @@ def part_coverage(ev: Evidence, part_terms: Sequence[str], idf: Callable[[str], 
     return covered / total
 
 
-def _predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
+def predicate_held(ev: Evidence, part: QuestionAnalysis) -> bool:
     """Does the sentence use the question's main verb ("won" for "win",
     "attendees" for "attend")?"""
     if not part.predicate:
@@ -665,7 +665,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     cover = part_coverage(ev, part.terms, idf, part.weights)
     asked = part.asked
     kind = KIND_OF_ASKED.get(asked)
-    predicate = _predicate_held(ev, part)
+    predicate = predicate_held(ev, part)
     if not _anchored(ev, part) or _about_the_other_side(ev, part):
         return 0.0
     if part.story_terms and not holds_own_words(ev, part, floor=0.8) and \
@@ -684,7 +684,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         return 0.0  # "When did the SIG first meet?" is not answered by when it will meet
     if kind is not None:
         # "Who released the statement?": a person, or the organization that did it
-        light = part.predicate.lower() in _LIGHT_VERBS
+        light = part.predicate.lower() in LIGHT_VERBS
         affects = _AFFECTED.search(part.clean) is not None
         # "Where does the money come from?" -- "funded with $62 million from the federal ...": a source
         source = kind == "place" and bool(_ASKS_SOURCE.search(part.clean)) and bool(_GIVES_SOURCE.search(ev.text))
@@ -843,7 +843,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     if asked == "yes_no":
         # "Did FEMA approve X?" is answered by what the sources say about approving X;
         # "Does X count as Y?" and "Does X have Y?" ask what X is or holds, in any verb
-        predicate = predicate or part.predicate.lower() in _LIGHT_VERBS
+        predicate = predicate or part.predicate.lower() in LIGHT_VERBS
         if part.story_terms and predicate and holds_own_words(ev, part, floor=0.8):
             # "Has anyone died?" under a story: "No deaths have been reported." holds all the
             # question says itself; the headline read into it needs no repeating
@@ -912,7 +912,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     against = says_who_dissented(ev, part)
     # "What did Rubio and de la Fuente reaffirm?" -- "both sides reaffirmed the partnership":
     # what was done is told by the sentence telling of the act, not the one setting the scene
-    asks_act = bool(part.predicate) and part.predicate.lower() not in _LIGHT_VERBS and bool(_WHAT_DID.match(part.clean))
+    asks_act = bool(part.predicate) and part.predicate.lower() not in LIGHT_VERBS and bool(_WHAT_DID.match(part.clean))
     unsaid_act = asks_act and not predicate
     return ev.score + 0.05 * predicate - 0.3 * unsaid_act + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
 
@@ -999,10 +999,10 @@ def excludes_something(ev: Evidence) -> bool:
 # run by Y?" asks what X is, and "Does X have Y?" what X holds: no verb needed)
 _ASKS_ABOUT_AN_ACT = re.compile(r"^(?:do|does|did|will|would|can|could|has|have|had)\s+"
                                 r"(?!\w+\s+(?:have|has|need)\s+to\b)", re.I)
-_LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
+LIGHT_VERBS = frozenset({"be", "have", "do", "get", "give", "make", "take", "go", "need", "use", "include", "involve",
                           "contain", "cover", "require", "mean", "count", "say", "know", "see", "apply", "work",
                           "help", "receive", "affect", "impact", "happen", "occur"})
-_LIGHT_VERB_TERMS = frozenset(t for v in _LIGHT_VERBS for t in terms(v))  # as question terms are stemmed
+_LIGHT_VERB_TERMS = frozenset(t for v in LIGHT_VERBS for t in terms(v))  # as question terms are stemmed
 
 
 # One of a pair the question names; the sentence (with what frames it) names only the other
@@ -1405,7 +1405,7 @@ def gives_cause(ev: Evidence, part: QuestionAnalysis) -> bool:
     """A cause or a purpose; or, in the sentence telling of the asked event, what
     happened just before it ("pushed back to March 14 after engineers found a
     faulty valve")."""
-    return has_cause(ev.text) or bool(_AFTER_CLAUSE.search(ev.text)) and _predicate_held(ev, part)
+    return has_cause(ev.text) or bool(_AFTER_CLAUSE.search(ev.text)) and predicate_held(ev, part)
 
 
 def appositive(text: str, key: str, openers: str) -> bool:

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa_service.answering.evidence import (NEGATED_WH, NEGATION, RECITAL, RESOLUTION, Evidence, answers_part, counts,
-                                          excludes_something, explains_premise, gives_cause, gives_deadline, gives_way_in,
+from qa_service.answering.evidence import (BACK_REFERENCE, LIGHT_VERBS, NEGATED_WH, NEGATION, RECITAL, RESOLUTION,
+                                          Evidence, answers_part, counts, excludes_something, predicate_held, explains_premise, gives_cause, gives_deadline, gives_way_in,
                                           holds_own_words, lists_the_head, misses_the_group_asked_about,
                                           part_coverage, says_which, says_who_dissented)
 from qa_service.answering.questions import QuestionAnalysis
@@ -271,16 +271,31 @@ _DETAIL_LIMIT = {"brief": 1, "standard": 3, "full": 8}
 REDUNDANT = 0.7
 
 
+def acronyms_of(text: str) -> set[str]:
+    """The initials of the runs of capitalised words in ``text``, as terms:
+    "the bilateral Security Implementation Group" -> {"sig"}."""
+    out = set()
+    for m in re.finditer(r"\b(?:[A-Z][a-z]+\s+(?:(?:of|and|for|the)\s+)?){1,6}[A-Z][a-z]+\b", text):
+        words_ = [w for w in m.group().split() if w[:1].isupper()]
+        if len(words_) >= 2:
+            out.add("".join(w[0] for w in words_).lower())
+    return out
+
+
 def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     mine = set(terms(ev.text))
     if len(mine) < (3 if chosen else 2):
         return True  # (a short sentence may lead: "Three have been hospitalized.")
 
     def named(e: Evidence) -> set[str]:
-        return {ent.text.lower() for ent in e.parse.entities} if e.parse is not None else set()
+        # (a date said more fully, "January 23, 2026" after "January 23", names nothing new)
+        return {ent.text.lower() for ent in e.parse.entities if ent.label not in DATE_LABELS} \
+            if e.parse is not None else set()
 
     for c in chosen:
         theirs = set(terms(c.text))
+        # "the SIG" after "the Security Implementation Group": the same name in its initials
+        theirs |= {t for t in mine if t in acronyms_of(c.text)}
         overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
         # "The Department of Defense sent ..." after "The State Department sent ...":
         # the same words about someone else are news
@@ -627,6 +642,13 @@ def plan_answer(
             continue
         if ev.text.rstrip().endswith(":"):
             continue  # a list's lead-in ("To qualify, a household must:") says nothing without its items
+        if analysis.type == "factoid" and mode != "full" and len(plan.parts) == 1 and analysis.predicate and \
+                analysis.predicate.lower() not in LIGHT_VERBS | _OPINION_VERBS and not predicate_held(ev, analysis):
+            continue  # "When will the SIG meet?": not padded with when it was created
+        if analysis.type == "factoid" and BACK_REFERENCE.search(ev.text) and ev.previous not in (*plan.lead, *details):
+            # a name, date or number's one more sentence stands alone: "... occasions to take stock in this
+            # way" would bring the sentence before it along
+            continue
         if _word_count([*plan.lead, *details, ev]) > budget and details:
             break
         details.append(ev)
@@ -637,6 +659,8 @@ def plan_answer(
 
 STATED_GAP_MARGIN = 0.15  # how much closer to the question a stated gap must be than the best answer
 
+# "What does NASA think of the delay?": any sentence telling what NASA said or did says it
+_OPINION_VERBS = frozenset({"think", "feel", "say", "react", "respond", "view", "see", "believe"})
 _LIST_LIMIT = {"brief": 4, "standard": 6, "full": 8}
 # the words that name what is asked for, not what the question takes for granted
 _ASKED_WORDS = frozenset(terms("money amount number many much total cost price figure sum"))
