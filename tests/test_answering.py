@@ -1898,3 +1898,23 @@ def test_a_factoid_is_not_padded_with_the_same_fact_or_another_act(tmp_path, emb
     # one of the two sentences saying it meets on May 4 ("May 4, 2026" and "HTB" say nothing new); when it
     # was created is another act
     assert answer.answer.count("May 4") == 1 and "created in 2019" not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("earlier", "later", "redundant"), [
+    # every name, place and date said already, in other verbs (a year added says nothing new)
+    ("The statement announces a summit to be held in Lisbon, Portugal in March 2027.",
+     "The two governments also plan to convene a summit in Lisbon, Portugal in March.", True),
+    ("The two governments also plan to convene a summit in Lisbon, Portugal in March.",
+     "The statement announces a summit to be held in Lisbon, Portugal in March 2027.", True),
+    # the same place and month with someone new is news
+    ("The statement announces a summit to be held in Lisbon, Portugal in March 2027.",
+     "Prime Minister Ana Duarte will chair the summit in Lisbon, Portugal in March.", False),
+    # a fuller date and a name's initials say nothing new
+    ("The Harbor Transit Board is scheduled to meet on May 4.",
+     "According to the statement, the Harbor Transit Board (HTB) will meet on May 4, 2026.", True),
+])
+def test_a_sentence_saying_what_was_said_already_is_redundant(analyzer, earlier: str, later: str,  # noqa: ANN001
+                                                             redundant: bool) -> None:
+    from qa_service.answering.plan import _redundant
+
+    assert _redundant(sentence(analyzer, later), [sentence(analyzer, earlier)]) is redundant

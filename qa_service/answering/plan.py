@@ -305,6 +305,14 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
         limit = 0.9 if new_names else REDUNDANT
         if overlap > limit:
             return True
+        # "The two governments also plan to convene a Security Ministerial in Washington, D.C. in
+        # February." after "The statement announces a Security Ministerial to be held in Washington,
+        # D.C. in February 2026.": every name, place and date said already, in other verbs
+        # (a year added to a date says nothing new: "February 2026" after "in February")
+        names = [re.sub(r"\b(?:19|20)\d\d\b", "", ent.text) for ent in ev.parse.entities
+                 if ent.label in NAME_LABELS | DATE_LABELS] if ev.parse is not None else []
+        if len(names) >= 2 and overlap >= 0.5 and all(set(terms(n)) <= theirs for n in names):
+            return True
     return False
 
 
