@@ -170,6 +170,10 @@ def quoted_share(text: str) -> float:
     return inside / count if count else 0.0
 
 
+_SHORT_VOWEL_STEM = re.compile(r"[a-z]*[^aeiou][aeiou][bdgmnprt]")  # "cut", "plan", "stop", "admit"
+_DOUBLED_STEM = re.compile(r"[a-z]*[^aeiou][aeiou]([bdgmnprt])\1")  # "cutt", "plann", "stopp", "admitt"
+
+
 def held_terms(text: str) -> set[str]:
     """The terms a sentence holds when matched against a question: its own,
     the parts of its hyphenated words ("a single-agency body" holds "single"
@@ -179,6 +183,9 @@ def held_terms(text: str) -> set[str]:
     # "voted" stems to "vot" but "vote" stays "vote" (a final e goes only from longer stems)
     held |= {t + "e" for t in held if len(t) == 3 and t.isalpha()}
     held |= {t[:-1] for t in held if len(t) == 4 and t.endswith("e") and t.isalpha()}  # "votes" holds "voted"
+    # "cuts" holds "cutting" (stemmed "cutt"), "cutting" holds "cuts": the stemmer keeps a doubled consonant
+    held |= {t + t[-1] for t in held if _SHORT_VOWEL_STEM.fullmatch(t)}
+    held |= {t[:-1] for t in held if _DOUBLED_STEM.fullmatch(t)}
     if "-" in text:
         held |= set(terms(" ".join(m.replace("-", " ") for m in _COMPOUND.findall(text))))
     # "Applications will be taken by phone" holds "apply"; "a donation", "donate"

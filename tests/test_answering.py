@@ -1918,3 +1918,53 @@ def test_a_sentence_saying_what_was_said_already_is_redundant(analyzer, earlier:
     from qa_service.answering.plan import _redundant
 
     assert _redundant(sentence(analyzer, later), [sentence(analyzer, earlier)]) is redundant
+
+
+@pytest.fixture(scope="module")
+def airline(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    return services_over(tmp_path_factory.mktemp("airline"), embedder, {
+        "air.md": "---\nid: air\ntitle: Lakewing Airlines to cut 9 routes\nkind: article\n---\n"
+        "Regional carrier Lakewing Airlines will stop flying nine routes in October, the company said on Friday, "
+        "citing a shortage of pilots.\n\n"
+        "The cuts will end Lakewing service entirely at three airports: Duluth in Minnesota, Marquette in Michigan "
+        "and Wausau in Wisconsin. The last flights will operate on Oct. 3.\n\n"
+        "Harbor Transit will reroute the No. 4 and No. 7 buses to the new terminal; riders should expect trips to "
+        "take 10 minutes longer.\n"})
+
+
+def test_a_sentence_counting_the_things_and_naming_them_is_the_answer_not_a_lead_in(airline) -> None:  # noqa: ANN001
+    answer = airline.answerer("extractive").ask("Which airports will lose service?", "air")
+    assert answer.answer.startswith("The cuts will end Lakewing service entirely at three airports: Duluth"), \
+        answer.answer
+    # no colon after the names, no bullet for the sentence that names no airport
+    assert "Wisconsin:" not in answer.answer and "- The last flights" not in answer.answer, answer.answer
+
+
+def test_a_bus_number_is_no_negation() -> None:
+    from qa_service.answering.evidence import GAP_SENTENCE, NEGATION
+
+    text = "Harbor Transit will reroute the No. 4 and No. 7 buses; riders should expect trips to take longer."
+    assert NEGATION.search(text) is None and GAP_SENTENCE.search(text) is None
+    assert NEGATION.search("No buses will run on Sunday.")  # a "no" before a word still denies
+
+
+def test_a_doubled_consonant_is_one_word_to_a_reader() -> None:
+    from qa_service.text import held_terms, terms
+
+    # "cutting" stems to "cutt", "cuts" to "cut": each sentence holds the other's form
+    assert set(terms("cutting")) <= held_terms("The cuts will end service.")
+    assert set(terms("cuts")) <= held_terms("Skyhaven is cutting routes.")
+    assert set(terms("planned")) <= held_terms("The plan was approved.")
+
+
+def test_a_noun_qualifying_what_is_asked_about_is_held_by_the_answer(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "leave.md": "---\nid: leave\ntitle: Legislature passes paid family leave\nkind: article\n---\n"
+        "The Legislature on Wednesday approved a paid family and medical leave program that would give most "
+        "workers up to 12 weeks of partially paid time off. Benefits would begin a year later, in January 2027.\n",
+        "dua.md": "---\nid: dua\ntitle: Disaster unemployment aid opens\nkind: article\n---\n"
+        "Disaster Unemployment Assistance is open to workers who lost jobs in the storm. Benefits may be paid for "
+        "weeks of unemployment beginning with the week ending September 13, 2025.\n"})
+    answer = svc.answerer("extractive").ask("When will paid leave benefits begin?", None)
+    # unemployment benefits are benefits, not leave benefits
+    assert answer.answer.startswith("Benefits would begin a year later"), answer.answer

@@ -309,3 +309,11 @@ def test_the_act_asked_about_is_the_one_to_be_done(analyzer, question: str, pred
     assert analysis.predicate == predicate
     # "supposed", "scheduled", "want" ask nothing a sentence must repeat
     assert all(w <= 0.25 for t, w in analysis.weights.items() if t in set(terms("supposed scheduled want")))
+
+
+@pytest.mark.parametrize("question, premise", [
+    ("Why is Skyhaven cutting routes?", "Skyhaven is cutting routes"),  # "cutting" parsed as a compound
+    ("Why will buses still run late?", "buses will still run late"),  # the adverb stays after "will"
+])
+def test_a_why_questions_premise_reads_as_a_statement(analyzer, question: str, premise: str) -> None:  # noqa: ANN001
+    assert analyse_question(question, analyzer).premise == premise

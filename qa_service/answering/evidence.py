@@ -52,10 +52,10 @@ CONNECTIVE = re.compile(r"^(?:However|Also|In addition|Additionally|Meanwhile|Mo
 # two no votes" and "a no-confidence motion" deny nothing: there "no" is a vote
 # or part of a word.)
 GAP_SENTENCE = re.compile(
-    r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|"
+    r"\b(?:not|no(?!\s+votes?\b)(?!-)(?!\.\s*\d)|never|nor|without|yet to)\b[^.;]*?\b(?:publish|announc|disclos|releas|"
     r"specif|list|describ|identif|detail|report|public|made|say|said|mention|set out|spell|creat|name|confirm|"
     r"determin|decided|known|clear)", re.I)
-NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)|never|nor|none|neither|without|n't|cannot)\b", re.I)
+NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)(?!\.\s*\d)|never|nor|none|neither|without|n't|cannot)\b", re.I)
 # Words that give a cause or a purpose: what a "why" question wants first.
 _CAUSE = re.compile(r"\b(?:because|whereas|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
@@ -703,6 +703,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # 2,880 inspections" for "how many inspections are waiting", it does not)
         names_head = bool(part.head) and ev.parse is not None and any(
             w.pos == "VERB" and terms(w.lemma) == terms(part.head) for w in ev.parse.words)
+        if part.qualifiers and ev.similarity < SAME_MEANING_SIMILARITY:
+            framed = _held_with_frame(ev)
+            if any(noun in held_terms(ev.text) and any(t not in framed for t in before)
+                   for before, noun in part.qualifiers):
+                # "When will paid leave benefits begin?" -- "Benefits may be paid for weeks of
+                # unemployment beginning ...": benefits, but not of the leave asked about
+                return 0.0
         placing = _PLACING.search(part.clean)
         if placing:
             # "Who finished second?" -- "Tesfaye was second in 2:19:01": the place is what is asked
@@ -715,7 +722,7 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
             return 0.0
         if kind == "person" and part.wh == "who" and not predicate and not names_head and not light and \
                 part.predicate and ev.similarity < PARAPHRASE_SIMILARITY and not (
-                    ev.parse is not None and any(e.label in ("PERSON", "ORG") for e in ev.parse.entities)):
+                    ev.parse is not None and any(e.label == "PERSON" for e in ev.parse.entities)):
             # "Who chairs the group?" -- "It brings together senior officials": no one named,
             # no one chairing ("Raymond Castillo has been named the Federal Coordinating
             # Officer" names who runs the operation in other words)
@@ -1041,6 +1048,9 @@ def holds_own_words(ev: Evidence, part: QuestionAnalysis, floor: float = 0.5) ->
 
 
 PARAPHRASE_SIMILARITY = 0.58  # sentence-question similarity above which other words may say the same
+# ... and above which a sentence may leave out a word qualifying what the question asks about
+# ("benefits" for "paid leave benefits": similar sentences about other benefits reach 0.68)
+SAME_MEANING_SIMILARITY = 0.75
 
 
 def _misses_what_is_asked_about(ev: Evidence, part: QuestionAnalysis) -> bool:

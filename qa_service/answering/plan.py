@@ -800,6 +800,11 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
         if naming:
             chosen.append(max(naming, key=lambda e: (names(e), e.score)))
     naming_items = [e for e in chosen if names(e)]
+    if intro is not None and names(intro) >= 2 and not intro.text.rstrip().endswith(":"):
+        # "The cuts will end service at four airports: Brainerd and Hibbing in Minnesota, ...":
+        # a sentence counting the things and naming them is the answer, not a lead-in
+        chosen = [intro, *(e for e in chosen if e is not intro)]
+        intro = None
     if intro is not None and not names(intro) and len(naming_items) == 1 and names(naming_items[0]) >= 2:
         # "six counties" counts what one sentence names in full: that one leads (a lead-in
         # whose items each name one, "six agencies" then a sentence per agency, stays)
@@ -823,6 +828,11 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     lead = max(chosen, key=richness)
     plan.lead = [lead]
     plan.items = [e for e in chosen if e is not lead and not e.text.rstrip().endswith(":")]
+    if kind_labels and names(lead) >= 2:
+        # the lead names the things; a sentence naming none of them ("The last flights will
+        # operate on Sept. 5.") is no item of the list: it follows as detail
+        plan.details = [e for e in plan.items if not names(e)]
+        plan.items = [e for e in plan.items if names(e)]
     if negated_q and excludes_something(lead):
         plan.items = [e for e in plan.items if excludes_something(e)]  # who is left out, not who is in
     return plan

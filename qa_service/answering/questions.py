@@ -271,6 +271,8 @@ class QuestionAnalysis:
     compounds: list[tuple[str, str]] = field(default_factory=list)
     object_terms: list[str] = field(default_factory=list)  # yes/no: the terms of the main verb's object
     subject_terms: list[str] = field(default_factory=list)  # how much/many: the head of a common-noun subject
+    # (nouns before it, head) of its common-noun phrases: (["leav"], "benefit")
+    qualifiers: list[tuple[list[str], str]] = field(default_factory=list)
 
     @property
     def query(self) -> str:
@@ -852,7 +854,9 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
         # for the verb that a parse of the words after "is" reads as a noun
         whole = analyzer.parse(text)
         ing = next((k for k, (_, s, _e) in enumerate(rest_toks) if k > 0 and any(
-            w.start == s and w.tag == "VBG" and w.dep in ("ROOT", "ccomp", "xcomp", "relcl") for w in whole.words)),
+            w.start == s and w.tag == "VBG" and (w.dep in ("ROOT", "ccomp", "xcomp", "relcl") or
+                                                  # ("Why is Skyhaven cutting routes": parsed as a compound)
+                                                  w.pos == "VERB" and w.dep == "compound") for w in whole.words)),
             None)
         if ing is not None and (verb_at is None or ing < verb_at):
             verb_at = ing
@@ -879,8 +883,12 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
     if verb_at is not None and verb_at > 0 and \
             not (verb_at == 1 and rest_words[0].lower() in DETERMINERS and kind in ("be", "have")):
         # ("is the border shut": a lone "the" is no subject, "border" no verb)
-        subject = text[rest_toks[0][1]:rest_toks[verb_at - 1][2]]
-        return f"{subject} {aux_text} {text[rest_toks[verb_at][1]:rest_toks[-1][2]]}", True
+        # "will buses still run": an adverb before the verb stays after the auxiliary ("buses will still run")
+        end = verb_at
+        while end - 1 > 0 and rest_words[end - 1].lower() in _MID_ADVERBS:
+            end -= 1
+        subject = text[rest_toks[0][1]:rest_toks[end - 1][2]]
+        return f"{subject} {aux_text} {text[rest_toks[end][1]:rest_toks[-1][2]]}", True
     if kind == "be" or kind == "have":
         split = _subject_end(rest, rest_toks, analyzer)
         if split is None or split >= len(rest_toks):
@@ -890,6 +898,8 @@ def _rearranged(text: str, analyzer: Analyzer | None, start: int, subject_phrase
     return None
 
 
+_MID_ADVERBS = {"still", "already", "ever", "also", "really", "actually", "now", "even", "just", "finally", "first",
+                "currently", "eventually", "soon", "again", "yet"}
 _SUBORDINATORS = {"that", "if", "whether", "who", "whom", "which", "when", "where", "because", "while", "although",
                   "though", "since", "so"}
 
@@ -1083,6 +1093,29 @@ def _term_weights(parse: Parse | None, content: list[str], qtype: str = "factoid
                 weight *= RELATIVE_CLAUSE_WEIGHT
             out[term] = max(out.get(term, 0.0), weight)
     return {t: out.get(t, 1.0) for t in content}
+
+
+def _qualifiers(parse: Parse | None, content: list[str]) -> list[tuple[list[str], str]]:
+    """(the nouns before it, head) of each common-noun phrase of the question whose head
+    has lowercase nouns compounded with it: "paid leave benefits" -> (["leav"], "benefit").
+    A sentence about benefits of another kind holds the head, not them."""
+    if parse is None:
+        return []
+    out = []
+    for start, end in parse.noun_chunks:
+        idx = [i for i, w in enumerate(parse.words) if start <= w.start < end]
+        if len(idx) < 2:
+            continue
+        head = parse.words[idx[-1]]
+        if head.pos != "NOUN":
+            continue
+        # (nouns naming a kind, "leave benefits", "dairy farm"; not adjectives, often left out later: "infected")
+        before = [t for i in idx[:-1] for t in terms(parse.words[i].text)
+                  if parse.words[i].text[:1].islower() and parse.words[i].dep == "compound"]
+        noun = terms(head.text)
+        if before and noun and noun[0] in content and all(t in content for t in before):
+            out.append((before, noun[0]))
+    return out
 
 
 def _compound_nouns(parse: Parse | None, content: list[str]) -> list[tuple[str, str]]:
@@ -1379,6 +1412,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
         # (with a counted noun, "How many homes did the flood destroy?", the count is of that)
         analysis.subject_terms = _subject_terms(parse)
     analysis.compounds = _compound_nouns(parse, analysis.terms)
+    analysis.qualifiers = _qualifiers(parse, analysis.terms)
     if qtype == "compare":
         analysis.sides = _sides(core)
     if qtype == "definition":
