@@ -1968,3 +1968,16 @@ def test_a_noun_qualifying_what_is_asked_about_is_held_by_the_answer(tmp_path, e
     answer = svc.answerer("extractive").ask("When will paid leave benefits begin?", None)
     # unemployment benefits are benefits, not leave benefits
     assert answer.answer.startswith("Benefits would begin a year later"), answer.answer
+
+
+def test_what_someone_is_doing_is_told_by_the_sentence_telling_of_that_act(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "breach.md": "---\nid: breach\ntitle: Hackers steal data of 2 million Elmwood Outfitters customers\n"
+        "kind: article\n---\n"
+        "Elmwood Outfitters said on Monday that hackers had stolen names, email addresses and partial payment card "
+        "numbers belonging to about 2 million customers.\n\n"
+        "Shares of Elmwood, which operates 210 stores, fell 2% in morning trading.\n\n"
+        "The company will offer affected customers two years of free credit monitoring, and said it would begin "
+        "emailing them this week.\n"})
+    answer = svc.answerer("extractive").ask("What is Elmwood offering customers?", "breach")
+    assert answer.answer.startswith("The company will offer affected customers two years"), answer.answer

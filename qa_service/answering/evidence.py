@@ -965,7 +965,8 @@ RECITAL = re.compile(r"^\W*whereas\b", re.I)
 RESOLUTION = re.compile(r"^\W*now,? therefore\b", re.I)
 _ASKS_FORMULA = re.compile(r"\b(?:size|amount|value|level|rate|sum|payment|benefit|award|share)s?\b.*\b(?:worked out|"
                            r"calculated|determined|set|decided|figured out|computed|based on|arrived at)\b", re.I)
-_WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b", re.I)
+_WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b|"
+                       r"^\W*what (?:is|are|was|were) (?:[\w.'-]+ ){1,4}?[a-z]+ing\b", re.I)  # "What is Northfield offering?"
 _ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"
                           r"\beffective\b|\bkicks? in\b", re.I)
 _ASKS_FIRST = re.compile(r"\bfirst\b", re.I)
