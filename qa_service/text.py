@@ -124,6 +124,8 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
+_FUNDED_WITH = re.compile(r"\b(?:cover|covers|covered|fund|funds|funded|finance|finances|financed|pay for|"
+                          r"pays for|paid for)\s+(?:[\w$.,-]+\s+){0,3}?(?:with|by|through|out of)\b", re.I)
 _INTENT = re.compile(r"\b(?:aim(?:s|ed)?|seek(?:s)?|sought|intend(?:s|ed)?|want(?:s|ed)?|wish(?:es|ed)?|"
                      r"(?:is|are|was|were) meant|strives?)\s+to\b", re.I)
 
@@ -199,6 +201,9 @@ def held_terms(text: str) -> set[str]:
     for w in _SS_WORD.findall(text.lower()):
         held.add(w if w.endswith("ss") else w[:-2])
         held.add(stem(w[:-2]) if w.endswith("sses") else stem(w))
+    # "money the city will cover with a state transit grant": paying for it, told as funding
+    if _FUNDED_WITH.search(text):
+        held |= {"pay", "paid"}
     # "Mission Firewall aims to expand ..." is what it wants: the verbs of intent hold "want"
     if _INTENT.search(text):
         held |= {"want", "aim", "seek", "intend"}

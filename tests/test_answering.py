@@ -1981,3 +1981,28 @@ def test_what_someone_is_doing_is_told_by_the_sentence_telling_of_that_act(tmp_p
         "emailing them this week.\n"})
     answer = svc.answerer("extractive").ask("What is Elmwood offering customers?", "breach")
     assert answer.answer.startswith("The company will offer affected customers two years"), answer.answer
+
+
+@pytest.fixture(scope="module")
+def layoffs(tmp_path_factory, embedder):  # noqa: ANN001, ANN201 - Services
+    return services_over(tmp_path_factory.mktemp("layoffs"), embedder, {
+        "cuts.md": "---\nid: cuts\ntitle: Software maker Quillon to cut 900 jobs\nkind: article\n---\n"
+        "Quillon Software said on Tuesday it would cut about 900 jobs, or roughly 7% of its workforce.\n\n"
+        "The Denver-based company said the layoffs would fall mostly on its sales teams, and that it would close "
+        "offices in Austin, Texas, and Dublin. It expects to record charges of $90 million, mostly for severance.\n\n"
+        "The Elmford City Council voted 6-1 Tuesday night to eliminate fares on all city bus routes beginning "
+        "July 1, making Elmford one of the largest cities in the state to run a fare-free bus system.\n\n"
+        "The two-year pilot will cost about $1.4 million a year, money the city will cover with a state transit "
+        "grant and a portion of its parking revenue.\n"})
+
+
+def test_a_sentence_naming_nothing_asked_for_is_no_bullet(layoffs) -> None:  # noqa: ANN001
+    answer = layoffs.answerer("extractive").ask("Which offices will close?", "cuts")
+    assert "Austin, Texas, and Dublin" in answer.answer.split("\n")[0], answer.answer
+    assert "- " not in answer.answer, answer.answer  # "It expects to record charges" is not an office
+
+
+def test_paying_for_something_is_told_as_covering_it_with_money(layoffs) -> None:  # noqa: ANN001
+    answer = layoffs.answerer("extractive").ask("How will the city pay for free buses?", "cuts")
+    assert answer.answer.startswith("The two-year pilot will cost about $1.4 million a year, money the city will "
+                                    "cover with a state transit grant"), answer.answer

@@ -400,9 +400,12 @@ def gather_evidence(
     return out
 
 
+_ASKS_MEANS = re.compile(r"\b(?:pay|pays|paid|fund|funds|funded|financ\w*|cover|covered|run|runs|operated|"
+                         r"managed|measured|calculated|chosen|selected|decided|determined|enforced|delivered|built|"
+                         r"made)\b", re.I)
 _MEANS = re.compile(r"\b(?:paid for|funded|financed|covered|supported|run|operated|managed|measured|calculated|"
                     r"chosen|selected|decided|determined|enforced|delivered|built|made)\s+(?:by|through|via|with|"
-                    r"using|from)\b", re.I)
+                    r"using|from)\b|\b(?:cover|covers|fund|funds|finance|finances)\s+(?:\w+\s+){0,3}?with\b", re.I)
 # "How much severance will they get?" -- "at least 16 weeks of pay": pay counted in time is an amount
 _PAY_IN_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:weeks?|months?|days?|years?)"
                           r"(?:'|’)?\s+(?:of\s+)?(?:pay|salary|wages|severance|base pay)\b", re.I)
@@ -833,8 +836,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # "How did the board vote?": the tally ("voted 5-2") is how
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
         # "How will the program be paid for?" -- "paid for by a payroll premium": the means, named
-        means = bool(_MEANS.search(ev.text)) and predicate
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.1 * means + \
+        means = bool(_MEANS.search(ev.text)) and predicate and bool(_ASKS_MEANS.search(part.clean))
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.2 * means + \
             0.3 * formula
     if asked == "definition":
         if len(ev.text.split()) < 5:
@@ -902,6 +905,8 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
                         for e in (ev.parse.entities if ev.parse else ())):
         return 0.0  # "Which cartels have been designated ...?" -- "... cartels that have been designated ..."
     wanted = {_KIND_OF_HEAD[part.head_kind]} if part.head_kind in _KIND_OF_HEAD else set()
+    if wanted and part.head.lower().rstrip("s") in _SITES:
+        wanted.add("place")  # "Which offices will close?" -- "offices in Austin, Texas, and Dublin"
     if wanted and part.wh == "who":
         wanted.add("organization")  # "who took part": agencies and cabinets take part too
     if asked == "list" and wanted and not wanted & ev.kinds and not ev.list_item \
@@ -965,6 +970,9 @@ RECITAL = re.compile(r"^\W*whereas\b", re.I)
 RESOLUTION = re.compile(r"^\W*now,? therefore\b", re.I)
 _ASKS_FORMULA = re.compile(r"\b(?:size|amount|value|level|rate|sum|payment|benefit|award|share)s?\b.*\b(?:worked out|"
                            r"calculated|determined|set|decided|figured out|computed|based on|arrived at)\b", re.I)
+# things named by where they are
+_SITES = frozenset({"office", "plant", "store", "branch", "site", "location", "facility", "factory", "warehouse",
+                    "campu", "campus", "clinic", "station", "terminal", "mine", "mill", "school", "hospital"})
 _WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b|"
                        r"^\W*what (?:is|are|was|were) (?:[\w.'-]+ ){1,4}?[a-z]+ing\b", re.I)  # "What is Northfield offering?"
 _ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"

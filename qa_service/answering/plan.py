@@ -828,11 +828,16 @@ def _plan_list(plan: AnswerPlan, part: PartPlan, usable: Sequence[Evidence], mod
     lead = max(chosen, key=richness)
     plan.lead = [lead]
     plan.items = [e for e in chosen if e is not lead and not e.text.rstrip().endswith(":")]
-    if kind_labels and names(lead) >= 2:
-        # the lead names the things; a sentence naming none of them ("The last flights will
-        # operate on Sept. 5.") is no item of the list: it follows as detail
-        plan.details = [e for e in plan.items if not names(e)]
-        plan.items = [e for e in plan.items if names(e)]
+    def names_any(e: Evidence) -> int:
+        return sum(1 for ent in (e.parse.entities if e.parse else ())
+                   if ent.label in NAME_LABELS and ent.text.lower() not in asked_low)
+
+    if names(lead) >= 2 or names_any(lead) >= 2 and not any(names(e) for e in plan.items):
+        # the lead names the things ("close offices in Austin, Texas, and Dublin"); a sentence
+        # naming none of them ("The last flights will operate on Sept. 5.", "It expects to record
+        # charges of $120 million") is no item of the list: it follows as detail
+        plan.details = [e for e in plan.items if not names_any(e)]
+        plan.items = [e for e in plan.items if names_any(e)]
     if negated_q and excludes_something(lead):
         plan.items = [e for e in plan.items if excludes_something(e)]  # who is left out, not who is in
     return plan
