@@ -2006,3 +2006,17 @@ def test_paying_for_something_is_told_as_covering_it_with_money(layoffs) -> None
     answer = layoffs.answerer("extractive").ask("How will the city pay for free buses?", "cuts")
     assert answer.answer.startswith("The two-year pilot will cost about $1.4 million a year, money the city will "
                                     "cover with a state transit grant"), answer.answer
+
+
+def test_the_opposite_done_to_another_thing_does_not_deny_a_premise(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "routes.md": "---\nid: routes\ntitle: Lakewing Airlines to cut nine routes\nkind: article\n---\n"
+        "Regional carrier Lakewing Airlines will stop flying nine routes in October, the company said on Friday, "
+        "citing a shortage of pilots. The cuts will end Lakewing service at three airports.\n\n"
+        "Lakewing Airlines said 14 of its aircraft were parked for lack of pilots to fly its routes. The carrier "
+        "has raised starting pay for first officers and added signing bonuses, but it has struggled to keep "
+        "pilots from leaving for larger airlines.\n"})
+    answer = svc.answerer("extractive").ask("Why is Lakewing Airlines cutting routes?", "routes")
+    # "raised starting pay" is no correction of "cutting routes": the routes are cut, for want of pilots
+    assert answer.status == "answered", answer.answer
+    assert "shortage of pilots" in answer.answer, answer.answer

@@ -21,7 +21,7 @@ from qa_service.answering.evidence import (BACK_REFERENCE, LIGHT_VERBS, NEGATED_
                                           Evidence, answers_part, counts, excludes_something, predicate_held, explains_premise, gives_cause, gives_deadline, gives_way_in,
                                           holds_own_words, lists_the_head, misses_the_group_asked_about,
                                           part_coverage, says_which, says_who_dissented)
-from qa_service.answering.questions import QuestionAnalysis
+from qa_service.answering.questions import QuestionAnalysis, object_terms
 from qa_service.grounding.alignment import HONORIFIC, NOT_IN_TITLES, fold, is_stated_identity
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, KIND_NOUNS, NAME_LABELS, Analyzer, Parse
@@ -134,8 +134,11 @@ def _premise_check(analysis: QuestionAnalysis, evidence: Sequence[Evidence], che
     opposites = _OPPOSITE_VERBS.get((terms(analysis.predicate) or [""])[0], set())
     if opposites:
         acted = [t for t in p_terms if t not in set(terms(analysis.predicate))]
+        # the opposite done to the same thing: "raised starting pay" does not deny "cutting routes"
+        acted_on = object_terms(analyzer.parse(premise)) if analyzer is not None else []
         for ev in evidence:
-            if opposites & held_terms(ev.text) and not ev.negated and part_coverage(ev, acted, idf, weights) >= 0.5:
+            if opposites & held_terms(ev.text) and not ev.negated and part_coverage(ev, acted, idf, weights) >= 0.5 \
+                    and all(t in held_terms(ev.text) for t in acted_on):
                 return "contradicted", ev
     unsaid = False
     for _, words_, label in pinned:

@@ -1157,7 +1157,7 @@ _WANTING = frozenset({"want", "need", "ask", "expect", "plan", "hope", "intend",
                       "suppose", "mean", "seek", "try", "aim", "set", "schedule", "allow", "force"})
 
 
-def _object_terms(parse: Parse | None) -> list[str]:
+def object_terms(parse: Parse | None) -> list[str]:
     """The terms of the main verb's direct object: "Did FEMA approve temporary housing
     units?" -> hous, unit. None for a pronoun object ("approve them")."""
     if parse is None:
@@ -1407,7 +1407,7 @@ def _analyse_one(text: str, clean: str, analyzer: Analyzer | None) -> QuestionAn
     analysis.focus = _focus(parse, core)
     analysis.predicate = _predicate(parse)
     if qtype == "yes_no":
-        analysis.object_terms = _object_terms(parse)
+        analysis.object_terms = object_terms(parse)
     if analysis.wh in ("how much", "how many") and (not analysis.head or analysis.head in ("money", "amount")):
         # (with a counted noun, "How many homes did the flood destroy?", the count is of that)
         analysis.subject_terms = _subject_terms(parse)
