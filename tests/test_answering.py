@@ -2002,8 +2002,10 @@ def test_a_sentence_naming_nothing_asked_for_is_no_bullet(layoffs) -> None:  # n
     assert "- " not in answer.answer, answer.answer  # "It expects to record charges" is not an office
 
 
-def test_paying_for_something_is_told_as_covering_it_with_money(layoffs) -> None:  # noqa: ANN001
-    answer = layoffs.answerer("extractive").ask("How will the city pay for free buses?", "cuts")
+@pytest.mark.parametrize("question", ["How will the city pay for free buses?", "How will Elmford pay for free buses?"])
+def test_paying_for_something_is_told_as_covering_it_with_money(layoffs, question: str) -> None:  # noqa: ANN001
+    # (the vote that made the buses free, naming Elmford, is context: it names no money)
+    answer = layoffs.answerer("extractive").ask(question, "cuts")
     assert answer.answer.startswith("The two-year pilot will cost about $1.4 million a year, money the city will "
                                     "cover with a state transit grant"), answer.answer
 

@@ -400,6 +400,8 @@ def gather_evidence(
     return out
 
 
+_ASKS_PAYMENT = re.compile(r"\b(?:pay|pays|paid) for\b|\b(?:be|being|is|are) (?:funded|financed|paid)\b|"
+                           r"\bfund(?:s|ed)?\b", re.I)
 _ASKS_MEANS = re.compile(r"\b(?:pay|pays|paid|fund|funds|funded|financ\w*|cover|covered|run|runs|operated|"
                          r"managed|measured|calculated|chosen|selected|decided|determined|enforced|delivered|built|"
                          r"made)\b", re.I)
@@ -829,15 +831,20 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
         # to $40,000": a share or an amount of the thing is its formula ("size" is what is asked)
         formula = bool(_ASKS_FORMULA.search(part.clean)) and ("percent" in ev.kinds or
                                                              "money" in ev.kinds and bool(_GIVES_MOST.search(ev.text)))
-        if cover < (0.2 if formula else 0.35):
+        # "How will the program be paid for?" -- "paid for by a payroll premium": the means, named
+        # (it says little else the question says: "money the city will cover with a state grant")
+        means = bool(_MEANS.search(ev.text)) and predicate and bool(_ASKS_MEANS.search(part.clean))
+        if cover < (0.2 if formula or means else 0.35):
             return 0.0
         # "How do I apply?": the way in (a number to call, a site, in person, in writing) is the answer
         channel = gives_way_in(ev, part)
         # "How did the board vote?": the tally ("voted 5-2") is how
         tally = bool(_ASKS_TALLY.search(part.clean)) and bool(_TALLY.search(ev.text))
-        # "How will the program be paid for?" -- "paid for by a payroll premium": the means, named
-        means = bool(_MEANS.search(ev.text)) and predicate and bool(_ASKS_MEANS.search(part.clean))
-        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.2 * means + \
+        # "How will the city pay for free buses?" asks where the money comes from: a sentence
+        # naming no means ("The council voted 6-1 to eliminate fares") is context
+        meansless = bool(_ASKS_PAYMENT.search(part.clean)) and not means
+        return ev.score + 0.05 * bool(_METHOD.search(ev.text)) + 0.3 * channel + 0.3 * tally + 0.2 * means - \
+            0.2 * meansless + \
             0.3 * formula
     if asked == "definition":
         if len(ev.text.split()) < 5:
