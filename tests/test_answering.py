@@ -2022,3 +2022,18 @@ def test_the_opposite_done_to_another_thing_does_not_deny_a_premise(tmp_path, em
     # "raised starting pay" is no correction of "cutting routes": the routes are cut, for want of pilots
     assert answer.status == "answered", answer.answer
     assert "shortage of pilots" in answer.answer, answer.answer
+
+
+def test_the_goal_said_again_is_no_measure_taken_toward_it(tmp_path, embedder) -> None:  # noqa: ANN001
+    svc = services_over(tmp_path, embedder, {
+        "smuggle.md": "---\nid: smuggle\ntitle: Two countries pledge to stop gun smuggling\nkind: article\n---\n"
+        "Officials singled out one priority above others: stopping the illicit flow of guns and ammunition across "
+        "the border.\n\n"
+        "The statement names stopping the illicit flow of guns and ammunition across the border as a priority.\n\n"
+        "Operation Keystone aims to expand gun tracing to every border crossing to stop guns moving south. "
+        "Operation Keystone aims to increase inspections of southbound trucks to stop the flow of ammunition.\n"})
+    answer = svc.answerer("extractive").ask(
+        "What measures are being considered to stop the illicit flow of guns and ammunition?", "smuggle")
+    # a measure leads (and the priority restated is not one of them)
+    assert answer.answer.startswith("Operation Keystone aims to"), answer.answer
+    assert "singled out one priority" not in answer.answer, answer.answer

@@ -931,6 +931,13 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     against = says_who_dissented(ev, part)
     # "What did Rubio and de la Fuente reaffirm?" -- "both sides reaffirmed the partnership":
     # what was done is told by the sentence telling of the act, not the one setting the scene
+    # "What measures are being considered to stop the illicit flow of fentanyl and weapons?" --
+    # "Officials singled out one priority: stopping the illicit flow of fentanyl and weapons": the
+    # goal said again is no measure taken toward it
+    purpose = _PURPOSE.search(part.clean) if asked == "list" else None
+    goal = [t for t in terms(purpose.group(1)) if t not in _LIGHT_VERB_TERMS] if purpose else []
+    if len(goal) >= 3 and sum(t in held_terms(ev.text) for t in goal) >= 0.8 * len(goal):
+        return 0.0
     asks_act = bool(part.predicate) and part.predicate.lower() not in LIGHT_VERBS and bool(_WHAT_DID.match(part.clean))
     unsaid_act = asks_act and not predicate
     return ev.score + 0.05 * predicate - 0.3 * unsaid_act + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
@@ -980,6 +987,8 @@ _ASKS_FORMULA = re.compile(r"\b(?:size|amount|value|level|rate|sum|payment|benef
 # things named by where they are
 _SITES = frozenset({"office", "plant", "store", "branch", "site", "location", "facility", "factory", "warehouse",
                     "campu", "campus", "clinic", "station", "terminal", "mine", "mill", "school", "hospital"})
+_PURPOSE = re.compile(r"\b(?:actions?|measures?|steps?|ways?|efforts?|initiatives?|plans?|programs?|tools?)\b"
+                      r".*?\bto\s+((?:[\w'-]+\s+){2,}[\w'-]+)\s*\??$", re.I)
 _WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b|"
                        r"^\W*what (?:is|are|was|were) (?:[\w.'-]+ ){1,4}?[a-z]+ing\b", re.I)  # "What is Northfield offering?"
 _ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"
