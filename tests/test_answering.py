@@ -1860,8 +1860,8 @@ def test_how_a_size_is_worked_out_is_answered_by_its_formula(tmp_path, embedder)
         "Governor Mara Quill and Commerce Secretary Ben Ode today announced the Storm Recovery Grant program, which "
         "will provide $9 million in grants to businesses that suffered physical damage in the January storms.\n\n"
         "Each grant will cover 25 percent of a business's uninsured losses, up to a maximum of $30,000.\n"})
-    answer = svc.answerer("extractive").ask("How is the size of a state storm grant worked out?", "grants")
-    assert answer.answer.startswith("Each grant will cover 25 percent"), answer.answer
+    assert_answered_leading_with(svc, "How is the size of a state storm grant worked out?", "grants",
+                                 "Each grant will cover 25 percent")
 
 
 def test_who_finished_second_is_the_runner_up_of_the_race_asked_about(tmp_path, embedder) -> None:  # noqa: ANN001
@@ -1884,8 +1884,8 @@ def test_a_hyphenated_qualifier_the_question_names_is_said_by_the_lead(tmp_path,
         "Norvale Chips reported fourth-quarter revenue of $2.1 billion on Thursday, beating forecasts.\n\n"
         "For the full year, Norvale's revenue rose 12% to $8.2 billion.\n\n"
         "Revenue from the company's data-center division rose 35% from a year earlier to $900 million.\n"})
-    answer = svc.answerer("extractive").ask("By how much did Norvale's data-center revenue rise?", "chips")
-    assert answer.answer.startswith("Revenue from the company's data-center division rose 35%"), answer.answer
+    assert_answered_leading_with(svc, "By how much did Norvale's data-center revenue rise?", "chips",
+                                 "Revenue from the company's data-center division rose 35%")
 
 
 def test_a_factoid_is_not_padded_with_the_same_fact_or_another_act(tmp_path, embedder) -> None:  # noqa: ANN001
@@ -1979,8 +1979,8 @@ def test_what_someone_is_doing_is_told_by_the_sentence_telling_of_that_act(tmp_p
         "Shares of Elmwood, which operates 210 stores, fell 2% in morning trading.\n\n"
         "The company will offer affected customers two years of free credit monitoring, and said it would begin "
         "emailing them this week.\n"})
-    answer = svc.answerer("extractive").ask("What is Elmwood offering customers?", "breach")
-    assert answer.answer.startswith("The company will offer affected customers two years"), answer.answer
+    assert_answered_leading_with(svc, "What is Elmwood offering customers?", "breach",
+                                 "The company will offer affected customers two years")
 
 
 @pytest.fixture(scope="module")
@@ -2005,9 +2005,8 @@ def test_a_sentence_naming_nothing_asked_for_is_no_bullet(layoffs) -> None:  # n
 @pytest.mark.parametrize("question", ["How will the city pay for free buses?", "How will Elmford pay for free buses?"])
 def test_paying_for_something_is_told_as_covering_it_with_money(layoffs, question: str) -> None:  # noqa: ANN001
     # (the vote that made the buses free, naming Elmford, is context: it names no money)
-    answer = layoffs.answerer("extractive").ask(question, "cuts")
-    assert answer.answer.startswith("The two-year pilot will cost about $1.4 million a year, money the city will "
-                                    "cover with a state transit grant"), answer.answer
+    assert_answered_leading_with(layoffs, question, "cuts", "The two-year pilot will cost about $1.4 million a year, "
+                                 "money the city will cover with a state transit grant")
 
 
 def test_the_opposite_done_to_another_thing_does_not_deny_a_premise(tmp_path, embedder) -> None:  # noqa: ANN001
