@@ -57,7 +57,8 @@ GAP_SENTENCE = re.compile(
     r"determin|decided|known|clear)", re.I)
 NEGATION = re.compile(r"\b(?:not|no(?!\s+votes?\b)(?!-)(?!\.\s*\d)|never|nor|none|neither|without|n't|cannot)\b", re.I)
 # Words that give a cause or a purpose: what a "why" question wants first.
-_CAUSE = re.compile(r"\b(?:because|whereas|since|due to|owing to|as a result|in order to|so that|so as to|aim(?:s|ed)? (?:to|at)|"
+_CAUSE = re.compile(r"\b(?:because|whereas|since|due to|owing to|as a result|in order to|so that|so as to|"
+                    r"aim(?:s|ed)? (?:to|at)|"
                     r"intend(?:s|ed)? to|(?:is|are|was|were) meant to|designed to|purpose|goal|in response to|"
                     r"(?<!the )following|driven by|caused by|reasons?|why|led to|prompted|citing|cited|blamed|attributed|"
                     r"in an effort to|seeks? to|to (?:let|allow|enable|help|ensure|avoid|prevent|stop|spot|detect|"
@@ -929,8 +930,6 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     which = asked in ("list", "entity") and says_which(ev, part)
     # ("What instruments is it carrying?" -- "The instruments include a drill ... and a camera ...": the list itself)
     against = says_who_dissented(ev, part)
-    # "What did Rubio and de la Fuente reaffirm?" -- "both sides reaffirmed the partnership":
-    # what was done is told by the sentence telling of the act, not the one setting the scene
     # "What measures are being considered to stop the illicit flow of fentanyl and weapons?" --
     # "Officials singled out one priority: stopping the illicit flow of fentanyl and weapons": the
     # goal said again is no measure taken toward it
@@ -938,9 +937,12 @@ def answers_part(ev: Evidence, part: QuestionAnalysis, idf: Callable[[str], floa
     goal = [t for t in terms(purpose.group(1)) if t not in _LIGHT_VERB_TERMS] if purpose else []
     if len(goal) >= 3 and sum(t in held_terms(ev.text) for t in goal) >= 0.8 * len(goal):
         return 0.0
+    # "What did Rubio and de la Fuente reaffirm?" -- "both sides reaffirmed the partnership":
+    # what was done is told by the sentence telling of the act, not the one setting the scene
     asks_act = bool(part.predicate) and part.predicate.lower() not in LIGHT_VERBS and bool(_WHAT_DID.match(part.clean))
     unsaid_act = asks_act and not predicate
-    return ev.score + 0.05 * predicate - 0.3 * unsaid_act + 0.15 * excludes + 0.2 * advice + 0.1 * which + 0.2 * listing + 0.3 * against
+    return ev.score + 0.05 * predicate - 0.3 * unsaid_act + 0.15 * excludes + 0.2 * advice + 0.1 * which + \
+        0.2 * listing + 0.3 * against
 
 
 def says_who_dissented(ev: Evidence, part: QuestionAnalysis) -> bool:
@@ -989,8 +991,9 @@ _SITES = frozenset({"office", "plant", "store", "branch", "site", "location", "f
                     "campu", "campus", "clinic", "station", "terminal", "mine", "mill", "school", "hospital"})
 _PURPOSE = re.compile(r"\b(?:actions?|measures?|steps?|ways?|efforts?|initiatives?|plans?|programs?|tools?)\b"
                       r".*?\bto\s+((?:[\w'-]+\s+){2,}[\w'-]+)\s*\??$", re.I)
+# "What did X do?", "What is Northfield offering?": a question about an act
 _WHAT_DID = re.compile(r"^\W*what (?:did|does|do|will|would|has|have|had)\b|"
-                       r"^\W*what (?:is|are|was|were) (?:[\w.'-]+ ){1,4}?[a-z]+ing\b", re.I)  # "What is Northfield offering?"
+                       r"^\W*what (?:is|are|was|were) (?:[\w.'-]+ ){1,4}?[a-z]+ing\b", re.I)
 _ASKS_EFFECT = re.compile(r"\b(?:take|takes|took|taking) effect\b|\b(?:go|goes|went|going) into effect\b|"
                           r"\beffective\b|\bkicks? in\b", re.I)
 _ASKS_FIRST = re.compile(r"\bfirst\b", re.I)
