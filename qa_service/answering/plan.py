@@ -26,7 +26,7 @@ from qa_service.grounding.alignment import HONORIFIC, NOT_IN_TITLES, fold, is_st
 from qa_service.grounding.checker import GroundingChecker
 from qa_service.language import DATE_LABELS, KIND_NOUNS, NAME_LABELS, Analyzer, Parse
 from qa_service.models import Gap
-from qa_service.text import held_terms, terms
+from qa_service.text import acronyms, held_terms, terms
 
 
 @dataclass
@@ -274,17 +274,6 @@ _DETAIL_LIMIT = {"brief": 1, "standard": 3, "full": 8}
 REDUNDANT = 0.7
 
 
-def acronyms_of(text: str) -> set[str]:
-    """The initials of the runs of capitalised words in ``text``, as terms:
-    "the bilateral Security Implementation Group" -> {"sig"}."""
-    out = set()
-    for m in re.finditer(r"\b(?:[A-Z][a-z]+\s+(?:(?:of|and|for|the)\s+)?){1,6}[A-Z][a-z]+\b", text):
-        words_ = [w for w in m.group().split() if w[:1].isupper()]
-        if len(words_) >= 2:
-            out.add("".join(w[0] for w in words_).lower())
-    return out
-
-
 def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     mine = set(terms(ev.text))
     if len(mine) < (3 if chosen else 2):
@@ -298,7 +287,7 @@ def _redundant(ev: Evidence, chosen: Sequence[Evidence]) -> bool:
     for c in chosen:
         theirs = set(terms(c.text))
         # "the SIG" after "the Security Implementation Group": the same name in its initials
-        theirs |= {t for t in mine if t in acronyms_of(c.text)}
+        theirs |= {t for t in mine if t in acronyms(c.text)}
         overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
         # "The Department of Defense sent ..." after "The State Department sent ...":
         # the same words about someone else are news
