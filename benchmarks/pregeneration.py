@@ -36,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from qa_service import text  # noqa: E402
 from qa_service.ingest.documents import load_paths  # noqa: E402
 from qa_service.models import Document  # noqa: E402
 from qa_service.services import Services  # noqa: E402
@@ -90,6 +91,7 @@ def _write(path: Path, doc: Document) -> None:
 
 def fresh_caches(services: Services) -> None:
     services.embedding_cache.clear()
+    text.clear_caches()
     clear = getattr(services.analyzer, "clear_cache", None)
     if clear is not None:
         clear()

@@ -29,7 +29,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """Character spans of sentences in ``text[start:end]``, trimmed of whitespace
     and of leading Markdown markers (bullets, heading hashes), so every span is an
     exact, quotable substring of ``text``."""
-    end = len(text) if end is None else end
+    return list(_sentence_spans(text, start, len(text) if end is None else end))
+
+
+@lru_cache(maxsize=16384)
+def _sentence_spans(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    # (every question asked of an article splits the same passages again)
     spans: list[tuple[int, int]] = []
     seg_start = start
     for match in _SENT_END.finditer(text, start, end):
@@ -48,7 +53,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         _append_span(text, seg_start, cut, spans)
         seg_start = cut
     _append_span(text, seg_start, end, spans)
-    return spans
+    return tuple(spans)
 
 
 def _append_span(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
@@ -121,7 +126,13 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms (stopwords dropped): the lexical signal for BM25 and grounding."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[str, ...]:
+    # (the same sentences are weighed against every question asked of an article)
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit())
 
 
 _FUNDED_WITH = re.compile(r"\b(?:cover|covers|covered|fund|funds|funded|finance|finances|financed|pay for|"
@@ -181,6 +192,11 @@ def held_terms(text: str) -> set[str]:
     the parts of its hyphenated words ("a single-agency body" holds "single"
     and "agency"), and "vote" for "voted". Only for matching: the index and the checker keep
     the compound as one term."""
+    return set(_held_terms(text))
+
+
+@lru_cache(maxsize=65536)
+def _held_terms(text: str) -> frozenset[str]:
     held = set(terms(text))
     # "voted" stems to "vot" but "vote" stays "vote" (a final e goes only from longer stems)
     held |= {t + "e" for t in held if len(t) == 3 and t.isalpha()}
@@ -243,7 +259,7 @@ def held_terms(text: str) -> set[str]:
     for group in _SAME_ACT:
         if held & group:
             held |= group
-    return held
+    return frozenset(held)
 
 
 _Y_VERB = re.compile(r"\b[a-z]{2,}[^aeiouy\W](?:y|ies|ied)\b")
@@ -353,3 +369,9 @@ def sentences_keeping_markers(text: str) -> list[tuple[int, int]]:
         if s < e:
             fixed.append((s, e))
     return fixed
+
+
+def clear_caches() -> None:
+    """Forget the memoised sentence splits and terms (benchmarks measuring cold costs use it)."""
+    for cached in (_sentence_spans, _terms, _held_terms):
+        cached.cache_clear()

@@ -81,3 +81,18 @@ def test_an_abbreviation_inside_markdown_emphasis_does_not_end_a_sentence() -> N
     text = "**GOV. HARTWELL:** VTrans expects one lane open by October 24. (Gov. Smith spoke.) Done."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "**GOV. HARTWELL:** VTrans expects one lane open by October 24.", "(Gov. Smith spoke.)", "Done."]
+
+
+def test_memoised_text_functions_hand_each_caller_its_own_copy() -> None:
+    """sentence_spans, terms and held_terms are memoised; a caller that changes what
+    it got back must not change what the next caller gets."""
+    from qa_service.text import held_terms, sentence_spans, terms
+
+    text = "FEMA approved the grants. Applicants have 60 days."
+    spans, found, held = sentence_spans(text), terms(text), held_terms(text)
+    spans.append((0, 1))
+    found.append("extra")
+    held.add("extra")
+    assert sentence_spans(text) == [(0, 25), (26, 50)]
+    assert "extra" not in terms(text) and "extra" not in held_terms(text)
+    assert terms(text) == found[:-1] and held_terms(text) == held - {"extra"}

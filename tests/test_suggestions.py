@@ -272,3 +272,23 @@ def test_a_what_is_answer_must_say_what_it_is(sentence: str, name: str, says_wha
     from qa_service.articles.suggestions import describes
 
     assert describes(sentence, name) is says_what
+
+
+def test_a_what_is_question_nothing_in_scope_can_answer_is_rejected_without_asking(seeded, monkeypatch) -> None:  # noqa: ANN001
+    """"What is X?" is kept only when an answer says what X is; when no sentence of
+    the article or its sources does, the question is dropped before any answer is
+    generated for it (pre-generation would otherwise pay for an answer to reject)."""
+    mentioned = "What is the State Department?"  # named in the sources, never described
+    described = "What is Mission Firewall?"
+    real = OfflineQuestionSuggester.proposals
+    monkeypatch.setattr(OfflineQuestionSuggester, "proposals", lambda self: [
+        Proposal(mentioned, "what_is", None, "State Department"),
+        Proposal(described, "what_is", None, "Mission Firewall"), *real(self)])
+    asked: list[str] = []
+    answerer = seeded.answerer()
+    monkeypatch.setattr(answerer, "ask", lambda q, *a, _ask=answerer.ask, **k: asked.append(q) or _ask(q, *a, **k))
+    monkeypatch.setattr(seeded.suggester, "answerer", lambda: answerer)
+    result = seeded.suggester.suggest(ARTICLE_ID, count=2, use_llm=False)
+    assert {"text": mentioned, "reason": "no sentence of the sources says what it is"} in result.rejected
+    assert mentioned not in asked
+    assert described in asked and described in [q.text for q in result.generated]

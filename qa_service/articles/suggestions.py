@@ -302,15 +302,28 @@ class QuestionSuggester:
         offline_start = len(proposals)
         proposals += [(p, offline.name) for p in offline.proposals()]
         answerer = self.answerer()
+        texts: list[str] = []
+
+        def scope_texts() -> list[str]:
+            """Every line of the article and its sources, and every sentence of each."""
+            if not texts:
+                for doc_id in self.store.scope(article_id):
+                    scoped = self.store.get_document(doc_id)
+                    for line in (scoped.text if scoped else "").split("\n"):
+                        texts.append(line)
+                        texts.extend(line[a:b] for a, b in sentence_spans(line))
+            return texts
+
         kept_leads: list[tuple[str, int, int]] = []
         budget = count * ASKS_PER_KEPT + offline_start
         asked: set[int] = set()
+        skipped: set[int] = set()  # rejected before asking: they cost no answer, so no budget
         # first pass: at most MAX_PER_KIND of a kind, so the questions differ; second: any kind
         for capped in (True, False):
             for i, (proposal, source) in enumerate(proposals):
                 if len(result.generated) >= count or len(asked) >= budget:
                     break
-                if i in asked:
+                if i in asked or i in skipped:
                     continue
                 text = proposal.text
                 if is_near_duplicate(text, [*known, *(q.text for q in result.generated)]):
@@ -320,6 +333,13 @@ class QuestionSuggester:
                     continue
                 if proposal.expect and _in_title(proposal.expect, doc.title):
                     continue  # the headline alone answers it
+                if proposal.kind == "what_is" and proposal.target is None and proposal.expect and not any(
+                        describes(t, proposal.expect, person=text.startswith("Who ")) for t in scope_texts()):
+                    # no sentence in scope says what it is, so no answer could (answer_problem):
+                    # not worth generating an answer to find that out
+                    result.rejected.append({"text": text, "reason": "no sentence of the sources says what it is"})
+                    skipped.add(i)
+                    continue
                 if proposal.target is not None and any(
                         lead[0] == proposal.target[0] and lead[1] < proposal.target[2] and proposal.target[1] < lead[2]
                         for lead in kept_leads):
