@@ -48,7 +48,7 @@ firm company chain group agency association organization organisation union univ
 programme fund law act bill office department ministry commission council board coalition nonprofit non-profit
 startup maker manufacturer retailer bank lender insurer network institute center centre foundation court committee
 party team club carrier airline utility developer operator provider regulator watchdog platform initiative project
-plan system service
+plan system service start-up outlet publisher broadcaster newspaper magazine biotech drugmaker automaker charity
 """.split())
 
 

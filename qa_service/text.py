@@ -170,9 +170,10 @@ _DELAYED = re.compile(r"\b(?:push(?:ed|es|ing)? back|postpon\w+|delay\w*|slip(?:
                       r"reschedul\w+|put off)\b", re.I)
 
 
-def quoted_share(text: str) -> float:
-    """Share of the text's characters inside quotation marks (straight or curly)."""
-    inside, open_, count = 0, False, 0
+def quoted_share(text: str, opened: bool = False) -> float:
+    """Share of the text's characters inside quotation marks (straight or curly);
+    ``opened``: a quotation opened before the text and runs into it."""
+    inside, open_, count = 0, opened, 0
     for ch in text:
         if ch in "\"\u201c\u201d":
             open_ = not open_ if ch == "\"" else ch == "\u201c"
@@ -181,6 +182,16 @@ def quoted_share(text: str) -> float:
         if open_:
             inside += 1
     return inside / count if count else 0.0
+
+
+def quotation_open_at(text: str, start: int, end: int) -> bool:
+    """Is a quotation that opened in ``text[start:end]`` still open at ``end``? (A
+    speaker's second sentence in one paragraph opens inside the first one's quote.)"""
+    open_ = False
+    for ch in text[start:end]:
+        if ch in "\"\u201c\u201d":
+            open_ = not open_ if ch == "\"" else ch == "\u201c"
+    return open_
 
 
 _SHORT_VOWEL_STEM = re.compile(r"[a-z]*[^aeiou][aeiou][bdgmnprt]")  # "cut", "plan", "stop", "admit"

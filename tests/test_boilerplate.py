@@ -63,6 +63,8 @@ def test_no_story_sentence_is_taken_for_furniture(documents) -> None:  # noqa: A
     "This story has been told many times in the valley.",
     "Officials updated the evacuation map on Monday.",
     "Get the latest figures from the state's dashboard, officials said.",
+    "Files seized in the raid filled 40 boxes.",
+    "FILE transfers were blocked by the outage, the company said.",
 ])
 def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None:
     assert not is_boilerplate(sentence)
@@ -83,6 +85,11 @@ def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None
     ("(CNN Business) — Elon Musk said Tuesday that he would buy Twitter.", "(CNN Business) — "),
     ("Hong Kong (Reuters) - Shares rose on Monday.", "Hong Kong (Reuters) - "),
     ("(The Senate) voted on Tuesday.", ""),
+    # a feed that turned the dash into ASCII: a spaced hyphen after a city in capitals
+    ("LISBON - Portugal's parliament approved the budget on Friday.", "LISBON - "),
+    ("SAN JOSE -- A jury found the former executive guilty.", "SAN JOSE -- "),
+    ("NATO - the alliance - met in Brussels.", ""),
+    ("The Boston-New York train was late.", ""),
 ])
 def test_a_dateline_opening_a_lede_is_furniture_and_the_lede_is_not(line: str, dateline: str) -> None:
     assert dateline_length(line) == len(dateline)
@@ -166,6 +173,10 @@ def test_a_press_release_dateline_in_bold_is_furniture_and_a_bold_label_is_not(l
     "Video above: Watch the president speak.",
     "Got a confidential news tip? We want to hear from you.",
     "Market data provided by Factset.",
+    # a wire's caption for a file photo, with or without its credit
+    "FILE - Workers repair a levee near Sacramento, Calif., on Jan. 9, 2023. The state will spend $200 million.",
+    "FILE Senator Ruth Aldana speaks at a rally in Phoenix, Oct. 3, 2022.",
+    "FILE PHOTO: A container ship is unloaded at the port of Rotterdam.",
 ])
 def test_more_newsroom_conventions_are_furniture(line: str) -> None:
     """Update notes, newsletter promos, contributor lines and data credits as

@@ -294,3 +294,44 @@ def test_a_counted_group_is_asked_how_many_not_who(analyzer: SpacyAnalyzer) -> N
     s = sentence(analyzer, "By 5 p.m., 186 businesses had applied, seeking a combined $4.3 million of the $15 "
                            "million available, according to the Agency of Commerce and Community Development.")
     assert not [q for q in texts(qw.affected(s)) if q.startswith("Who")]
+
+
+def test_a_name_a_kind_noun_introduces_is_asked_about_even_when_the_headline_names_it(analyzer: SpacyAnalyzer) -> None:
+    """"the struggling meal-kit start-up Pellwood Kitchens" says what Pellwood Kitchens is,
+    whether or not the parser tagged it an organisation; the headline naming it does not."""
+    doc = article("The founder of the struggling meal-kit start-up Pellwood Kitchens was charged on Monday with "
+                  "securities fraud. Prosecutors said investors lost $40 million. Pellwood closed its last "
+                  "kitchen in May.", "Pellwood Kitchens founder charged with fraud")
+    found = texts(qw.what_is(read_article(doc, [], analyzer)))
+    assert found.get("What is Pellwood Kitchens?") == "Pellwood Kitchens", found
+
+
+def test_a_person_named_in_apposition_to_a_role_gets_who_is(analyzer: SpacyAnalyzer) -> None:
+    doc = article("Two executives pleaded guilty last week, including the company's former finance chief, Dana "
+                  "Whitlow, who admitted inflating sales figures. The company's shares fell 30% on the news.",
+                  "Executives plead guilty in accounting case")
+    assert "Who is Dana Whitlow?" in texts(qw.who_is(read_article(doc, [], analyzer)))
+
+
+def test_a_long_subject_loses_its_last_phrases_and_an_intransitive_future_verb_needs_no_object(
+        analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The independent review panel on school bus safety in the northern districts will "
+                           "report on September 12.")
+    assert texts(qw.when_next(s, "Bus crash prompts review")) == {
+        "When will the independent review panel on school bus safety report?": "September 12"}
+
+
+def test_what_went_on_around_an_act_is_not_asked_as_part_of_it(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The senator resigned on Friday, with her staff clearing out the office within hours.")
+    found = texts(qw.details(s))
+    assert found and not any("clearing" in q or "staff" in q for q in found), found
+
+
+def test_a_speakers_second_sentence_is_inside_the_quotation_the_first_opened(analyzer: SpacyAnalyzer) -> None:
+    doc = article('Residents gathered outside city hall on Tuesday.\n\nThe group said in a statement: "We have '
+                  'waited three years for this bridge. The new crossing will change how this town lives."\n',
+                  "Residents rally for bridge")
+    reading = read_article(doc, [], analyzer)
+    second = next(s for s in reading.sentences if s.text.startswith("The new crossing"))
+    assert second.quoted_share() > 0.9
+    assert not any("crossing" in p.text for p in qw.propose(reading))

@@ -292,3 +292,20 @@ def test_a_what_is_question_nothing_in_scope_can_answer_is_rejected_without_aski
     assert {"text": mentioned, "reason": "no sentence of the sources says what it is"} in result.rejected
     assert mentioned not in asked
     assert described in asked and described in [q.text for q in result.generated]
+
+
+def test_what_is_a_name_the_headline_gives_is_still_asked(services) -> None:  # noqa: ANN001
+    """The headline names Corrowind; only the story says what it is. "What is
+    Corrowind Energy?" is a reader's question, not one the headline answers."""
+    from qa_service.models import Document
+
+    text = ("Corrowind Energy, a wind-farm developer based in Duluth, said on Tuesday it would cut 140 jobs after "
+            "losing a state contract. The company employs about 900 people in Minnesota and Wisconsin. Corrowind "
+            "Energy will close its Ashland office by March 31, the company said. Workers will get eight weeks of "
+            "severance pay, according to a company memo.")
+    services.index.ingest([Document(id="corrowind", title="Corrowind Energy to cut 140 jobs", kind="article",
+                                    text=text)])
+    result = services.suggester.suggest("corrowind", use_llm=False)
+    asked = {q.text: q for q in result.generated}
+    assert "What is Corrowind Energy?" in asked, [q.text for q in result.generated]
+    assert "wind-farm developer" in asked["What is Corrowind Energy?"].answer.citations[0].quote

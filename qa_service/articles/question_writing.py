@@ -34,13 +34,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_service.articles.reading import Reading, StorySentence
-from qa_service.language import GROUP_NOUNS, Parse, Word, inflect
+from qa_service.language import GROUP_NOUNS, KIND_NOUNS, Parse, Word, inflect
 from qa_service.text import numbers, terms
 
 KINDS = ("how_much", "what_is", "next", "affected", "why", "unknown")
 # asked only when the kinds above give too few: what happened, who did it, when
 FALLBACK_KIND = "detail"
 MAX_WORDS = 22
+FALLBACK_SENTENCES = 12  # the most salient sentences plain what/who/when questions are written from
 
 PROGRAMME_NOUNS = frozenset("""
 program programme law act bill ordinance rule regulation policy plan initiative fund grant pilot
@@ -310,6 +311,11 @@ def _tail(t: _Tree, verb: int, *, drop: frozenset[int] = frozenset(), drop_dates
         idx = idx if stop is None else idx[:stop]
         if t.w(c).dep == "prep" and len(idx) < 2:
             continue  # a preposition whose object was left out
+        if t.w(c).dep == "prep" and t.w(c).text.lower() in ("with", "without") and (
+                any(t.w(k).tag == "VBG" for k in t.children(c, "pcomp")) or
+                any(t.w(k).tag == "VBG" and t.w(k).dep in ("acl", "advcl") for o in t.children(c, "pobj")
+                    for k in t.children(o))):
+            continue  # "with the victim's family welcoming ...": what went on around it, not part of the act
         kept.extend(idx)
         parts += bool(idx)
     return _render(t, sorted(set(kept)))
@@ -378,6 +384,15 @@ def _subject_text(t: _Tree, subj: int) -> str | None:
     if any(t.w(j).tag in ("WDT", "WP", "WP$") for j in t.subtree(subj)):
         return None  # "whose teams": a relative clause, not a subject a question can name
     phrase = t.phrase(subj)
+    # "The Special Commission of Inquiry into LGBTIQ Hate Crimes in New South Wales": its last
+    # prepositional phrases go, one by one, until the subject is short enough to ask about
+    inner = [j for j in t.subtree(subj) if j != subj]
+    trailing = sorted((c for c in inner + [subj] if t.w(c).dep == "prep" and c > subj), reverse=True)
+    for p in trailing:
+        if not phrase or len(phrase.split()) <= 9:
+            break
+        cut = set(t.subtree(p))
+        phrase = _tidy(t.text([j for j in t.subtree(subj) if j not in cut and j < min(cut)]))
     if not phrase or len(phrase.split()) > 9:
         return None
     return _lower_first(phrase, t.w(t.subtree(subj)[0]), t.context)
@@ -418,6 +433,14 @@ def _object_follows(t: _Tree, verb: int, obj: int) -> bool:
     between = [j for j in range(verb + 1, start) if t.w(j).dep not in ("prt", "advmod", "dative", "neg", "det")
                and t.w(j).head not in (verb,) + tuple(t.children(verb, "dative"))]
     return start > verb and not between
+
+
+def _intransitive(t: _Tree, verb: int) -> bool:
+    """A verb with a noun subject and no object says all it needs alone: "When will
+    the commission report?", "When did the senator resign?"."""
+    subj = t.subject(verb)
+    return subj is not None and not t.children(verb, "dobj", "dative", "ccomp", "xcomp", "attr", "acomp") and \
+        t.w(subj).tag in ("NN", "NNS", "NNP", "NNPS") and t.w(verb).lemma.lower() not in _BE | {"have", "do"}
 
 
 def _lost_object(t: _Tree, verb: int, tail: str) -> bool:
@@ -678,7 +701,10 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
         if _normal(date) in _normal(title_text) or numbers(date) & numbers(title_text):
             return []  # the headline already says when
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
-        if not tail and not t.children(verb, "xcomp") and lemma not in _SCHEDULE or _lost_object(t, verb, tail):
+        # ("The commission will report on June 30": "When will the commission report?" needs no more;
+        # a verb whose object went with the date does)
+        if not tail and not t.children(verb, "xcomp") and lemma not in _SCHEDULE and not _intransitive(t, verb) or \
+                _lost_object(t, verb, tail):
             return []
         q = _question("When", first, subject, rest, tail)
         return [Proposal(q, "next", (s.doc_id, s.start, s.end), date, s.salience + 0.1)] if q else []
@@ -733,7 +759,7 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
     salient sentences mention, and 'Who leads ...?' when a leader's title
     stands next to one."""
     seen: dict[str, tuple[float, StorySentence]] = {}
-    title = reading.doc.title.lower()
+    introduced: set[str] = set()  # names a kind noun introduces
     people = {w.lower() for s in reading.sentences if s.parse for e in s.parse.entities if e.label == "PERSON"
               for w in e.text.split()}
     for s in reading.sentences:
@@ -746,20 +772,37 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
             name = re.sub(r"['\u2019]s$", "", name)
             if _NAME_GOES_ON.match(s.parse.text[e.end:]):
                 continue  # the parser cut the name short ("Ashby Residents for Responsible" of "... Growth")
-            if len(name) < 3 or name.lower() in title or not any(ch.isupper() for ch in name):
+            # (a name in the headline too: the headline names it, it does not say what it is)
+            if len(name) < 3 or not any(ch.isupper() for ch in name):
                 continue
-            if not _askable_name(name, reading) or {w.lower() for w in name.split()} & people:
-                continue  # (a person's name the parser took for an organisation's)
+            name_words = {w.lower().strip(".,&") for w in name.split()}
+            if not _askable_name(name, reading) or name_words & people and not name_words & ORG_WORDS:
+                # (a person's name the parser took for an organisation's; "Corrowind Energy",
+                # tagged a person once, is an organisation by its last word)
+                continue
             key = name.lower()
             if key not in seen or s.salience > seen[key][0]:
                 seen[key] = (s.salience, s)
+        # "the troubled digital start-up Ozy Media": a name a kind noun introduces, whether or
+        # not the parser took it for an organisation's
+        # (only a name central to the story: in the headline, or named again)
+        for m in _KIND_THEN_NAME.finditer(s.text):
+            name = _tidy(m.group(1))
+            if name.lower() not in reading.doc.title.lower() and \
+                    sum(name.lower() in x.text.lower() for x in reading.sentences) < 2:
+                continue
+            # (the kind noun says it is an organisation: "Pellwood Kitchens" is no person's name)
+            if name.lower() not in seen and (_askable_name(name, reading) or len(name.split()) >= 2 and
+                                             name.split()[-1].lower() not in _PLACE_WORDS):
+                seen[name.lower()] = (s.salience, s)
+                introduced.add(name.lower())
         for a, b in s.parse.noun_chunks:
             chunk = s.parse.text[a:b]
             words_ = chunk.split()
             if words_ and words_[-1].lower() in PROGRAMME_NOUNS and any(w[:1].isupper() for w in words_[1:-1]) \
                     and not any(e.label == "ORG" and e.end < b and e.start >= a for e in s.parse.entities):
                 name = _tidy(re.sub(r"^(?:the|The|a|an)\s+", "", chunk))
-                if name.lower() not in title and name.lower() not in seen and _askable_name(name, reading):
+                if name.lower() not in seen and _askable_name(name, reading):
                     seen[name.lower()] = (s.salience, s)
     mentions = {k: sum(k in x.text.lower() for x in reading.sentences) for k in seen}
     ranked = sorted(seen.items(), key=lambda kv: -(kv[1][0] + 0.1 * min(mentions[kv[0]], 3)))
@@ -772,7 +815,7 @@ def what_is(reading: Reading, limit: int = 6) -> list[Proposal]:
             continue  # "the SEC" is "the Securities and Exchange Commission"
         asked.append(key)
         name = next(x for x in _names_in(s, key))
-        if not _askable_name(name, reading):
+        if key not in introduced and not _askable_name(name, reading):
             continue
         article = "the " if _needs_article(name, s.text) else ""
         q = _question(f"What is {article}{name}")
@@ -802,6 +845,10 @@ benefits relief loan loans
 """.split())
 _PLACE_WORDS = frozenset({"street", "avenue", "road", "drive", "boulevard", "highway", "route", "lane", "way",
                           "bridge", "park", "square", "plaza", "valley", "river", "lake", "county", "city"})
+
+
+_KIND_THEN_NAME = re.compile(rf"\b(?:{'|'.join(sorted(KIND_NOUNS, key=len, reverse=True))})\s+"
+                             r"((?-i:[A-Z][\w&'\u2019.-]*(?:\s+(?:of\s+)?[A-Z][\w&'\u2019.-]*){0,4}))", re.I)
 
 
 def _askable_name(name: str, reading: Reading) -> bool:
@@ -879,7 +926,10 @@ def who_is(reading: Reading, limit: int = 3) -> list[Proposal]:
             role_before = any(w.tag in ("NN", "NNP") and w.entity != "PERSON" and w.dep == "compound"
                               and w.head in idx for w in before)
             role_after = bool(t.children(head, "appos"))
-            if not (role_before or role_after):
+            # "Ozy's then-chief operating officer, Samir Rao, ...": the name in apposition to a role
+            role_of = t.w(head).dep == "appos" and t.w(t.w(head).head).tag in ("NN", "NNS") and \
+                t.w(t.w(head).head).entity != "PERSON"
+            if not (role_before or role_after or role_of):
                 continue
             key = re.sub(r"['\u2019]s?$", "", e.text)
             # a title the parser read into the name ("Chair Evelyn Moss") is not what they are called
@@ -1030,7 +1080,7 @@ def details(s: StorySentence) -> list[Proposal]:
     date = _date_on_verb(t, verb, dates)
     if first in ("did", "does", "do", "was", "were") and subject and date is not None:
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
-        if tail and not _lost_object(t, verb, tail):
+        if (tail or _intransitive(t, verb)) and not _lost_object(t, verb, tail):
             q = _question("When", first, subject, rest, tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, date.text, s.salience - 0.1))
@@ -1140,7 +1190,9 @@ def propose(reading: Reading, *, per_kind: int = 4) -> list[Proposal]:
             by_kind["why"].extend(why(s))
     by_kind["what_is"] = what_is(reading) + who_is(reading)
     by_kind["affected"].extend(affected_by_event(reading))
-    by_kind[FALLBACK_KIND] = [p for s in ranked[:6] if not s.is_question and s.quoted_share() <= 0.5
+    # (tried only after every kind above: a long story whose facts fit none of the
+    # kinds still gets its main facts asked about, most salient first)
+    by_kind[FALLBACK_KIND] = [p for s in ranked[:FALLBACK_SENTENCES] if not s.is_question and s.quoted_share() <= 0.5
                               for p in details(s) + reported_finding(s)]
     out = []
     for kind in (*KINDS, FALLBACK_KIND):
@@ -1156,5 +1208,5 @@ def propose(reading: Reading, *, per_kind: int = 4) -> list[Proposal]:
                 if generic > 1:
                     continue  # one open question about what comes next is enough
             kept.append(p)
-        out.extend(kept[:per_kind])
+        out.extend(kept[:per_kind * 2 if kind == FALLBACK_KIND else per_kind])
     return out

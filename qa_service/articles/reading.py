@@ -36,7 +36,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.models import Document
-from qa_service.text import is_heading_line, quoted_share, sentence_spans, terms
+from qa_service.text import is_heading_line, quotation_open_at, quoted_share, sentence_spans, terms
 
 MIN_WORDS = 6  # shorter sentences are rarely a fact that stands alone
 _OPEN_QUOTE = "\"\u201c\u2018'"
@@ -85,6 +85,7 @@ class StorySentence:
     salience: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
     context: str = field(default="", repr=False)  # the document's text (how words are written elsewhere in it)
+    in_quote: bool = False  # it starts inside a quotation an earlier sentence of its paragraph opened
 
     @property
     def is_question(self) -> bool:
@@ -113,7 +114,7 @@ class StorySentence:
 
     def quoted_share(self) -> float:
         """Share of the sentence's characters inside quotation marks."""
-        return quoted_share(self.text)
+        return quoted_share(self.text, self.in_quote)
 
     def subject_is_pronoun(self) -> bool:
         """The main clause's subject is he, she, it or they: who, the reader
@@ -163,7 +164,7 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
             if len(text.split()) < min_words or not any(ch.isalpha() for ch in text):
                 continue
             out.append(StorySentence(doc.id, s, e, text, len(out), paragraph, frozenset(terms(text)),
-                                     context=doc.text))
+                                     context=doc.text, in_quote=quotation_open_at(doc.text, line_start, s)))
     return out
 
 

@@ -331,8 +331,9 @@ class QuestionSuggester:
                 if capped and (proposal.kind == FALLBACK_KIND or proposal.kind in KINDS and
                                sum(q.kind == proposal.kind for q in result.generated) >= MAX_PER_KIND):
                     continue
-                if proposal.expect and _in_title(proposal.expect, doc.title):
-                    continue  # the headline alone answers it
+                if proposal.expect and proposal.kind != "what_is" and _in_title(proposal.expect, doc.title):
+                    # the headline alone answers it (a name it gives is no answer to what or who that is)
+                    continue
                 if proposal.kind == "what_is" and proposal.target is None and proposal.expect and not any(
                         describes(t, proposal.expect, person=text.startswith("Who ")) for t in scope_texts()):
                     # no sentence in scope says what it is, so no answer could (answer_problem):

@@ -53,6 +53,8 @@ _PATTERNS = [
     r"^(?:photo|photos|photographs?|images?|illustration|video|graphic|chart|map)s?\s+by\b",
     r"^(?:courtesy(?: of)?|credit|credits|photo courtesy)\s*[:\w]",
     r"^\([^()]{2,60}\b(?:photo|photos|via|courtesy|file)\b[^()]{0,40}\)\.?$",
+    # a wire's caption for a file photo: "FILE - Protesters gather ...", "FILE PHOTO: A view of ..."
+    r"(?-i:^FILE(?: PHOTO)?(?:\s*[-\u2013\u2014:]+)?\s+[A-Z\"\u201c])",
     r"\((?:AP|AFP|Reuters|Getty)\s+Photo[^)]*\)|\bvia Getty Images\b|\b(?:AP|AFP)\s+Photo/",
     r"^(?:watch|listen|video|audio|podcast|slideshow|gallery)\s*:",
     r"^(?:watch|listen|tune in)\b.*\b(?:tonight|live|at \d|on (?:air|demand))\b",
@@ -135,7 +137,8 @@ _AGENCY = r"\([A-Za-z][A-Za-z .&'\u2019-]{0,30}\)"
 _DASH = r"\s*(?:[\u2014\u2013]|--?)\s+"
 _DATELINE = re.compile(
     rf"^(?:{_CITY}{_STATE}?{_DAY}?\s*{_AGENCY}{_DASH}"  # CITY[, State][, Mon D] (Agency) —
-    rf"|{_CITY}{_STATE}?{_DAY}?\s*[\u2014\u2013]\s+"  # CITY[, State] — (a real dash, no agency)
+    # CITY[, State] — (no agency: a real dash, or a spaced hyphen where a feed turned it into ASCII)
+    rf"|{_CITY}{_STATE}?{_DAY}?\s*(?:[\u2014\u2013]|\s--?)\s+"
     rf"|{_MONTH}\s+\d{{1,2}}\s*{_AGENCY}{_DASH})"  # Mon D (Agency) -
     r"(?=[\"\u201c\u2018'(]?[A-Z0-9])")
 
