@@ -79,6 +79,21 @@ def is_heading_line(line: str) -> bool:
     return bool(re.match(r"^#{1,6}\s+\S", line))
 
 
+_SMALL_WORDS = frozenset("a an the and or but of to in on at by for with from as vs via".split())
+
+
+def is_plain_subhead(line: str) -> bool:
+    """A subheading set as a plain line, as pages copied without their markup carry
+    them ("Bigger Drop In Pandemic Sales To Come"): a few words, each but the small
+    ones capitalised, and no punctuation closing a sentence."""
+    line = line.strip()
+    words_ = line.split()
+    if not 2 <= len(words_) <= 14 or not line[:1].isupper() or line[-1] in ".!?:;,\"\u201d'\u2019)]":
+        return False
+    content = [w for w in words_ if w.lower() not in _SMALL_WORDS]
+    return bool(content) and all(w[:1].isupper() or w[:1].isdigit() for w in content)
+
+
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with from as is are was were be been being this that
     these those it its into about over under than then there their them they he she his her we our you your

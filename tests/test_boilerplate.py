@@ -65,6 +65,9 @@ def test_no_story_sentence_is_taken_for_furniture(documents) -> None:  # noqa: A
     "Get the latest figures from the state's dashboard, officials said.",
     "Files seized in the raid filled 40 boxes.",
     "FILE transfers were blocked by the outage, the company said.",
+    "The council will share this plan with residents on Monday.",
+    "With files missing, investigators had to rebuild the case.",
+    "Residents, including Mayor Ana Ruiz (@MayorRuiz), attended the meeting.",
 ])
 def test_news_sentences_that_look_like_furniture_are_news(sentence: str) -> None:
     assert not is_boilerplate(sentence)
@@ -177,6 +180,11 @@ def test_a_press_release_dateline_in_bold_is_furniture_and_a_bold_label_is_not(l
     "FILE - Workers repair a levee near Sacramento, Calif., on Jan. 9, 2023. The state will spend $200 million.",
     "FILE Senator Ruth Aldana speaks at a rally in Phoenix, Oct. 3, 2022.",
     "FILE PHOTO: A container ship is unloaded at the port of Rotterdam.",
+    # a share widget, an embedded social post, an agency's credit line, a cross-reference
+    "Share this article via email",
+    "Flooding on Route 7 this morning pic.twitter.com/x1Y2z3 -- Valley Weather (@ValleyWx) March 3, 2024",
+    "-- With files from The Canadian Press",
+    "(Also see \"Drugmaker Cuts Outlook\" - Pharma Weekly, 4 Mar, 2024.)",
 ])
 def test_more_newsroom_conventions_are_furniture(line: str) -> None:
     """Update notes, newsletter promos, contributor lines and data credits as

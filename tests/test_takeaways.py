@@ -157,3 +157,20 @@ def test_a_takeaway_never_leans_on_a_time_the_sentence_before_set(services) -> N
     texts = [t.text for t in services.takeaways.build("drought", use_llm=False).items]
     assert 3 <= len(texts) <= 6
     assert not any("that summer" in t for t in texts), texts
+
+
+def test_a_subheading_set_as_a_plain_line_is_no_story_sentence() -> None:
+    """Pages copied without their markup keep subheadings as plain lines ("Bigger
+    Losses Ahead For Regional Lenders"): no takeaway, and nothing to write a question from."""
+    from qa_service.articles.reading import story_sentences
+    from qa_service.models import Document
+    from qa_service.text import is_plain_subhead
+
+    text = ("Regional lenders lost $2 billion in deposits in March, the central bank said on Friday.\n\n"
+            "Bigger Losses Ahead For Regional Lenders\n\n"
+            "Analysts at three banks expect the outflows to continue into the summer months.\n")
+    found = [s.text for s in story_sentences(Document(id="d", title="Deposits fall", kind="article", text=text))]
+    assert "Bigger Losses Ahead For Regional Lenders" not in found and len(found) == 2
+    assert is_plain_subhead("Workers Will Get Raises In 2025")
+    assert not is_plain_subhead("Analysts expect the outflows to continue")  # a sentence, not a heading
+    assert not is_plain_subhead("NASA Delays Launch Again.")

@@ -36,7 +36,7 @@ from qa_service.language import (
     Parse,
 )
 from qa_service.models import Document
-from qa_service.text import is_heading_line, quotation_open_at, quoted_share, sentence_spans, terms
+from qa_service.text import is_heading_line, is_plain_subhead, quotation_open_at, quoted_share, sentence_spans, terms
 
 MIN_WORDS = 6  # shorter sentences are rarely a fact that stands alone
 _OPEN_QUOTE = "\"\u201c\u2018'"
@@ -154,7 +154,7 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
         if not line.strip():
             continue
         paragraph += 1
-        if is_heading_line(line.strip()):
+        if is_heading_line(line.strip()) or is_plain_subhead(line):
             continue
         for s, e in sentence_spans(doc.text, line_start, line_start + len(line)):
             s = trim_furniture(doc.text, s, e, furniture)

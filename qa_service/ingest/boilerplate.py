@@ -79,6 +79,11 @@ _PATTERNS = [
     r"^your first (?:month|week|year|\d+ (?:months|weeks))\b.{0,40}(?:\$|free)",
     r"\b(?:unlimited|full) (?:digital )?access\b.*\b(?:subscribe|subscription|\$)",
     r"\banswering (?:your|readers'?) questions\b",
+    # share widgets, embedded social posts, agency credit lines, cross-references
+    r"^(?:send|share|email|e-mail) this (?:page|story|article|post)\b",
+    r"\bpic\.twitter\.com/|[-\u2013\u2014]\s*[^()]{1,60}\(@\w{1,15}\)\s*(?:" + _MONTH + r"\s+\d{1,2},\s+\d{4})?\s*$",
+    r"^(?:[-\u2013\u2014]{1,2}\s*)?with (?:files|reporting|additional reporting) from\b",
+    r"^\(\s*(?:also see|see also|related)\b",
     # links to other stories
     r"^(?:related|read more|more|see also|also read|recommended|more from [\w' ]+|read next|don't miss|"
     r"trending|up next|editor's picks?|most read|latest|more coverage|related coverage|more on this)\s*[:|—-]",
