@@ -335,3 +335,12 @@ def test_a_speakers_second_sentence_is_inside_the_quotation_the_first_opened(ana
     second = next(s for s in reading.sentences if s.text.startswith("The new crossing"))
     assert second.quoted_share() > 0.9
     assert not any("crossing" in p.text for p in qw.propose(reading))
+
+
+def test_a_place_the_act_happened_becomes_where(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Federal agents arrested the former treasurer at a hotel in Tucson on Monday.")
+    found = texts(qw.details(s))
+    assert found.get("Where did federal agents arrest the former treasurer?") == "a hotel in Tucson", found
+    # "in support of", "in March": no place
+    s = sentence(analyzer, "Volunteers marched in support of the strikers in March.")
+    assert not any(q.startswith("Where") for q in texts(qw.details(s)))

@@ -1084,7 +1084,32 @@ def details(s: StorySentence) -> list[Proposal]:
             q = _question("When", first, subject, rest, tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, date.text, s.salience - 0.1))
+    place = _place_on_verb(t, verb)
+    if first in ("did", "does", "do", "was", "were", "will") and subject and place is not None:
+        # "Police arrested him at a hotel in Manhattan": "Where was he arrested?"
+        tail = _tail(t, verb, drop=frozenset({place}), drop_dates=True, max_parts=2)
+        if (tail or _intransitive(t, verb) or first in ("was", "were")) and not _lost_object(t, verb, tail):
+            q = _question("Where", first, subject, rest, tail)
+            if q:
+                out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(place))[len(t.w(place).text):].strip(),
+                                    s.salience - 0.12))
     return out
+
+
+_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across"})
+
+
+def _place_on_verb(t: _Tree, verb: int) -> int | None:
+    """The verb's 'in'/'at' phrase that names a place (a city, a country, a building
+    by name), or None."""
+    for c in t.children(verb, "prep"):
+        if t.w(c).text.lower() not in _PLACE_PREPS:
+            continue
+        inside = t.subtree(c)
+        if any(t.w(j).entity in ("GPE", "LOC", "FAC") for j in inside) and \
+                not any(t.w(j).entity in ("DATE", "TIME") for j in inside):
+            return c
+    return None
 
 
 # What a headline says was won, measured or forecast is not something that happens to people:
