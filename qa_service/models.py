@@ -47,6 +47,8 @@ class Document(BaseModel):
     takeaways: list[str] = Field(default_factory=list)
     article_id: str = ""  # for JSONL records: the article this source belongs to
     path: str = ""
+    # the file did not say its kind (ingest --kind decided it); not part of the document's content
+    kind_defaulted: bool = Field(default=False, exclude=True)
     flagged: list[FlaggedSentence] = Field(default_factory=list)  # filled at ingest (ingest/instructions.py)
     # Character spans of the text that are page furniture, not story (bylines,
     # datelines, promos, photo credits...): filled at ingest (ingest/boilerplate.py);

@@ -88,3 +88,44 @@ def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path, capsys,
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: cannot connect to PostgreSQL at postgresql://qa:***@127.0.0.1:")
     assert "secret" not in err and "Traceback" not in err
+
+
+def test_ingest_kind_article_makes_plain_news_files_articles(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """A folder of news stories with no front matter (plain .txt, JSON Lines
+    without 'kind'): `ingest --kind article` makes each an article with its
+    takeaways and suggested questions; without it they are sources, as before."""
+    import json
+
+    from qa_service.settings import get_settings
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "dam-repair.txt").write_text(
+        "Dam repair to close Route 4 for six weeks\n\n"
+        "State crews will close Route 4 at the Millbrook Dam for six weeks starting May 6 to repair the "
+        "spillway, the transportation department said on Tuesday. The $12 million project is paid for with "
+        "federal bridge money. Drivers will be detoured through Ashford, adding about 15 minutes to the trip. "
+        "The dam was built in 1938 and last repaired in 1994, officials said.\n", encoding="utf-8")
+    (feed / "wire.jsonl").write_text(json.dumps({
+        "id": "library-hours", "title": "Library to add Sunday hours",
+        "text": "The Harlow Public Library will open on Sundays from noon to 5 p.m. starting Sept. 8, the library "
+                "board decided on Monday. The change costs about $60,000 a year, paid from a state grant. The "
+                "library last opened on Sundays in 2009, before budget cuts."}) + "\n", encoding="utf-8")
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        assert main(["ingest", str(feed), "--kind", "article", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["added"] == 2
+        assert out["pregenerated"]["articles"] == 2 and out["pregenerated"]["takeaways"] == 2
+        for article_id in ("dam-repair", "library-hours"):
+            assert main(["takeaways", "--article", article_id, "--json"]) == 0
+            assert json.loads(capsys.readouterr().out)["takeaways"]
+        # a plain re-ingest keeps them articles (--kind is not needed again)
+        assert main(["ingest", str(feed), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["unchanged"] == 2
+        with pytest.raises(SystemExit):
+            main(["ingest", str(feed), "--kind", "story"])
+        assert "invalid choice" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()

@@ -45,7 +45,8 @@ def print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[LoadProblem]]:
+def read_documents(paths: Sequence[Path], *, default_kind: str = "source",
+                   defaulted: set[str] | None = None) -> tuple[list[Document], list[LoadProblem]]:
     """Load documents from files or directories; bad files are reported on
     stderr by path and skipped, a missing path is a user error."""
     from qa_service.ingest.documents import load_paths
@@ -53,7 +54,7 @@ def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[LoadProb
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or directory: {', '.join(missing)}")
-    docs, problems = load_paths(paths)
+    docs, problems = load_paths(paths, default_kind=default_kind, defaulted=defaulted)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
     return docs, problems

@@ -14,8 +14,14 @@ from qa_service.settings import Settings
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    docs, problems = read_documents(paths)
+    defaulted: set[str] = set()
+    docs, problems = read_documents(paths, default_kind=args.kind or "source", defaulted=defaulted)
     services = open_services(settings, need_data=False)
+    if args.kind is None and defaulted:
+        # a file that does not say its kind keeps the one it was ingested as (ingest --kind
+        # article once, then plain re-ingests, must not turn the articles into sources)
+        stored = {d.id for d in services.store.documents(kind="article")}
+        docs = [d.model_copy(update={"kind": "article"}) if d.id in defaulted and d.id in stored else d for d in docs]
     with progress("ingest", total=len(docs), quiet=args.json) as bar:
         summary = services.index.ingest(docs, prune=args.prune, progress=bar.update)
     extra: dict[str, object] = {}
@@ -153,6 +159,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="remove indexed documents that are not in PATHS, and reconcile vectors with chunks")
     p.add_argument("--no-pregenerate", action="store_true",
                    help="skip generating takeaways and suggested answers for changed articles")
+    p.add_argument("--kind", choices=("source", "article"),
+                   help="what a document is when its front matter or record does not say: 'article' for a feed "
+                        "of news stories (each gets takeaways and suggested questions), 'source' for the "
+                        "statements and reports articles cite. Default: as it was ingested before, else source")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
 

@@ -54,8 +54,12 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def load_paths(paths: Iterable[Path]) -> tuple[list[Document], list[LoadProblem]]:
-    """Load every supported file under ``paths``; duplicate ids keep the first."""
+def load_paths(paths: Iterable[Path], *, default_kind: str = "source",
+               defaulted: set[str] | None = None) -> tuple[list[Document], list[LoadProblem]]:
+    """Load every supported file under ``paths``; duplicate ids keep the first.
+    ``default_kind``: the kind of a document that does not say ('article' for a
+    folder of news stories with no front matter); the ids of those documents are
+    added to ``defaulted`` when given."""
     docs: list[Document] = []
     problems: list[LoadProblem] = []
     seen: dict[str, str] = {}
@@ -65,9 +69,9 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[Document], list[LoadProblem]
             continue
         suffix = path.suffix.lower()
         if suffix in TEXT_SUFFIXES:
-            loaded = [_load_text_file(path)]
+            loaded = [_load_text_file(path, default_kind)]
         elif suffix in JSONL_SUFFIXES:
-            loaded = list(_load_jsonl(path))
+            loaded = list(_load_jsonl(path, default_kind))
         else:
             problems.append(LoadProblem(str(path), f"unsupported file type {suffix or '(none)'}; skipped"))
             continue
@@ -79,6 +83,8 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[Document], list[LoadProblem]
             else:
                 seen[item.id] = item.path
                 docs.append(item)
+                if defaulted is not None and item.kind_defaulted:
+                    defaulted.add(item.id)
     return docs, problems
 
 
@@ -134,7 +140,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _load_text_file(path: Path) -> Document | LoadProblem:
+def _load_text_file(path: Path, default_kind: str = "source") -> Document | LoadProblem:
     raw = _read_text(path)
     if isinstance(raw, LoadProblem):
         return raw
@@ -146,10 +152,10 @@ def _load_text_file(path: Path) -> Document | LoadProblem:
     if "title" not in meta:
         first = next((ln.strip("# ").strip() for ln in body.splitlines() if ln.strip()), path.stem)
         meta["title"] = first[: MAX_FIELD_CHARS["title"]]
-    return _make_document(meta, body, str(path))
+    return _make_document(meta, body, str(path), default_kind)
 
 
-def _load_jsonl(path: Path) -> Iterator[Document | LoadProblem]:
+def _load_jsonl(path: Path, default_kind: str = "source") -> Iterator[Document | LoadProblem]:
     raw = _read_text(path, max_bytes=None)  # many records; each one is capped
     if isinstance(raw, LoadProblem):
         yield raw
@@ -175,7 +181,7 @@ def _load_jsonl(path: Path) -> Iterator[Document | LoadProblem]:
         if not isinstance(body, str):
             yield LoadProblem(where, "'text' must be a string; skipped")
             continue
-        yield _make_document(meta, body, where)
+        yield _make_document(meta, body, where, default_kind)
 
 
 def _as_str(value: object) -> str:
@@ -223,7 +229,8 @@ def _oversize(meta: dict[str, object], body: str) -> str | None:
     return None
 
 
-def _make_document(meta: dict[str, object], body: str, where: str) -> Document | LoadProblem:
+def _make_document(meta: dict[str, object], body: str, where: str,
+                   default_kind: str = "source") -> Document | LoadProblem:
     if (reason := _oversize(meta, body)) is not None:
         return LoadProblem(where, f"{reason}; skipped")
     doc_id = _as_str(meta.get("id")).strip()
@@ -233,7 +240,7 @@ def _make_document(meta: dict[str, object], body: str, where: str) -> Document |
         return LoadProblem(where, f"id {doc_id!r} must be letters, digits, '.', '_', ':' or '-'; skipped")
     if not body.strip():
         return LoadProblem(where, "no text; skipped")
-    kind = _as_str(meta.get("kind") or "source").lower()
+    kind = _as_str(meta.get("kind") or default_kind).lower()
     if kind not in ("article", "source"):
         return LoadProblem(where, f"kind must be 'article' or 'source', not {kind!r}; skipped")
     try:
@@ -251,6 +258,7 @@ def _make_document(meta: dict[str, object], body: str, where: str) -> Document |
             takeaways=_as_list(meta.get("takeaways"), "takeaways"),
             article_id=_as_str(meta.get("article_id")),
             path=where,
+            kind_defaulted=not meta.get("kind"),
         )
     except (ValidationError, ValueError) as exc:
         return LoadProblem(where, f"bad front matter ({exc}); skipped")
