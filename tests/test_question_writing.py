@@ -236,8 +236,8 @@ def test_a_programme_named_for_its_length_is_not_people(analyzer: SpacyAnalyzer)
 @pytest.mark.parametrize(("text", "unwanted"), [
     # "it" is the bill: the question could not say what was approved
     ("The House passed the bill 58-41, a day after the Senate approved it 26-21.", "approve?"),
-    # the amount is what the plant costs, not how much is built
-    ("Hanseong will build a $1.6 billion plant in Harlan County.", "How much will"),
+    # the amount is what the plant costs, not how much is built ("How much will the plant cost?" is asked)
+    ("Hanseong will build a $1.6 billion plant in Harlan County.", "How much will Hanseong"),
 ])
 def test_a_number_whose_question_would_lose_its_meaning_is_not_asked_about(analyzer: SpacyAnalyzer, text: str,
                                                                            unwanted: str) -> None:
@@ -344,3 +344,32 @@ def test_a_place_the_act_happened_becomes_where(analyzer: SpacyAnalyzer) -> None
     # "in support of", "in March": no place
     s = sentence(analyzer, "Volunteers marched in support of the strikers in March.")
     assert not any(q.startswith("Where") for q in texts(qw.details(s)))
+
+
+@pytest.mark.parametrize(("text", "question", "expect"), [
+    ("The $8 million renovation is paid for with a state grant.", "How much does the renovation cost?", "$8 million"),
+    ("Harlow will build a $40 million water plant next year.", "How much will the water plant cost?", "$40 million"),
+    ("The city approved a $3.2 million settlement with the family.", "How much is the settlement worth?",
+     "$3.2 million"),
+])
+def test_an_amount_before_a_thing_asks_what_it_costs_or_is_worth(analyzer: SpacyAnalyzer, text: str, question: str,
+                                                                 expect: str) -> None:
+    found = texts(qw.how_much(sentence(analyzer, text), set()))
+    assert found.get(question) == expect, found
+
+
+def test_how_long_and_a_start_date_on_a_participle(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "Crews will close the Canal Street tunnel for three months starting April 2 to replace "
+                           "its lights, the city said.")
+    assert texts(qw.when_next(s, "Tunnel to close for repairs")).get(
+        "When will crews close the Canal Street tunnel?") == "April 2"
+    assert texts(qw.details(s)).get("How long will crews close the Canal Street tunnel?") == "three months"
+
+
+def test_a_plain_files_headline_line_is_the_title_not_a_story_sentence() -> None:
+    from qa_service.articles.reading import story_sentences
+
+    doc = article("Harlow library to open on Sundays again\n\nThe Harlow Public Library will open on Sundays from "
+                  "noon to 5 p.m. starting Sept. 8, the board decided on Monday.\n",
+                  "Harlow library to open on Sundays again")
+    assert [s.text[:22] for s in story_sentences(doc)] == ["The Harlow Public Libr"]

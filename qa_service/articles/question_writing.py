@@ -543,6 +543,12 @@ def how_much(s: StorySentence, title_numbers: set[str]) -> list[Proposal]:
     return out
 
 
+# what an amount before it says the worth of ("a $2 billion deal"), not the cost of
+_WORTH_NOUNS = frozenset({"deal", "settlement", "contract", "agreement", "award", "grant", "loan", "fine", "penalty",
+                          "package", "investment", "offer", "bid", "acquisition", "purchase", "sale", "bond",
+                          "round", "stake", "verdict", "judgment", "prize", "bonus", "donation", "gift"})
+
+
 _VOTE_VERBS = frozenset({"vote", "pass", "approve", "reject", "confirm", "ratify", "adopt", "rule", "uphold",
                          "overturn", "elect", "endorse", "defeat"})
 
@@ -599,6 +605,16 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
             phrase = _render(t, idx)
             return _question("How much are the" if t.w(noun_at).tag == "NNS" else "How much is the", phrase)
         return None
+    if money and hw.tag in ("NN", "NNS") and hw.entity != "MONEY" and role in (*_SUBJ, "dobj", "pobj"):
+        # "The $12 million project is paid for with ...", "will build a $1.6 billion plant": what it costs
+        mods = [c for c in t.children(head, "compound", "amod") if c < head and not t.mentions_number(t.subtree(c))]
+        thing = " ".join([t.w(c).text for c in sorted(mods)] + [hw.text])
+        future = any(t.w(a).text.lower() in ("will", "would") for a in t.auxes(governor)) if \
+            t.w(governor).tag.startswith("VB") else False
+        if hw.lemma.lower() in _WORTH_NOUNS:
+            return _question("How much", "will the" if future else "is the", thing, "be worth" if future else "worth")
+        return _question("How much", "will the" if future else ("does the" if hw.tag == "NN" else "do the"),
+                         thing, "cost")
     prep_at = governor
     if role == "pobj":
         prep = governor
@@ -681,6 +697,9 @@ def when_next(s: StorySentence, title_text: str) -> list[Proposal]:
         j = at
         while not t.w(j).tag.startswith("VB") and t.w(j).head != j:
             j = t.w(j).head
+        if t.w(j).tag == "VBG" and t.w(j).lemma.lower() in _DATE_INTRODUCERS and t.w(j).dep in ("advcl", "acl") \
+                and t.w(t.w(j).head).tag.startswith("VB"):
+            j = t.w(j).head  # "will close Route 4 for six weeks starting May 6": when the closing starts
         if not t.w(j).tag.startswith("VB") or t.w(j).dep in ("relcl", "acl", "advcl"):
             return []
         verb = j
@@ -1084,6 +1103,14 @@ def details(s: StorySentence) -> list[Proposal]:
             q = _question("When", first, subject, rest, tail)
             if q:
                 out.append(Proposal(q, FALLBACK_KIND, where, date.text, s.salience - 0.1))
+    span = _duration_on_verb(t, verb)
+    if first and subject and span is not None:
+        # "will close Route 4 for six weeks": "How long will state crews close Route 4?"
+        tail = _tail(t, verb, drop=frozenset({span}), drop_dates=True, max_parts=2)
+        if (tail or _intransitive(t, verb)) and not _lost_object(t, verb, tail):
+            q = _question("How long", first, subject, rest, tail)
+            if q:
+                out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(span)[1:]), s.salience - 0.11))
     place = _place_on_verb(t, verb)
     if first in ("did", "does", "do", "was", "were", "will") and subject and place is not None:
         # "Police arrested him at a hotel in Manhattan": "Where was he arrested?"
@@ -1094,6 +1121,19 @@ def details(s: StorySentence) -> list[Proposal]:
                 out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(place))[len(t.w(place).text):].strip(),
                                     s.salience - 0.12))
     return out
+
+
+_DURATION = re.compile(r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|"
+                       r"a few|\w+teen|twenty|thirty|forty|fifty)\s+(?:more\s+)?(?:hours?|days?|weeks?|months?|"
+                       r"years?|decades?)$", re.I)
+
+
+def _duration_on_verb(t: _Tree, verb: int) -> int | None:
+    """The verb's 'for six weeks' phrase (how long), or None."""
+    for c in t.children(verb, "prep"):
+        if t.w(c).text.lower() == "for" and _DURATION.search(_render(t, t.subtree(c)[1:])):
+            return c
+    return None
 
 
 _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across"})

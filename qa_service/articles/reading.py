@@ -147,6 +147,7 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
     out: list[StorySentence] = []
     furniture = sorted(doc.boilerplate)
     flagged = doc.flagged_spans()
+    title_terms = terms(doc.title)
     pos = 0
     paragraph = 0
     for line in doc.text.split("\n"):
@@ -154,8 +155,8 @@ def story_sentences(doc: Document, *, min_words: int = MIN_WORDS) -> list[StoryS
         if not line.strip():
             continue
         paragraph += 1
-        if is_heading_line(line.strip()) or is_plain_subhead(line):
-            continue
+        if is_heading_line(line.strip()) or is_plain_subhead(line) or terms(line) == title_terms:
+            continue  # (a plain file's first line is its headline, already the page's title)
         for s, e in sentence_spans(doc.text, line_start, line_start + len(line)):
             s = trim_furniture(doc.text, s, e, furniture)
             if s >= e or any(a < e and b > s for a, b in flagged):
