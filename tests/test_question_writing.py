@@ -373,3 +373,11 @@ def test_a_plain_files_headline_line_is_the_title_not_a_story_sentence() -> None
                   "noon to 5 p.m. starting Sept. 8, the board decided on Monday.\n",
                   "Harlow library to open on Sundays again")
     assert [s.text[:22] for s in story_sentences(doc)] == ["The Harlow Public Libr"]
+
+
+def test_the_object_of_what_someone_sets_out_to_do_is_asked_about(analyzer: SpacyAnalyzer) -> None:
+    s = sentence(analyzer, "The tenants' union had fought for two years to block the sale of the building.")
+    assert texts(qw.details(s)).get("What had the tenants' union fought to block?") == "the sale of the building"
+    # "said it planned to say ...", "wants to have ...": no act to ask about
+    s = sentence(analyzer, "The mayor tried to make a point about the budget.")
+    assert not any(q.endswith("to make?") for q in texts(qw.details(s)))

@@ -118,6 +118,23 @@ def test_the_rare_terms_first_ranking_finds_the_full_rankings_best_rows(database
         assert [s for _, _, s in within] == pytest.approx([h.score for h in best_within], abs=1e-4)
 
 
+def test_the_articles_a_changed_document_reaches(database: Database) -> None:
+    """Which articles re-ingest must refresh: the article itself, every article
+    listing it as a source, and the article a record names as its own (on both
+    databases, without reading any document's text)."""
+    store = CorpusStore(database)
+    for doc_id, kind, extra in [("a1", "article", {"sources": ["s1"]}), ("a2", "article", {"sources": ["s1", "s2"]}),
+                                ("a3", "article", {}), ("s1", "source", {}), ("s2", "source", {}),
+                                ("r1", "source", {"article_id": "a3"})]:
+        doc, chunks = _doc(doc_id, f"Text of {doc_id} about harbour works.")
+        store.put_document(doc.model_copy(update={"kind": kind, **extra}), chunks)
+    assert sorted(store.articles_drawing_on(["s1"])) == ["a1", "a2"]
+    assert store.articles_drawing_on(["s2"]) == ["a2"]
+    assert store.articles_drawing_on(["r1"]) == ["a3"]
+    assert sorted(store.articles_drawing_on(["a1", "r1"])) == ["a1", "a3"]
+    assert store.articles_drawing_on(["nothing"]) == [] and store.articles_drawing_on([]) == []
+
+
 def test_a_failed_document_write_changes_nothing(database: Database) -> None:
     store = CorpusStore(database)
     store.put_document(*_doc("ports", "The harbour was dredged."))

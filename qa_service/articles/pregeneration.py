@@ -135,16 +135,8 @@ class Pregenerator:
 
     def affected_articles(self, changed_doc_ids: Iterable[str]) -> list[str]:
         """Articles whose own text or any of whose sources changed."""
-        changed = set(changed_doc_ids)
-        if not changed:
-            return []
-        # Cheap tests first: on a first ingest of thousands of articles every one
-        # is in ``changed`` and no per-article query is needed.
-        out = []
-        for article in self.store.documents(kind="article"):
-            if article.id in changed or changed & set(article.sources) or changed & set(self.store.scope(article.id)):
-                out.append(article.id)
-        return out
+        # (one pass over the articles' ids and source lists, however many changed)
+        return self.store.articles_drawing_on(changed_doc_ids)
 
     def after_ingest(self, changed_doc_ids: Iterable[str], *,
                      progress: Callable[[int], None] | None = None) -> dict[str, object]:

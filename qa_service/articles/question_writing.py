@@ -1083,6 +1083,19 @@ def details(s: StorySentence) -> list[Proposal]:
         q = _question(_what_or_who(t, obj), first, subject, rest, tail)
         if q:
             out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(obj)), s.salience))
+    elif first and subject and not t.children(verb, "dobj"):
+        # "The family had fought for years to overturn an initial finding": "What had the
+        # family fought to overturn?" (the object of the infinitive the verb is for)
+        for x in t.children(verb, "xcomp", "advcl"):
+            inner = [o for o in t.children(x, "dobj") if t.w(o).tag in ("NN", "NNS", "NNP", "NNPS")
+                     and not t.mentions_number(t.subtree(o)) and _object_follows(t, x, o)
+                     and t.w(o).text.lower() not in _STAND_IN_NOUNS]
+            if t.w(x).tag == "VB" and any(t.w(a).text.lower() == "to" for a in t.children(x, "aux")) and inner and \
+                    t.w(x).lemma.lower() not in _BE | _SAY | {"have", "do", "get", "make", "take"}:
+                q = _question(_what_or_who(t, inner[0]), first, subject, rest, "to", t.w(x).text)
+                if q:
+                    out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(inner[0])), s.salience - 0.02))
+                break
     subj = t.subject(verb)
     # (who did it: a person or a body by name, not "Last year's free clinics" the parser called one)
     if subj is not None and t.w(subj).entity in ("PERSON", "ORG") and t.w(subj).dep == "nsubj" and \

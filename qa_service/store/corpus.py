@@ -144,6 +144,24 @@ class CorpusStore:
             rows = self.db.query("SELECT * FROM documents ORDER BY id")
         return [_row_to_document(r) for r in rows]
 
+    def articles_drawing_on(self, doc_ids: Iterable[str]) -> list[str]:
+        """The articles whose scope holds any of ``doc_ids`` (themselves, a listed
+        source, or a record naming them as its article), in ``documents(kind=
+        "article")`` order; two light queries, no document text read."""
+        changed = set(doc_ids)
+        if not changed:
+            return []
+        owners: set[str] = set()
+        for batch in in_batches(sorted(changed)):
+            owners |= {r["article_id"] for r in self.db.query(
+                f"SELECT article_id FROM documents WHERE id IN ({marks(len(batch))})", batch) if r["article_id"]}  # noqa: S608
+        out = []
+        for r in self.db.query("SELECT id, meta_json FROM documents WHERE kind='article' ORDER BY published DESC, id"):
+            if r["id"] in changed or r["id"] in owners or \
+                    changed & set(json.loads(r["meta_json"] or "{}").get("sources", [])):
+                out.append(r["id"])
+        return out
+
     def document_ids(self) -> list[str]:
         return [r["id"] for r in self.db.query("SELECT id FROM documents ORDER BY id")]
 
