@@ -381,3 +381,18 @@ def test_the_object_of_what_someone_sets_out_to_do_is_asked_about(analyzer: Spac
     # "said it planned to say ...", "wants to have ...": no act to ask about
     s = sentence(analyzer, "The mayor tried to make a point about the budget.")
     assert not any(q.endswith("to make?") for q in texts(qw.details(s)))
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    # an amount told in the past is asked in the past; in the present, in the present
+    ("The company said on Monday it had reported quarterly revenues of $2.4bn, up from a year ago.",
+     "How much were the quarterly revenues?"),
+    ("The state offers a maximum weekly benefit of $1,100.", "How much is the maximum weekly benefit?"),
+    ("The council approved a rebate of up to $3 per tree last spring.", "How much is the rebate?"),
+    # "with 40 gallons of paint spread in ...": a participle, asked in the passive
+    ("The students said they painted the court with 40 gallons of blue paint spread in the north half.",
+     "How many gallons were spread in the north half?"),
+])
+def test_an_amounts_question_keeps_the_sentences_tense_and_voice(analyzer: SpacyAnalyzer, text: str,
+                                                                 question: str) -> None:
+    assert question in texts(qw.how_much(sentence(analyzer, text), set()))

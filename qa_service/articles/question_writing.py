@@ -553,6 +553,23 @@ _VOTE_VERBS = frozenset({"vote", "pass", "approve", "reject", "confirm", "ratify
                          "overturn", "elect", "endorse", "defeat"})
 
 
+# what a company or a government reports for a period that has ended
+_PERIOD_FIGURES = frozenset({"revenue", "revenues", "sale", "sales", "profit", "profits", "loss", "losses", "earnings",
+                             "income", "spending", "deficit", "surplus", "turnover", "output", "growth", "ebitda"})
+
+
+def _told_in_past(t: _Tree, i: int) -> bool:
+    """Is the clause word ``i`` sits in told in the past? (its verb, or the verb a
+    participle hangs on, in the past tense)"""
+    j = i
+    while not t.w(j).tag.startswith("VB") and t.w(j).head != j:
+        j = t.w(j).head
+    while t.w(j).tag == "VBG" and t.w(j).dep in ("advcl", "acl", "xcomp") and t.w(j).head != j:
+        j = t.w(j).head  # "announced ..., reporting": the reporting was then
+    w = t.w(j)
+    return w.tag == "VBD" or w.tag == "VBN" and any(t.w(a).tag == "VBD" for a in t.auxes(j))
+
+
 def _tally_question(t: _Tree, i: int) -> str | None:
     """'The Senate voted 78-21 to extend ...' -> 'By what vote did the Senate
     vote to extend ...?'; 'Millbrook beat Crestview 58-51' -> 'By what score
@@ -603,7 +620,12 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
         if idx and not t.mentions_number(idx) and all(re.fullmatch(r"[A-Za-z-]+", t.w(j).text) for j in idx) and \
                 not {t.w(j).text.lower() for j in idx} & {"than", "less", "more", "about", "up"}:
             phrase = _render(t, idx)
-            return _question("How much are the" if t.w(noun_at).tag == "NNS" else "How much is the", phrase)
+            plural = t.w(noun_at).tag == "NNS"
+            # "reporting full-year revenues of $19.3bn" in a story told in the past: a past period's figure
+            # was ("approved a rebate of $2": the rebate still is)
+            past = t.w(noun_at).lemma.lower() in _PERIOD_FIGURES and _told_in_past(t, noun_at)
+            be = ("were" if plural else "was") if past else ("are" if plural else "is")
+            return _question(f"How much {be} the", phrase)
         return None
     if money and hw.tag in ("NN", "NNS") and hw.entity != "MONEY" and role in (*_SUBJ, "dobj", "pobj"):
         # "The $12 million project is paid for with ...", "will build a $1.6 billion plant": what it costs
@@ -634,6 +656,9 @@ def _number_question(t: _Tree, head: int, *, money: bool, percent: bool) -> str 
         return None
     if role in _SUBJ and noun:
         aux = [t.w(a).text for a in t.auxes(governor)]
+        if not aux and gw.dep == "pcomp" and gw.tag in ("VBD", "VBN"):
+            # "with 170 litres of paint spread in the lane": a participle, not a past tense
+            aux = ["were" if hw.tag == "NNS" else "was"]
         tail = _tail(t, governor, drop_numbers=True, max_parts=2)
         if not tail and not any(t.w(a).dep == "auxpass" for a in t.auxes(governor)):
             return None  # "How many countries share?"
