@@ -396,3 +396,14 @@ def test_the_object_of_what_someone_sets_out_to_do_is_asked_about(analyzer: Spac
 def test_an_amounts_question_keeps_the_sentences_tense_and_voice(analyzer: SpacyAnalyzer, text: str,
                                                                  question: str) -> None:
     assert question in texts(qw.how_much(sentence(analyzer, text), set()))
+
+
+def test_coordinated_subjects_stay_whole_and_who_takes_a_singular_verb(analyzer: SpacyAnalyzer) -> None:
+    found = texts(qw.details(sentence(analyzer, "Toyota and Honda have signed the battery pact on Monday.")))
+    assert found.get("What have Toyota and Honda signed?") == "the battery pact", found
+    assert found.get("Who has signed the battery pact?") == "Toyota and Honda", found
+
+
+def test_an_idiom_is_not_a_thing_to_ask_what_about(analyzer: SpacyAnalyzer) -> None:
+    found = texts(qw.details(sentence(analyzer, "The verdict took the defense lawyers by surprise on Friday.")))
+    assert not any(q.startswith("What did the verdict take") for q in found), found

@@ -384,6 +384,9 @@ def _subject_text(t: _Tree, subj: int) -> str | None:
     if any(t.w(j).tag in ("WDT", "WP", "WP$") for j in t.subtree(subj)):
         return None  # "whose teams": a relative clause, not a subject a question can name
     phrase = t.phrase(subj)
+    if t.children(subj, "conj") and all(t.w(c).tag in ("NN", "NNS", "NNP", "NNPS") for c in t.children(subj, "conj")):
+        # "Moderna and Merck plan to start ...": both plan; "Moderna" alone would not agree with "do"
+        phrase = t.phrase(subj, skip=frozenset({"relcl", "appos", "acl", "advcl", "parataxis"}))
     # "The Special Commission of Inquiry into LGBTIQ Hate Crimes in New South Wales": its last
     # prepositional phrases go, one by one, until the subject is short enough to ask about
     inner = [j for j in t.subtree(subj) if j != subj]
@@ -1080,6 +1083,11 @@ _STAND_IN_NOUNS = frozenset({"others", "other", "ones", "one", "some", "many", "
                              "season", "year", "month", "week", "day", "quarter", "time", "decade", "period"})
 
 
+_PLURAL_AUX = {"are": "is", "were": "was", "have": "has", "do": "does"}
+_IDIOM_TAIL = re.compile(r"(?:by surprise|off guard|into account|into consideration|for granted|in mind|to task|"
+                         r"to court|in check|at bay|at risk)", re.I)
+
+
 def _what_or_who(t: _Tree, obj: int) -> str:
     """'Who' for an object that is people ("help workers, students and older
     residents"), 'What' for anything else."""
@@ -1105,7 +1113,8 @@ def details(s: StorySentence) -> list[Proposal]:
     if first and subject and objects:
         obj = objects[0]
         tail = _tail(t, verb, drop=frozenset({obj}), drop_dates=True, max_parts=1)
-        q = _question(_what_or_who(t, obj), first, subject, rest, tail)
+        # "took his lawyers by surprise": an idiom, not a thing taken
+        q = None if _IDIOM_TAIL.fullmatch(tail) else _question(_what_or_who(t, obj), first, subject, rest, tail)
         if q:
             out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(obj)), s.salience))
     elif first and subject and not t.children(verb, "dobj"):
@@ -1127,10 +1136,16 @@ def details(s: StorySentence) -> list[Proposal]:
             (t.w(subj).tag in ("NNP", "NNPS") or t.w(subj).lemma.lower() in GROUP_NOUNS):
         tail = _tail(t, verb, drop_dates=True, max_parts=2)
         if tail and not _lost_object(t, verb, tail):
-            q = _who("Who", t.w(verb).text if not t.auxes(verb) else
-                     " ".join([t.w(a).text for a in t.auxes(verb)] + [t.w(verb).text]), tail)
+            auxes = [t.w(a).text for a in t.auxes(verb)]
+            # "Who" takes a singular verb: "Moderna and Merck plan" asks "Who plans ...?"
+            plain = inflect(t.w(verb).lemma, "VBZ") if t.w(verb).tag == "VBP" else t.w(verb).text
+            if auxes and auxes[0].lower() in _PLURAL_AUX:
+                auxes[0] = _PLURAL_AUX[auxes[0].lower()]
+            q = _who("Who", " ".join([*auxes, t.w(verb).text]) if auxes else plain, tail)
             if q:
-                out.append(Proposal(q, FALLBACK_KIND, where, t.phrase(subj), s.salience - 0.05))
+                whole = t.phrase(subj, skip=frozenset({"relcl", "appos", "acl", "advcl", "parataxis"})) if \
+                    t.children(subj, "conj") else t.phrase(subj)
+                out.append(Proposal(q, FALLBACK_KIND, where, whole, s.salience - 0.05))
     # ("for the first time since 2010": a span's start is not when the event happened)
     dates = [e for e in s.parse.entities if e.label == "DATE" and _CALENDAR.search(e.text)
              and not re.search(r"\b(?:since|until|through|before)\s+$", s.parse.text[:e.start])]
