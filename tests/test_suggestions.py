@@ -309,3 +309,30 @@ def test_what_is_a_name_the_headline_gives_is_still_asked(services) -> None:  # 
     asked = {q.text: q for q in result.generated}
     assert "What is Corrowind Energy?" in asked, [q.text for q in result.generated]
     assert "wind-farm developer" in asked["What is Corrowind Energy?"].answer.citations[0].quote
+
+
+def test_cli_questions_lists_what_ingest_stored_first(wildfire, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """After ingest, `qa-service questions --article ID` lists the article's stored
+    generated questions (with their stored answers), then tops up to --count with
+    new ones whose answers repeat none of them."""
+    from qa_service.cli.main import main
+    from qa_service.settings import get_settings
+
+    svc = wildfire
+    article = "nr-bell-creek-wildfire"
+    svc.pregenerator.pregenerate([article], suggest=True)
+    stored = [q.text for q in svc.answers.questions(article, include_hidden=True) if q.origin == "generated"]
+    assert len(stored) >= 4
+    monkeypatch.setenv("QA_DATA_DIR", str(svc.settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        assert main(["questions", "--article", article, "--offline", "--count", "6", "--json"]) == 0
+        listed = json.loads(capsys.readouterr().out)["questions"]
+        assert [q["text"] for q in listed[:len(stored)]] == stored
+        assert all(q["stored"] and q["citations"] > 0 for q in listed[:len(stored)])
+        fresh = listed[len(stored):]
+        assert len(listed) <= 6 and not any(q.get("stored") for q in fresh)
+        assert main(["questions", "--article", article, "--offline", "--count", "2", "--json"]) == 0
+        assert [q["text"] for q in json.loads(capsys.readouterr().out)["questions"]] == stored[:2]
+    finally:
+        get_settings.cache_clear()

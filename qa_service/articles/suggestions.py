@@ -53,11 +53,16 @@ class SuggestedQuestion:
     source: str  # "curated", "offline" or "openai:<model>"
     answer: Answer | None = None
     kind: str = ""  # what_is, next, why, how_much, affected, unknown (offline), "llm" or "heading"
+    stored: bool = False  # already stored under the article (by ingest or an editor), with its answer
+    hidden: bool = False  # stored but not shown to readers
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"text": self.text, "origin": self.origin, "source": self.source}
         if self.kind:
             out["kind"] = self.kind
+        if self.stored:
+            out["stored"] = True
+            out["hidden"] = self.hidden
         if self.answer is not None:
             out["status"] = self.answer.status
             out["citations"] = len(self.answer.citations)
@@ -281,7 +286,8 @@ class QuestionSuggester:
                                     max_answer_tokens=self.max_answer_tokens, temperature=max(0.3, self.temperature))
 
     def suggest(self, article_id: str, *, count: int | None = None, use_llm: bool | None = None,
-                existing: Sequence[str] = (), progress: Callable[[int], None] | None = None) -> QuestionSuggestions:
+                existing: Sequence[str] = (), progress: Callable[[int], None] | None = None,
+                existing_answers: Sequence[Answer] = ()) -> QuestionSuggestions:
         doc: Document = self.store.article(article_id)
         count = self.count if count is None else count
         llm = self._llm(article_id) if (self.chat is not None if use_llm is None else use_llm) else None
@@ -314,7 +320,8 @@ class QuestionSuggester:
                         texts.extend(line[a:b] for a, b in sentence_spans(line))
             return texts
 
-        kept_leads: list[tuple[str, int, int]] = []
+        # (the answers of questions already stored count as kept: no new question repeats one)
+        kept_leads: list[tuple[str, int, int]] = [_lead(a) for a in existing_answers if a.citations]
         budget = count * ASKS_PER_KEPT + offline_start
         asked: set[int] = set()
         skipped: set[int] = set()  # rejected before asking: they cost no answer, so no budget

@@ -21,21 +21,37 @@ def _use_llm(args: argparse.Namespace) -> bool | None:
 def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     if args.count is not None and args.count < 0:
         raise UserError("--count must be 0 or more")
+    from qa_service.articles.suggestions import SuggestedQuestion
+
     services = open_services(settings)
     services.store.article(args.article)
-    stored = [q.text for q in services.answers.questions(args.article, include_hidden=True)]
+    stored_questions = services.answers.questions(args.article, include_hidden=True)
+    # The generated questions ingest already stored (and verified) are the article's suggestions: they
+    # are listed first, with their stored answers, and only the rest of --count is generated afresh.
+    kept: list[SuggestedQuestion] = []
+    for q in stored_questions:
+        if q.origin != "generated":
+            continue
+        version = services.answers.published(q.id) or next(iter(services.answers.versions(q.id)), None)
+        kept.append(SuggestedQuestion(q.text, "generated", "stored", version.answer if version else None,
+                                      stored=True, hidden=q.hidden))
+    count = services.suggester.count if args.count is None else args.count
     with progress("checking suggestions", unit="q", quiet=args.json) as bar:
-        result = services.suggester.suggest(args.article, count=args.count, use_llm=_use_llm(args),
-                                             existing=stored, progress=bar.update)
-    saved = services.pregenerator.store_generated(args.article, result.generated) if args.save else []
+        result = services.suggester.suggest(args.article, count=max(0, count - len(kept)), use_llm=_use_llm(args),
+                                             existing=[q.text for q in stored_questions], progress=bar.update,
+                                             existing_answers=[q.answer for q in kept if q.answer is not None])
+    fresh = result.generated
+    result.generated = [*kept[:count], *fresh]
+    saved = services.pregenerator.store_generated(args.article, fresh) if args.save else []
     if args.json:
         print_json(result.as_dict() | ({"saved": saved} if args.save else {}))
         return 0
     print(f"Suggested follow-up questions for {args.article}: {len(result.curated)} curated, "
-          f"{len(result.generated)} generated ({result.suggester}), {len(result.rejected)} rejected")
+          f"{len(result.generated)} generated ({len(kept[:count])} stored, {len(fresh)} new from {result.suggester}), "
+          f"{len(result.rejected)} rejected")
     for i, q in enumerate(result.questions, 1):
         extra = f"  ({q.answer.status}, {len(q.answer.citations)} citation(s))" if q.answer else ""
-        print(f"{i:>2}. [{q.source}] {q.text}{extra}")
+        print(f"{i:>2}. [{q.source}{', hidden' if q.hidden else ''}] {q.text}{extra}")
     for r in result.rejected:
         print(f"    rejected ({r['reason']}): {r['text']}", file=sys.stderr)
     for note in result.notes:
@@ -142,14 +158,17 @@ def cmd_llm_status(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "questions", help="suggested follow-up questions for an article (curated first, then generated)",
-        description="List the article's curated questions, then generated ones: by the LLM when one is "
+        description="List the article's curated questions, then generated ones: those already stored (by "
+                    "ingest or an earlier --save, with their stored answers), then, up to --count, new ones: by "
+                    "the LLM when one is "
                     "configured (topped up offline), else offline from the article's own people, organisations, "
                     "numbers, events and what happens next (what is X, who is X, how much, how many, what "
                     "next, why, who is affected, what is not yet known). A generated question is kept only if "
                     "the answer pipeline answers it with verified citations from the fact it was written from "
                     "(or, for what is not yet known, with an honest gap); rejected ones are listed with why.")
     p.add_argument("--article", required=True, help="the article id")
-    p.add_argument("--count", type=int, help="generated questions to keep (default QA_LLM_SUGGESTIONS, 5)")
+    p.add_argument("--count", type=int, help="generated questions to list, stored ones included "
+                                               "(default QA_LLM_SUGGESTIONS, 5)")
     p.add_argument("--offline", action="store_true", help="generate without the LLM even if one is configured")
     p.add_argument("--save", action="store_true",
                    help="store the generated questions and their answers (hidden until an editor shows them, "
