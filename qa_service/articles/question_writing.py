@@ -1171,8 +1171,8 @@ def details(s: StorySentence) -> list[Proposal]:
         if (tail or _intransitive(t, verb) or first in ("was", "were")) and not _lost_object(t, verb, tail):
             q = _question("Where", first, subject, rest, tail)
             if q:
-                out.append(Proposal(q, FALLBACK_KIND, where, _render(t, t.subtree(place))[len(t.w(place).text):].strip(),
-                                    s.salience - 0.12))
+                spot = _render(t, t.subtree(place))[len(t.w(place).text):].strip()  # "at a hotel" -> "a hotel"
+                out.append(Proposal(q, FALLBACK_KIND, where, spot, s.salience - 0.12))
     return out
 
 

@@ -153,8 +153,8 @@ class CorpusStore:
             return []
         owners: set[str] = set()
         for batch in in_batches(sorted(changed)):
-            owners |= {r["article_id"] for r in self.db.query(
-                f"SELECT article_id FROM documents WHERE id IN ({marks(len(batch))})", batch) if r["article_id"]}  # noqa: S608
+            sql = f"SELECT article_id FROM documents WHERE id IN ({marks(len(batch))})"  # noqa: S608
+            owners |= {r["article_id"] for r in self.db.query(sql, batch) if r["article_id"]}
         out = []
         for r in self.db.query("SELECT id, meta_json FROM documents WHERE kind='article' ORDER BY published DESC, id"):
             if r["id"] in changed or r["id"] in owners or \
