@@ -58,3 +58,25 @@ def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
     n1 = docs[0]
     assert (n1.url, n1.published, n1.publisher, n1.article_id) == ("https://example.org/1", "2024-01-02", "Wire", "a1")
     assert sorted(p.path.rsplit(":", 1)[1] for p in problems) == ["2", "3", "4"]
+
+
+def test_a_news_dump_with_other_field_names_loads(tmp_path: Path) -> None:
+    """News dumps name fields in several ways: "content"/"body"/"article" for the
+    text, "headline" for the title, "date" for when; a record without an id but
+    with a URL is known by its URL (the same story re-ingested is the same document)."""
+    lines = [
+        json.dumps({"url": "https://news.example/2022/05/bridge", "headline": "Bridge reopens",
+                    "content": "The Elm Street bridge reopened on Monday.", "date": "2022-05-02"}),
+        json.dumps({"id": "b2", "title": "Fares rise", "body": "Bus fares rise to $2 in June."}),
+        json.dumps({"title": "No id, no URL", "article": "Some text."}),
+    ]
+    path = tmp_path / "dump.jsonl"
+    path.write_text("\n".join(lines))
+    docs, problems = load_paths([path], default_kind="article")
+    first, second = docs
+    assert first.id.startswith("url-") and first.title == "Bridge reopens" and first.published == "2022-05-02"
+    assert first.text == "The Elm Street bridge reopened on Monday." and first.kind == "article"
+    assert second.id == "b2" and second.text.startswith("Bus fares")
+    assert [p.path.rsplit(":", 1)[1] for p in problems] == ["3"] and "missing 'id'" in problems[0].reason
+    again, _ = load_paths([path], default_kind="article")
+    assert again[0].id == first.id  # stable across loads

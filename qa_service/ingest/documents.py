@@ -10,6 +10,7 @@ be plain strings, and an over-size file is reported without being read."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -173,9 +174,21 @@ def _load_jsonl(path: Path, default_kind: str = "source") -> Iterator[Document |
             yield LoadProblem(where, "record is not a JSON object; skipped")
             continue
         meta = dict(record)
-        body = meta.pop("text", "")
-        if "published_at" in meta and "published" not in meta:
-            meta["published"] = meta.pop("published_at")
+        # (news dumps name their fields in several ways: "content"/"body"/"article" for the text,
+        # "headline" for the title, "date" for when it was published)
+        body = meta.pop("text", None)
+        for alias in ("content", "body", "article"):
+            if body is None and alias in meta:
+                body = meta.pop(alias)
+        body = "" if body is None else body
+        if "headline" in meta and "title" not in meta:
+            meta["title"] = meta.pop("headline")
+        for alias in ("published_at", "date", "publish_date", "published_date"):
+            if alias in meta and "published" not in meta:
+                meta["published"] = meta.pop(alias)
+        if not meta.get("id") and isinstance(meta.get("url"), str) and meta["url"].strip():
+            # a story's address is its identity: the same URL re-ingested is the same document
+            meta["id"] = "url-" + hashlib.sha256(meta["url"].strip().encode("utf-8")).hexdigest()[:16]
         if "source" in meta and "publisher" not in meta:
             meta["publisher"] = meta.pop("source")
         if not isinstance(body, str):
