@@ -80,3 +80,15 @@ def test_a_news_dump_with_other_field_names_loads(tmp_path: Path) -> None:
     assert [p.path.rsplit(":", 1)[1] for p in problems] == ["3"] and "missing 'id'" in problems[0].reason
     again, _ = load_paths([path], default_kind="article")
     assert again[0].id == first.id  # stable across loads
+
+
+def test_a_json_file_holds_one_record_or_an_array(tmp_path: Path) -> None:
+    (tmp_path / "one.json").write_text(json.dumps({"id": "j1", "title": "One", "text": "A single story."}))
+    (tmp_path / "many.json").write_text(json.dumps([
+        {"url": "https://news.example/a", "headline": "A", "content": "Story A."},
+        {"title": "B", "text": "No id and no URL."}]))
+    (tmp_path / "broken.json").write_text("{not json")
+    docs, problems = load_paths([tmp_path], default_kind="article")
+    assert sorted(d.title for d in docs) == ["A", "One"]
+    reasons = {p.path.rsplit("/", 1)[1]: p.reason for p in problems}
+    assert "invalid JSON" in reasons["broken.json"] and "missing 'id'" in reasons["many.json[2]"]

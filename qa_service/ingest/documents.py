@@ -73,6 +73,8 @@ def load_paths(paths: Iterable[Path], *, default_kind: str = "source",
             loaded = [_load_text_file(path, default_kind)]
         elif suffix in JSONL_SUFFIXES:
             loaded = list(_load_jsonl(path, default_kind))
+        elif suffix == ".json":
+            loaded = list(_load_json(path, default_kind))
         else:
             problems.append(LoadProblem(str(path), f"unsupported file type {suffix or '(none)'}; skipped"))
             continue
@@ -170,31 +172,50 @@ def _load_jsonl(path: Path, default_kind: str = "source") -> Iterator[Document |
         except json.JSONDecodeError as exc:
             yield LoadProblem(where, f"invalid JSON ({exc.msg}); skipped")
             continue
-        if not isinstance(record, dict):
-            yield LoadProblem(where, "record is not a JSON object; skipped")
-            continue
-        meta = dict(record)
-        # (news dumps name their fields in several ways: "content"/"body"/"article" for the text,
-        # "headline" for the title, "date" for when it was published)
-        body = meta.pop("text", None)
-        for alias in ("content", "body", "article"):
-            if body is None and alias in meta:
-                body = meta.pop(alias)
-        body = "" if body is None else body
-        if "headline" in meta and "title" not in meta:
-            meta["title"] = meta.pop("headline")
-        for alias in ("published_at", "date", "publish_date", "published_date"):
-            if alias in meta and "published" not in meta:
-                meta["published"] = meta.pop(alias)
-        if not meta.get("id") and isinstance(meta.get("url"), str) and meta["url"].strip():
-            # a story's address is its identity: the same URL re-ingested is the same document
-            meta["id"] = "url-" + hashlib.sha256(meta["url"].strip().encode("utf-8")).hexdigest()[:16]
-        if "source" in meta and "publisher" not in meta:
-            meta["publisher"] = meta.pop("source")
-        if not isinstance(body, str):
-            yield LoadProblem(where, "'text' must be a string; skipped")
-            continue
-        yield _make_document(meta, body, where, default_kind)
+        yield _record_document(record, where, default_kind)
+
+
+def _load_json(path: Path, default_kind: str = "source") -> Iterator[Document | LoadProblem]:
+    """A JSON file: one record, or an array of them (as JSON Lines records are)."""
+    raw = _read_text(path, max_bytes=None)
+    if isinstance(raw, LoadProblem):
+        yield raw
+        return
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        yield LoadProblem(str(path), f"invalid JSON ({exc.msg} at line {exc.lineno}); skipped")
+        return
+    records = data if isinstance(data, list) else [data]
+    for i, record in enumerate(records, 1):
+        yield _record_document(record, f"{path}[{i}]" if isinstance(data, list) else str(path), default_kind)
+
+
+def _record_document(record: object, where: str, default_kind: str) -> Document | LoadProblem:
+    """A JSON object as a document (JSON Lines and JSON files)."""
+    if not isinstance(record, dict):
+        return LoadProblem(where, "record is not a JSON object; skipped")
+    meta = dict(record)
+    # (news dumps name their fields in several ways: "content"/"body"/"article" for the text,
+    # "headline" for the title, "date" for when it was published)
+    body = meta.pop("text", None)
+    for alias in ("content", "body", "article"):
+        if body is None and alias in meta:
+            body = meta.pop(alias)
+    body = "" if body is None else body
+    if "headline" in meta and "title" not in meta:
+        meta["title"] = meta.pop("headline")
+    for alias in ("published_at", "date", "publish_date", "published_date"):
+        if alias in meta and "published" not in meta:
+            meta["published"] = meta.pop(alias)
+    if not meta.get("id") and isinstance(meta.get("url"), str) and meta["url"].strip():
+        # a story's address is its identity: the same URL re-ingested is the same document
+        meta["id"] = "url-" + hashlib.sha256(meta["url"].strip().encode("utf-8")).hexdigest()[:16]
+    if "source" in meta and "publisher" not in meta:
+        meta["publisher"] = meta.pop("source")
+    if not isinstance(body, str):
+        return LoadProblem(where, "'text' must be a string; skipped")
+    return _make_document(meta, body, where, default_kind)
 
 
 def _as_str(value: object) -> str:
