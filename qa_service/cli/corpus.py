@@ -151,8 +151,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="read documents into the index (idempotent)",
-                       description="Read Markdown/text files (YAML front matter optional), JSON Lines and JSON records into "
-                                   "the index. Unchanged documents are skipped; changed ones replace their chunks. "
+                       description="Read Markdown/text files (YAML front matter optional), JSON Lines and JSON "
+                                   "records into the index. Unchanged documents are skipped; changed ones replace "
+                                   "their chunks. "
                                    "Then each changed article's takeaways and answers are pre-generated.")
     p.add_argument("paths", nargs="*", help="files or directories (default: QA_CORPUS_DIR, ./corpus)")
     p.add_argument("--prune", action="store_true",
