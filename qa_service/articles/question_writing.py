@@ -377,6 +377,11 @@ def _verb_group(t: _Tree, verb: int) -> tuple[str, str]:
     return "", ""  # (a bare verb joined to another, "is expected to begin ... and produce", has no tense of its own)
 
 
+def _with_conjuncts(t: _Tree, i: int) -> str:
+    """The phrase of ``i`` with the nouns joined to it ("Moderna and Merck"); clauses still left out."""
+    return t.phrase(i, skip=frozenset({"relcl", "appos", "acl", "advcl", "parataxis"}))
+
+
 def _subject_text(t: _Tree, subj: int) -> str | None:
     w = t.w(subj)
     if w.text.lower() in PRONOUNS or w.tag in ("PRP", "PRP$", "WDT", "WP", "EX"):
@@ -386,7 +391,7 @@ def _subject_text(t: _Tree, subj: int) -> str | None:
     phrase = t.phrase(subj)
     if t.children(subj, "conj") and all(t.w(c).tag in ("NN", "NNS", "NNP", "NNPS") for c in t.children(subj, "conj")):
         # "Moderna and Merck plan to start ...": both plan; "Moderna" alone would not agree with "do"
-        phrase = t.phrase(subj, skip=frozenset({"relcl", "appos", "acl", "advcl", "parataxis"}))
+        phrase = _with_conjuncts(t, subj)
     # "The Special Commission of Inquiry into LGBTIQ Hate Crimes in New South Wales": its last
     # prepositional phrases go, one by one, until the subject is short enough to ask about
     inner = [j for j in t.subtree(subj) if j != subj]
@@ -1143,8 +1148,7 @@ def details(s: StorySentence) -> list[Proposal]:
                 auxes[0] = _PLURAL_AUX[auxes[0].lower()]
             q = _who("Who", " ".join([*auxes, t.w(verb).text]) if auxes else plain, tail)
             if q:
-                whole = t.phrase(subj, skip=frozenset({"relcl", "appos", "acl", "advcl", "parataxis"})) if \
-                    t.children(subj, "conj") else t.phrase(subj)
+                whole = _with_conjuncts(t, subj) if t.children(subj, "conj") else t.phrase(subj)
                 out.append(Proposal(q, FALLBACK_KIND, where, whole, s.salience - 0.05))
     # ("for the first time since 2010": a span's start is not when the event happened)
     dates = [e for e in s.parse.entities if e.label == "DATE" and _CALENDAR.search(e.text)
